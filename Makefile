@@ -1,0 +1,30 @@
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: install lint test demo bench clean
+
+$(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/cfn-lint template.yaml
+
+test: lint
+	$(PY) -m pytest -q -n 2
+
+demo: $(VENV)/.installed
+	$(PY) -m local.demo
+
+bench: $(VENV)/.installed
+	$(PY) -m local.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
