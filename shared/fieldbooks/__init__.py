@@ -1,0 +1,1 @@
+"""Fieldbooks core: all logic lives here; handlers stay thin."""
