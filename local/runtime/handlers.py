@@ -1,0 +1,53 @@
+"""Imports a function's real handler the way Lambda does: from its CodeUri, with the layer on the path.
+
+Every function's module is called `app`, as Lambda expects; locally they share one process, so each
+is imported under a name of its own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from local.runtime.template import ROOT, FunctionSpec
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+LAYER_PATH = str(ROOT / "shared")
+_loaded: dict[str, Handler] = {}
+
+
+def load_handler(spec: FunctionSpec) -> Handler:
+    """Imports once per process, like a warm Lambda container; the environment must be set first."""
+    if spec.logical_id not in _loaded:
+        if LAYER_PATH not in sys.path:
+            sys.path.insert(0, LAYER_PATH)
+        module_name, attribute = spec.handler.rsplit(".", 1)
+        path = spec.code_uri / f"{module_name.replace('.', '/')}.py"
+        module_spec = importlib.util.spec_from_file_location(f"fieldbooks_fn_{spec.logical_id}", path)
+        if module_spec is None or module_spec.loader is None:
+            raise ImportError(f"{spec.logical_id}: no handler module at {path}")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[module_spec.name] = module
+        module_spec.loader.exec_module(module)
+        _loaded[spec.logical_id] = getattr(module, attribute)
+    return _loaded[spec.logical_id]
+
+
+class LambdaContext:
+    """The attributes Powertools reads from a Lambda context object."""
+
+    def __init__(self, function_name: str, timeout_seconds: int = 30) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        self.memory_limit_in_mb = 512
+        self.aws_request_id = "local"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._timeout_ms = timeout_seconds * 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self._timeout_ms
