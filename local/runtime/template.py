@@ -123,8 +123,7 @@ class Template:
 
     def bus_rules(self) -> list[BusRule]:
         return [
-            BusRule(fn, p.get("EventBusName", "default"), p["Pattern"])
-            for fn, p in self._events("EventBridgeRule")
+            BusRule(fn, p.get("EventBusName", "default"), p["Pattern"]) for fn, p in self._events("EventBridgeRule")
         ]
 
 

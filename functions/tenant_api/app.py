@@ -1,0 +1,124 @@
+"""Tenant console API: what the SaaS Integrations page calls. Every route acts for the verified tenant only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from fieldbooks.domain.errors import FieldbooksError
+from fieldbooks.domain.models import (
+    ConnectionStatus,
+    Direction,
+    Provider,
+    Run,
+    RunPage,
+    SyncLogPage,
+    SyncStatus,
+)
+from fieldbooks.http_errors import plain_reply, register_error_responses
+from fieldbooks.observability import logger
+from fieldbooks.security.tenant_tokens import TenantCaller, verify_console_token
+from fieldbooks.services import Services
+from fieldbooks.store.sync_log import MAX_PAGE_SIZE, SyncLogFilter
+from fieldbooks.sync_log_export import to_csv
+
+app = APIGatewayHttpResolver(enable_validation=True)
+register_error_responses(app)
+services = Services.from_environment()
+
+
+def caller() -> TenantCaller:
+    return app.context["caller"]
+
+
+class ConnectionSummary(BaseModel):
+    provider: Provider
+    provider_name: str
+    status: ConnectionStatus
+    company_name: str
+    remote_company_id: str
+    connected_at: datetime
+    pull_interval_minutes: int
+
+
+class ConnectionList(BaseModel):
+    items: list[ConnectionSummary]
+
+
+@app.get("/connections")
+def list_connections() -> ConnectionList:
+    return ConnectionList(
+        items=[
+            ConnectionSummary(
+                provider=c.provider,
+                provider_name=c.provider.label,
+                status=c.status,
+                company_name=c.company_name,
+                remote_company_id=c.remote_company_id,
+                connected_at=c.connected_at,
+                pull_interval_minutes=c.pull_interval_minutes,
+            )
+            for c in services.connections.list_for_tenant(caller().tenant_id)
+        ]
+    )
+
+
+@app.get("/sync-log")
+def get_sync_log(
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[SyncStatus | None, Query()] = None,
+    direction: Annotated[Direction | None, Query()] = None,
+    run_id: Annotated[str | None, Query(max_length=64)] = None,
+    record_id: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> SyncLogPage:
+    filters = SyncLogFilter(entity=entity, status=status, direction=direction, run_id=run_id, record_id=record_id)
+    return services.sync_log.page(caller().tenant_id, filters, limit=limit, cursor=cursor)
+
+
+@app.get("/sync-log/export")
+def export_sync_log(
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[SyncStatus | None, Query()] = None,
+    direction: Annotated[Direction | None, Query()] = None,
+    run_id: Annotated[str | None, Query(max_length=64)] = None,
+    record_id: Annotated[str | None, Query(max_length=128)] = None,
+) -> Response[str]:
+    filters = SyncLogFilter(entity=entity, status=status, direction=direction, run_id=run_id, record_id=record_id)
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=to_csv(services.sync_log.all(caller().tenant_id, filters)),
+        headers={"Content-Disposition": 'attachment; filename="sync-log.csv"'},
+    )
+
+
+@app.get("/runs")
+def list_runs(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> RunPage:
+    return services.runs.recent(caller().tenant_id, limit=limit)
+
+
+@app.get("/runs/<run_id>")
+def get_run(run_id: Annotated[str, Path(max_length=64)]) -> Run:
+    return services.runs.get(caller().tenant_id, run_id)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    # Authenticate before resolving: Powertools validates a request before any middleware runs, and a
+    # caller without a valid token should learn nothing, not even which parameters were wrong.
+    headers = event.get("headers") or {}
+    try:
+        caller = verify_console_token(headers.get("authorization"), services.tenant_jwt_secret())
+    except FieldbooksError as error:
+        return plain_reply(error)
+    logger.append_keys(tenant_id=caller.tenant_id)
+    app.append_context(caller=caller)
+    return app.resolve(event, context)

@@ -1,0 +1,141 @@
+"""The records Fieldbooks keeps about its own work: connections, links, sync-log rows, runs, conflicts.
+
+Pydantic models cross module boundaries; the PynamoDB rows behind them stay inside `store/`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Provider(StrEnum):
+    QUICKBOOKS_ONLINE = "quickbooks_online"
+    XERO = "xero"
+    QUICKBOOKS_DESKTOP = "quickbooks_desktop"
+
+    @property
+    def label(self) -> str:
+        return {
+            "quickbooks_online": "QuickBooks Online",
+            "xero": "Xero",
+            "quickbooks_desktop": "QuickBooks Desktop",
+        }[self.value]
+
+
+class ConnectionStatus(StrEnum):
+    CONNECTED = "connected"
+    NEEDS_REAUTH = "needs_reauth"  # tokens refused: work waits, nothing is dropped
+    DISCONNECTED = "disconnected"  # stopped by the tenant; links and log are kept for a reconnect
+
+
+class Connection(BaseModel):
+    """One accounting company connected by one tenant (one per tenant and provider)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    provider: Provider
+    status: ConnectionStatus
+    remote_company_id: str
+    company_name: str
+    connected_by: str
+    connected_at: datetime
+    pull_interval_minutes: int = 15
+    pull_queued_at: datetime | None = Field(default=None, description="When the scheduler last queued a pull.")
+    paused_until: datetime | None = None
+    version: int = 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is ConnectionStatus.CONNECTED
+
+
+class Direction(StrEnum):
+    TO_ACCOUNTING = "to_accounting"
+    FROM_ACCOUNTING = "from_accounting"
+
+
+class SyncStatus(StrEnum):
+    SYNCED = "synced"
+    MATCHED = "matched"
+    SKIPPED = "skipped"
+    CONFLICT = "conflict"
+    ERROR = "error"
+
+
+class SyncLogEntry(BaseModel):
+    """One row of the sync log: one record, one action, in words a bookkeeper understands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    log_id: str = Field(description="Sortable id: newest rows have the largest ids.")
+    created_at: datetime
+    provider: Provider | None = None
+    entity: str
+    direction: Direction
+    status: SyncStatus
+    action: str = Field(description="create, update, link, void, skip, ...")
+    detail: str = Field(description="A sentence for a bookkeeper.")
+    saas_id: str | None = None
+    remote_id: str | None = None
+    run_id: str | None = None
+    values: dict[str, Any] | None = Field(default=None, description="Both sides' values, for field conflicts.")
+
+
+class SyncLogPage(BaseModel):
+    items: list[SyncLogEntry]
+    next_cursor: str | None = None
+
+
+class RunKind(StrEnum):
+    INITIAL = "initial"
+    SYNC_NOW = "sync_now"
+    SCHEDULED = "scheduled"
+    WEBHOOK = "webhook"
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    PLANNING = "planning"
+    AWAITING_APPROVAL = "awaiting_approval"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (RunStatus.STOPPED, RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED)
+
+
+class CategoryProgress(BaseModel):
+    """What the progress indicator shows per category: "invoices 412 / 1100"."""
+
+    done: int = 0
+    total: int = 0
+    failed: int = 0
+
+
+class Run(BaseModel):
+    tenant_id: str
+    run_id: str
+    provider: Provider
+    kind: RunKind
+    status: RunStatus
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    stop_requested: bool = False
+    progress: dict[str, CategoryProgress] = Field(default_factory=dict)
+    message: str | None = None
+
+
+class RunPage(BaseModel):
+    items: list[Run]

@@ -1,0 +1,40 @@
+"""Stores and clients, built once per cold start from the environment and shared by every invocation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities import parameters
+
+from fieldbooks.settings import Settings
+from fieldbooks.store.connections import ConnectionStore
+from fieldbooks.store.runs import RunStore
+from fieldbooks.store.sync_log import SyncLogStore
+
+SECRET_MAX_AGE_SECONDS = 300  # a rotated secret is picked up within five minutes
+
+
+@dataclass
+class Services:
+    settings: Settings
+    connections: ConnectionStore = field(default_factory=ConnectionStore)
+    sync_log: SyncLogStore = field(default_factory=SyncLogStore)
+    runs: RunStore = field(default_factory=RunStore)
+
+    @classmethod
+    def from_environment(cls) -> Services:
+        return cls(settings=Settings.from_environment())
+
+    @cached_property
+    def sqs(self) -> Any:
+        return boto3.client("sqs")
+
+    def tenant_jwt_secret(self) -> str:
+        return str(
+            parameters.get_parameter(
+                self.settings.tenant_jwt_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
+            )
+        )

@@ -1,0 +1,118 @@
+"""Runs: initial, sync-now, scheduled and webhook syncs, with per-category progress and Stop."""
+
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+
+from fieldbooks.domain.errors import NotFound
+from fieldbooks.domain.models import CategoryProgress, Provider, Run, RunKind, RunPage, RunStatus
+from fieldbooks.store.base import TableSettings, expiry_epoch, now, sortable_id
+
+RETENTION_DAYS = 90
+
+
+class RunRow(Model):
+    """Counters live in three flat maps so each record's progress is one atomic ADD, never a read-modify-write."""
+
+    class Meta(TableSettings):
+        table_name = os.environ.get("RUNS_TABLE", "fieldbooks-dev-runs")
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    run_id = UnicodeAttribute(range_key=True)
+    provider = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    started_at = UTCDateTimeAttribute(null=True)
+    finished_at = UTCDateTimeAttribute(null=True)
+    stop_requested = BooleanAttribute(default=False)
+    message = UnicodeAttribute(null=True)
+    done = MapAttribute(default=dict)
+    total = MapAttribute(default=dict)
+    failed = MapAttribute(default=dict)
+    expires_at = NumberAttribute()
+
+    def to_model(self) -> Run:
+        done, total, failed = (m.as_dict() if m else {} for m in (self.done, self.total, self.failed))
+        categories = sorted(set(done) | set(total) | set(failed))
+        return Run(
+            tenant_id=self.tenant_id,
+            run_id=self.run_id,
+            provider=Provider(self.provider),
+            kind=RunKind(self.kind),
+            status=RunStatus(self.status),
+            created_at=self.created_at,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            stop_requested=bool(self.stop_requested),
+            message=self.message,
+            progress={
+                c: CategoryProgress(done=int(done.get(c, 0)), total=int(total.get(c, 0)), failed=int(failed.get(c, 0)))
+                for c in categories
+            },
+        )
+
+
+class RunStore:
+    def create(self, tenant_id: str, provider: Provider, kind: RunKind) -> Run:
+        row = RunRow(
+            tenant_id,
+            sortable_id(),
+            provider=provider.value,
+            kind=kind.value,
+            status=RunStatus.QUEUED.value,
+            created_at=now(),
+            expires_at=expiry_epoch(RETENTION_DAYS),
+        )
+        row.save()
+        return row.to_model()
+
+    def get(self, tenant_id: str, run_id: str) -> Run:
+        try:
+            return RunRow.get(tenant_id, run_id).to_model()
+        except RunRow.DoesNotExist as error:
+            raise NotFound(f"There is no run {run_id}.") from error
+
+    def recent(self, tenant_id: str, limit: int = 20) -> RunPage:
+        return RunPage(items=[r.to_model() for r in RunRow.query(tenant_id, scan_index_forward=False, limit=limit)])
+
+    def set_status(self, tenant_id: str, run_id: str, status: RunStatus, message: str | None = None) -> Run:
+        actions = [RunRow.status.set(status.value)]
+        if status is RunStatus.RUNNING:
+            actions.append(RunRow.started_at.set(now()))
+        if status.is_finished:
+            actions.append(RunRow.finished_at.set(now()))
+        if message is not None:
+            actions.append(RunRow.message.set(message))
+        return self._update(tenant_id, run_id, actions)
+
+    def set_total(self, tenant_id: str, run_id: str, category: str, total: int) -> None:
+        self._update(tenant_id, run_id, [RunRow.total[category].set(total)])
+
+    def count(self, tenant_id: str, run_id: str, category: str, *, failed: bool = False) -> None:
+        counter = RunRow.failed if failed else RunRow.done
+        self._update(tenant_id, run_id, [counter[category].add(1)])
+
+    def request_stop(self, tenant_id: str, run_id: str) -> Run:
+        return self._update(tenant_id, run_id, [RunRow.stop_requested.set(True)])
+
+    def _update(self, tenant_id: str, run_id: str, actions: list[Action]) -> Run:
+        row = RunRow(tenant_id, run_id)
+        try:
+            row.update(actions=actions, condition=RunRow.run_id.exists())
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound(f"There is no run {run_id}.") from error
+            raise
+        return row.to_model()
