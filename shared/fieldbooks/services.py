@@ -9,6 +9,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
+from fieldbooks.domain.models import Provider
+from fieldbooks.providers.base import AccountingProvider
 from fieldbooks.settings import Settings
 from fieldbooks.store.connections import ConnectionStore
 from fieldbooks.store.runs import RunStore
@@ -23,6 +25,7 @@ class Services:
     connections: ConnectionStore = field(default_factory=ConnectionStore)
     sync_log: SyncLogStore = field(default_factory=SyncLogStore)
     runs: RunStore = field(default_factory=RunStore)
+    providers: dict[Provider, AccountingProvider] = field(default_factory=dict)
 
     @classmethod
     def from_environment(cls) -> Services:

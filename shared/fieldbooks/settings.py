@@ -13,6 +13,7 @@ class Settings(BaseModel):
     push_dlq_url: str
     pull_queue_url: str
     pull_dlq_url: str
+    saas_events_dlq_url: str
     saas_event_bus_name: str
     saas_api_base_url: str
     saas_api_key_parameter: str

@@ -1,0 +1,33 @@
+"""Pull queue → one pull job for one connection."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from fieldbooks.domain.models import Direction
+from fieldbooks.observability import logger, metrics
+from fieldbooks.services import Services
+from fieldbooks.sync import pull
+from fieldbooks.sync.bad_messages import report_unreadable
+from fieldbooks.sync.pull_jobs import PullJob
+
+processor = BatchProcessor(event_type=EventType.SQS)
+services = Services.from_environment()
+
+
+def pull_one_job(record: SQSRecord) -> None:
+    try:
+        job = PullJob.model_validate_json(record.body)
+    except ValidationError as error:
+        report_unreadable(record.body, error, services, Direction.FROM_ACCOUNTING)
+        raise
+    pull.run_job(job, services)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=pull_one_job, processor=processor, context=context)

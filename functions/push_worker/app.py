@@ -1,0 +1,33 @@
+"""Push queue → accounting. FIFO: a failure holds back only its own record's later versions."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from fieldbooks.domain.models import Direction
+from fieldbooks.observability import logger, metrics
+from fieldbooks.saas.events import SaasChangeEvent
+from fieldbooks.services import Services
+from fieldbooks.sync import push
+from fieldbooks.sync.bad_messages import report_unreadable
+
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+services = Services.from_environment()
+
+
+def push_one_change(record: SQSRecord) -> None:
+    try:
+        change = SaasChangeEvent.model_validate_json(record.body)
+    except ValidationError as error:
+        report_unreadable(record.body, error, services, Direction.TO_ACCOUNTING)
+        raise
+    push.push_change(change, services)  # RateLimited/Transient propagate: retried, never dropped
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=push_one_change, processor=processor, context=context)

@@ -1,0 +1,36 @@
+"""What happens to a message that cannot be read: a log row the tenant can see, then the DLQ."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import ValidationError
+
+from fieldbooks.domain.models import Direction, SyncStatus
+from fieldbooks.observability import logger
+from fieldbooks.services import Services
+
+
+def report_unreadable(body: str, error: ValidationError, services: Services, direction: Direction) -> None:
+    """Logs the problem; if the body names a tenant and a record, that tenant's sync log shows it too.
+
+    The caller re-raises, so the message is retried and then kept in the dead-letter queue for a redrive.
+    """
+    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+    logger.error("Unreadable message", extra={"problems": problems, "body": body[:2000]})
+    try:
+        raw = json.loads(body)
+    except ValueError:
+        return
+    tenant_id = raw.get("tenant_id") if isinstance(raw, dict) else None
+    if not isinstance(tenant_id, str) or not tenant_id:
+        return
+    services.sync_log.write(
+        tenant_id,
+        entity=str(raw.get("entity") or "unknown"),
+        direction=direction,
+        status=SyncStatus.ERROR,
+        action="read",
+        detail=f"This change could not be read and was set aside for a retry by support ({problems}).",
+        saas_id=raw.get("record_id") if isinstance(raw.get("record_id"), str) else None,
+    )

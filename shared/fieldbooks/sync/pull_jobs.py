@@ -1,0 +1,45 @@
+"""Scheduled pulls: which connections are due, and one pull job per due connection."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from fieldbooks.domain.errors import StaleVersion
+from fieldbooks.domain.models import Connection, Provider, RunKind
+from fieldbooks.observability import logger
+from fieldbooks.services import Services
+
+
+class PullJob(BaseModel):
+    """Body of a pull-queue message."""
+
+    tenant_id: str
+    provider: Provider
+    run_id: str
+
+
+def is_due(connection: Connection, at: datetime) -> bool:
+    if not connection.is_active or (connection.paused_until and connection.paused_until > at):
+        return False
+    last = connection.pull_queued_at
+    return last is None or at - last >= timedelta(minutes=connection.pull_interval_minutes)
+
+
+def queue_due_pulls(services: Services, at: datetime) -> list[PullJob]:
+    """Claims each due connection with a conditional write first, so overlapping ticks queue one pull."""
+    jobs = []
+    for connection in services.connections.all_active():
+        if not is_due(connection, at):
+            continue
+        try:
+            services.connections.save(connection.model_copy(update={"pull_queued_at": at}))
+        except StaleVersion:
+            logger.info("Another tick claimed this connection", extra={"tenant_id": connection.tenant_id})
+            continue
+        run = services.runs.create(connection.tenant_id, connection.provider, RunKind.SCHEDULED)
+        job = PullJob(tenant_id=connection.tenant_id, provider=connection.provider, run_id=run.run_id)
+        services.sqs.send_message(QueueUrl=services.settings.pull_queue_url, MessageBody=job.model_dump_json())
+        jobs.append(job)
+    return jobs
