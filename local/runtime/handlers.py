@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from local.runtime.template import ROOT, FunctionSpec
@@ -16,15 +17,15 @@ from local.runtime.template import ROOT, FunctionSpec
 Handler = Callable[[dict[str, Any], Any], Any]
 
 LAYER_PATH = str(ROOT / "shared")
-_loaded: dict[str, Handler] = {}
+_modules: dict[str, ModuleType] = {}
 
 
-def load_handler(spec: FunctionSpec) -> Handler:
+def load_module(spec: FunctionSpec) -> ModuleType:
     """Imports once per process, like a warm Lambda container; the environment must be set first."""
-    if spec.logical_id not in _loaded:
+    if spec.logical_id not in _modules:
         if LAYER_PATH not in sys.path:
             sys.path.insert(0, LAYER_PATH)
-        module_name, attribute = spec.handler.rsplit(".", 1)
+        module_name = spec.handler.rsplit(".", 1)[0]
         path = spec.code_uri / f"{module_name.replace('.', '/')}.py"
         module_spec = importlib.util.spec_from_file_location(f"fieldbooks_fn_{spec.logical_id}", path)
         if module_spec is None or module_spec.loader is None:
@@ -32,8 +33,12 @@ def load_handler(spec: FunctionSpec) -> Handler:
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[module_spec.name] = module
         module_spec.loader.exec_module(module)
-        _loaded[spec.logical_id] = getattr(module, attribute)
-    return _loaded[spec.logical_id]
+        _modules[spec.logical_id] = module
+    return _modules[spec.logical_id]
+
+
+def load_handler(spec: FunctionSpec) -> Handler:
+    return getattr(load_module(spec), spec.handler.rsplit(".", 1)[1])
 
 
 class LambdaContext:

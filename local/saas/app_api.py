@@ -49,9 +49,7 @@ async def console_token(request: Request) -> JSONResponse:
         if tx.tenant(tenant_id) is None:
             raise UnknownTenant(f"There is no tenant {tenant_id!r}")
     ttl = asked.ttl_seconds or state.config.console_token_ttl_seconds
-    token = mint_console_token(
-        state.config.console_jwt_secret, tenant_id, asked.user_id, asked.role, ttl, utc_now()
-    )
+    token = mint_console_token(state.config.console_jwt_secret, tenant_id, asked.user_id, asked.role, ttl, utc_now())
     return JSONResponse({"token": token, "expires_in": ttl}, status_code=201)
 
 

@@ -38,17 +38,13 @@ class SaasAppClient:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self._http.close()
 
     def create_tenant(self, tenant_id: str, name: str) -> None:
         self._call("POST", "/tenants", {"tenant_id": tenant_id, "name": name})
 
-    def console_token(
-        self, tenant_id: str, user_id: str, role: Literal["owner", "admin", "member"] = "owner"
-    ) -> str:
+    def console_token(self, tenant_id: str, user_id: str, role: Literal["owner", "admin", "member"] = "owner") -> str:
         reply = self._call("POST", f"/tenants/{tenant_id}/console-token", {"user_id": user_id, "role": role})
         return str(reply["token"])
 
@@ -122,9 +118,7 @@ class SaasAppClient:
     def update_team_member(self, tenant_id: str, member_id: str, **changes: Any) -> TeamMember:
         return self._record(TeamMember, "PATCH", f"/tenants/{tenant_id}/team-members/{member_id}", changes)
 
-    def _record(
-        self, model: type[AnyRecord], method: str, path: str, body: dict[str, Any] | None = None
-    ) -> AnyRecord:
+    def _record(self, model: type[AnyRecord], method: str, path: str, body: dict[str, Any] | None = None) -> AnyRecord:
         return model.model_validate(self._call(method, path, body))
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:

@@ -59,9 +59,7 @@ def if_match(request: Request, required: bool) -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         if required:
-            raise PreconditionRequired(
-                "Send If-Match with the version you read, so no one's change is overwritten"
-            )
+            raise PreconditionRequired("Send If-Match with the version you read, so no one's change is overwritten")
         return None
     try:
         return int(header.strip().removeprefix("W/").strip('"'))

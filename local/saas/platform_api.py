@@ -95,9 +95,7 @@ async def create_contact(request: Request) -> JSONResponse:
 
 async def update_contact(request: Request) -> JSONResponse:
     """A partial update; If-Match is required, so a merge never overwrites an edit it did not see."""
-    changes = ContactChanges.model_validate(await json_object(request)).model_dump(
-        mode="json", exclude_unset=True
-    )
+    changes = ContactChanges.model_validate(await json_object(request)).model_dump(mode="json", exclude_unset=True)
     expected_version = if_match(request, required=True)
 
     def write(tx: StoreTransaction) -> tuple[int, Any]:
@@ -154,9 +152,7 @@ ROUTES = [
     Route("/tenants/{tenant_id}/contacts/{record_id}", update_contact, methods=["PATCH"]),
     Route("/tenants/{tenant_id}/payments", record_payment, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/void", void_invoice, methods=["POST"]),
-    Route(
-        "/tenants/{tenant_id}/{collection}/{record_id}/accounting-link", set_accounting_link, methods=["PUT"]
-    ),
+    Route("/tenants/{tenant_id}/{collection}/{record_id}/accounting-link", set_accounting_link, methods=["PUT"]),
     Route(
         "/tenants/{tenant_id}/{collection}/{record_id}/accounting-link",
         clear_accounting_link,

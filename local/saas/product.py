@@ -44,9 +44,7 @@ ID_PREFIXES: dict[Entity, str] = {
 # Documents get a human number from a per-tenant series when created, as the product prints it.
 NUMBER_SERIES: dict[Entity, str] = {"quote": "Q", "invoice": "INV", "credit_note": "CN"}
 # Issued credit notes and recorded payments are not edited in place; only their link changes.
-EDITABLE: frozenset[Entity] = frozenset(
-    {"contact", "property", "item", "quote", "invoice", "job", "team_member"}
-)
+EDITABLE: frozenset[Entity] = frozenset({"contact", "property", "item", "quote", "invoice", "job", "team_member"})
 DELETABLE: frozenset[Entity] = frozenset({"contact", "property", "item", "invoice"})
 
 
@@ -110,9 +108,7 @@ class TenantWorkspace:
         )
         return self._save(record, "created")
 
-    def update(
-        self, entity: Entity, record_id: str, changes: dict[str, Any], if_match: int | None
-    ) -> SaasRecord:
+    def update(self, entity: Entity, record_id: str, changes: dict[str, Any], if_match: int | None) -> SaasRecord:
         current = self._live(entity, record_id, if_match)
         if entity not in EDITABLE:
             raise InvalidRequest(f"A {label(entity)} cannot be edited once recorded")
@@ -129,14 +125,10 @@ class TenantWorkspace:
         if entity not in DELETABLE:
             raise InvalidRequest(f"A {label(entity)} cannot be deleted")
         if isinstance(current, Invoice) and current.status != "draft":
-            raise InvalidRequest(
-                f"Invoice {current.number} is {current.status}; void it instead of deleting it"
-            )
+            raise InvalidRequest(f"Invoice {current.number} is {current.status}; void it instead of deleting it")
         return self._save(self._next_version(current, deleted_at=self._clock()), "deleted")
 
-    def set_accounting_link(
-        self, entity: Entity, record_id: str, link: AccountingLinkFields | None
-    ) -> SaasRecord:
+    def set_accounting_link(self, entity: Entity, record_id: str, link: AccountingLinkFields | None) -> SaasRecord:
         """Shows (or hides) "Linked to accounting" on the record; a no-op if nothing changes."""
         current = self.get(entity, record_id)
         existing = current.accounting_link
@@ -184,14 +176,10 @@ class TenantWorkspace:
             if invoice.contact_id != fields.contact_id:
                 raise InvalidRequest(f"Invoice {invoice.number} belongs to another contact")
             if invoice.status != "finalized":
-                raise InvalidRequest(
-                    f"Invoice {invoice.number} is {invoice.status}; payments apply to finalized ones"
-                )
+                raise InvalidRequest(f"Invoice {invoice.number} is {invoice.status}; payments apply to finalized ones")
             if application.amount > invoice.balance_due:
                 due = invoice.balance_due
-                raise InvalidRequest(
-                    f"{application.amount} is more than the {due} due on invoice {invoice.number}"
-                )
+                raise InvalidRequest(f"{application.amount} is more than the {due} due on invoice {invoice.number}")
             invoices.append((invoice, application.amount))
         now = self._clock()
         payment = Payment.model_validate(

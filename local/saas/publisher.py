@@ -46,9 +46,7 @@ class EventBridgeSink:
 
     def publish(self, events: Sequence[SaasChangeEvent]) -> list[bool]:
         try:
-            reply = self._client.put_events(
-                Entries=[eventbridge_entry(event, self._bus_name) for event in events]
-            )
+            reply = self._client.put_events(Entries=[eventbridge_entry(event, self._bus_name) for event in events])
         except (BotoCoreError, ClientError) as error:
             logger.warning("EventBridge put_events failed, will retry: %s", error)
             return [False] * len(events)
@@ -83,9 +81,7 @@ def next_batch(pending: list[OutboxEntry]) -> list[OutboxEntry]:
 
 
 class OutboxPublisher:
-    def __init__(
-        self, store: SaasStore, sink: EventSink, idle_wait: float = 0.5, max_backoff: float = 5.0
-    ) -> None:
+    def __init__(self, store: SaasStore, sink: EventSink, idle_wait: float = 0.5, max_backoff: float = 5.0) -> None:
         self._store = store
         self._sink = sink
         self._idle_wait = idle_wait

@@ -64,9 +64,7 @@ class SaasAppHandle:
 
 
 @contextmanager
-def running_saas_app(
-    config: SaasAppConfig | None = None, sink: EventSink | None = None
-) -> Iterator[SaasAppHandle]:
+def running_saas_app(config: SaasAppConfig | None = None, sink: EventSink | None = None) -> Iterator[SaasAppHandle]:
     """Serves the app on 127.0.0.1 at a free port in a background thread until the block ends.
 
     Without a `sink` the publisher sends to EventBridge through boto3 (moto in tests).

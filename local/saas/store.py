@@ -227,9 +227,7 @@ class SaasStore:
                 (limit,),
             ).fetchall()
         return [
-            OutboxEntry(
-                seq=seq, record_key=(tenant, entity, record), event=SaasChangeEvent.model_validate_json(event)
-            )
+            OutboxEntry(seq=seq, record_key=(tenant, entity, record), event=SaasChangeEvent.model_validate_json(event))
             for seq, tenant, entity, record, event in rows
         ]
 
@@ -242,9 +240,7 @@ class SaasStore:
 
     def count_failed_attempt(self, seqs: list[int]) -> None:
         with self._lock:
-            self._db.executemany(
-                "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", [(seq,) for seq in seqs]
-            )
+            self._db.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", [(seq,) for seq in seqs])
 
     def close(self) -> None:
         with self._lock:

@@ -90,7 +90,8 @@ class ConnectionStore:
             pull_queued_at=connection.pull_queued_at,
             paused_until=connection.paused_until,
         )
-        row.version = connection.version or None
+        if connection.version:
+            row.version = connection.version  # else: a first save, conditional on the row not existing
         try:
             row.save()
         except PutError as error:
