@@ -14,7 +14,8 @@ from fieldbooks.sync import pull
 from fieldbooks.sync.bad_messages import report_unreadable
 from fieldbooks.sync.pull_jobs import PullJob
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A failed job is reported, not raised: Lambda then retries just that message (the batch is one job).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 services = Services.from_environment()
 
 

@@ -118,9 +118,7 @@ class SaasBusEvent(BaseModel):
     @model_validator(mode="after")
     def _detail_type_matches(self) -> Self:
         if self.detail_type != self.detail.detail_type:
-            raise ValueError(
-                f"detail-type {self.detail_type!r} does not match detail {self.detail.detail_type!r}"
-            )
+            raise ValueError(f"detail-type {self.detail_type!r} does not match detail {self.detail.detail_type!r}")
         return self
 
 

@@ -28,9 +28,7 @@ from pydantic import (
 
 from fieldbooks.saas.totals import ZERO, document_totals, line_amounts, to_cents
 
-Entity = Literal[
-    "contact", "property", "item", "quote", "invoice", "credit_note", "payment", "job", "team_member"
-]
+Entity = Literal["contact", "property", "item", "quote", "invoice", "credit_note", "payment", "job", "team_member"]
 ENTITIES: tuple[Entity, ...] = (
     "contact",
     "property",
@@ -423,6 +421,5 @@ class TeamMember(TeamMemberFields, SaasRecord):
 
 
 RECORD_MODELS: dict[Entity, type[SaasRecord]] = {
-    model.entity: model
-    for model in (Contact, Property, Item, Quote, Invoice, CreditNote, Payment, Job, TeamMember)
+    model.entity: model for model in (Contact, Property, Item, Quote, Invoice, CreditNote, Payment, Job, TeamMember)
 }
