@@ -20,7 +20,10 @@ READS = re.compile(r"""os\.(?:environ\.get|getenv)\(\s*["']([A-Z0-9_]+)["']|os\.
 
 def test_cfn_lint_finds_nothing_in_the_template() -> None:
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("cfn-lint")), str(ROOT / "template.yaml")], capture_output=True, text=True, check=False
+        [str(Path(sys.executable).with_name("cfn-lint")), str(ROOT / "template.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
