@@ -6,23 +6,11 @@ from typing import Any
 
 from starlette.requests import Request
 
+from fieldbooks.saas.collections import ENTITY_OF
 from fieldbooks.saas.records import Entity, SaasRecord
 from local.saas.config import SaasAppConfig
 from local.saas.errors import MalformedRequest, PreconditionRequired, RecordNotFound
 from local.saas.store import SaasStore
-
-# URL collection name → entity, as both APIs spell them.
-COLLECTIONS: dict[str, Entity] = {
-    "contacts": "contact",
-    "properties": "property",
-    "items": "item",
-    "quotes": "quote",
-    "invoices": "invoice",
-    "credit-notes": "credit_note",
-    "payments": "payment",
-    "jobs": "job",
-    "team-members": "team_member",
-}
 
 
 @dataclass(frozen=True)
@@ -38,9 +26,9 @@ def app_state(request: Request) -> AppState:
 
 def entity_of(request: Request) -> Entity:
     collection = request.path_params["collection"]
-    if collection not in COLLECTIONS:
+    if collection not in ENTITY_OF:
         raise RecordNotFound(f"There is no collection {collection!r}")
-    return COLLECTIONS[collection]
+    return ENTITY_OF[collection]
 
 
 async def json_object(request: Request) -> dict[str, Any]:

@@ -126,7 +126,8 @@ class TenantWorkspace:
             raise InvalidRequest(f"A {label(entity)} cannot be deleted")
         if isinstance(current, Invoice) and current.status != "draft":
             raise InvalidRequest(f"Invoice {current.number} is {current.status}; void it instead of deleting it")
-        return self._save(self._next_version(current, deleted_at=self._clock()), "deleted")
+        now = self._clock()
+        return self._save(self._next_version(current, deleted_at=now, updated_at=now), "deleted")
 
     def set_accounting_link(self, entity: Entity, record_id: str, link: AccountingLinkFields | None) -> SaasRecord:
         """Shows (or hides) "Linked to accounting" on the record; a no-op if nothing changes."""
@@ -139,8 +140,9 @@ class TenantWorkspace:
         )
         if unchanged:
             return current
-        new_link = None if link is None else AccountingLink(**link.model_dump(), linked_at=self._clock())
-        return self._save(self._next_version(current, accounting_link=new_link), "updated")
+        now = self._clock()
+        new_link = None if link is None else AccountingLink(**link.model_dump(), linked_at=now)
+        return self._save(self._next_version(current, accounting_link=new_link, updated_at=now), "updated")
 
     # --- invoices and payments
 
@@ -150,7 +152,8 @@ class TenantWorkspace:
             raise InvalidRequest(f"Invoice {invoice.number} is already {invoice.status}")
         if not invoice.lines:
             raise InvalidRequest(f"Invoice {invoice.number} has no lines; add one before finalizing")
-        finalized = self._next_version(invoice, status="finalized", finalized_at=self._clock())
+        now = self._clock()
+        finalized = self._next_version(invoice, status="finalized", finalized_at=now, updated_at=now)
         return self._save(finalized, "finalized")
 
     def void_invoice(self, invoice_id: str, if_match: int | None) -> Invoice:
@@ -164,7 +167,8 @@ class TenantWorkspace:
             raise InvalidRequest(
                 f"Invoice {invoice.number} has {invoice.amount_paid} in payments applied; it cannot be voided"
             )
-        voided = self._next_version(invoice, status="void", voided_at=self._clock())
+        now = self._clock()
+        voided = self._next_version(invoice, status="void", voided_at=now, updated_at=now)
         return self._save(voided, "voided")
 
     def record_payment(self, fields: PaymentFields) -> Payment:
@@ -246,7 +250,7 @@ class TenantWorkspace:
 
     def _next_version(self, current: AnyRecord, **changes: Any) -> AnyRecord:
         return type(current).model_validate(
-            {**current.model_dump(), **changes, "version": current.version + 1, "updated_at": self._clock()}
+            {**current.model_dump(), "version": current.version + 1, "updated_at": self._clock(), **changes}
         )
 
     def _save(self, record: AnyRecord, action: Action) -> AnyRecord:

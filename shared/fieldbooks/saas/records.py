@@ -282,7 +282,7 @@ class SaasRecord(BaseModel):
     def fields(self) -> RecordFields:
         """The writable part of this record, ready for `with_changes`."""
         return self.fields_model.model_validate(
-            self.model_dump(mode="json", include=set(self.fields_model.model_fields))
+            self.model_dump(mode="json", include=set(self.fields_model.model_fields), exclude_computed_fields=True)
         )
 
 

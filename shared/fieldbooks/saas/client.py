@@ -1,0 +1,231 @@
+"""Fieldbooks' client of the SaaS platform API: typed records in, domain errors out.
+
+No httpx exception and no status code leaves this module: replies go through
+`platform_errors.domain_error_for`, and transport failures (timeouts, refused connections) become
+`Transient`, which the workers retry.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
+
+from fieldbooks.domain.errors import Transient
+from fieldbooks.saas.collections import COLLECTION_OF
+from fieldbooks.saas.platform_errors import domain_error_for
+from fieldbooks.saas.records import (
+    RECORD_MODELS,
+    AccountingLinkFields,
+    Contact,
+    ContactChanges,
+    ContactFields,
+    CreditNote,
+    Entity,
+    Invoice,
+    Item,
+    Payment,
+    PaymentFields,
+    Property,
+    SaasRecord,
+)
+
+# Explicit, and shorter than a Lambda's timeout: a slow platform is a retry, not a dead function.
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+DEFAULT_PAGE_SIZE = 100
+AnyRecord = TypeVar("AnyRecord", bound=SaasRecord)
+
+
+class RecordPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    records: list[SerializeAsAny[SaasRecord]]
+    next_cursor: str | None
+
+
+class SaasPlatformClient:
+    def __init__(self, base_url: str, api_key: str, http: httpx.Client | None = None) -> None:
+        self._base = f"{base_url.rstrip('/')}/platform/v1/tenants"
+        self._auth = {"Authorization": f"Bearer {api_key}"}
+        self._http = http or httpx.Client(timeout=DEFAULT_TIMEOUT)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- reads
+
+    def list_changed_page(
+        self,
+        tenant_id: str,
+        entity: Entity,
+        since: dt.datetime,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+    ) -> RecordPage:
+        """One page of records changed at or after `since` (inclusive: same-instant changes are kept)."""
+        params: dict[str, str | int] = {"updated_since": since.isoformat(), "limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        body = self._send("GET", f"/{tenant_id}/{COLLECTION_OF[entity]}", params=params)
+        model = RECORD_MODELS[entity]
+        return RecordPage(
+            records=[self._parse(model, record) for record in body["records"]],
+            next_cursor=body.get("next_cursor"),
+        )
+
+    def list_changed(
+        self, tenant_id: str, entity: Entity, since: dt.datetime, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> Iterator[SaasRecord]:
+        """Every record changed at or after `since`, following the cursor page by page."""
+        cursor: str | None = None
+        while True:
+            page = self.list_changed_page(tenant_id, entity, since, cursor, page_size)
+            yield from page.records
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def get(self, tenant_id: str, entity: Entity, record_id: str) -> SaasRecord:
+        return self._get(RECORD_MODELS[entity], tenant_id, record_id)
+
+    def get_contact(self, tenant_id: str, contact_id: str) -> Contact:
+        return self._get(Contact, tenant_id, contact_id)
+
+    def get_property(self, tenant_id: str, property_id: str) -> Property:
+        return self._get(Property, tenant_id, property_id)
+
+    def get_item(self, tenant_id: str, item_id: str) -> Item:
+        return self._get(Item, tenant_id, item_id)
+
+    def get_invoice(self, tenant_id: str, invoice_id: str) -> Invoice:
+        return self._get(Invoice, tenant_id, invoice_id)
+
+    def get_credit_note(self, tenant_id: str, credit_note_id: str) -> CreditNote:
+        return self._get(CreditNote, tenant_id, credit_note_id)
+
+    def get_payment(self, tenant_id: str, payment_id: str) -> Payment:
+        return self._get(Payment, tenant_id, payment_id)
+
+    # --- write-back (each sends an Idempotency-Key: a retried call never makes a second record)
+
+    def create_contact(self, tenant_id: str, fields: ContactFields, idempotency_key: str) -> Contact:
+        """`idempotency_key` should be derived from what is being created (e.g. the accounting id)."""
+        body = self._send(
+            "POST",
+            f"/{tenant_id}/contacts",
+            json=fields.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Contact, body)
+
+    def update_contact(
+        self,
+        tenant_id: str,
+        contact_id: str,
+        changes: ContactChanges,
+        if_match: int,
+        idempotency_key: str | None = None,
+    ) -> Contact:
+        """Sends only the fields set on `changes`; `StaleVersion` if the contact moved past `if_match`."""
+        body = self._send(
+            "PATCH",
+            f"/{tenant_id}/contacts/{contact_id}",
+            json=changes.model_dump(mode="json", exclude_unset=True),
+            headers={"If-Match": str(if_match)},
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Contact, body)
+
+    def record_payment(self, tenant_id: str, fields: PaymentFields, idempotency_key: str) -> Payment:
+        body = self._send(
+            "POST",
+            f"/{tenant_id}/payments",
+            json=fields.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Payment, body)
+
+    def void_invoice(
+        self, tenant_id: str, invoice_id: str, if_match: int | None = None, idempotency_key: str | None = None
+    ) -> Invoice:
+        headers = {"If-Match": str(if_match)} if if_match is not None else {}
+        body = self._send(
+            "POST",
+            f"/{tenant_id}/invoices/{invoice_id}/void",
+            headers=headers,
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Invoice, body)
+
+    def set_accounting_link(
+        self,
+        tenant_id: str,
+        entity: Entity,
+        record_id: str,
+        link: AccountingLinkFields,
+        idempotency_key: str | None = None,
+    ) -> SaasRecord:
+        """Shows "Linked to accounting" on the record in the product."""
+        body = self._send(
+            "PUT",
+            f"/{tenant_id}/{COLLECTION_OF[entity]}/{record_id}/accounting-link",
+            json=link.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(RECORD_MODELS[entity], body)
+
+    def clear_accounting_link(
+        self, tenant_id: str, entity: Entity, record_id: str, idempotency_key: str | None = None
+    ) -> SaasRecord:
+        body = self._send(
+            "DELETE",
+            f"/{tenant_id}/{COLLECTION_OF[entity]}/{record_id}/accounting-link",
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(RECORD_MODELS[entity], body)
+
+    # --- the edge
+
+    def _get(self, model: type[AnyRecord], tenant_id: str, record_id: str) -> AnyRecord:
+        return self._parse(model, self._send("GET", f"/{tenant_id}/{COLLECTION_OF[model.entity]}/{record_id}"))
+
+    @staticmethod
+    def _parse(model: type[AnyRecord], body: Any) -> AnyRecord:
+        try:
+            return model.model_validate(body)
+        except ValidationError as error:
+            raise Transient(f"The SaaS platform sent a {model.entity} Fieldbooks cannot read: {error}") from error
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        sent_headers = {**self._auth, **(headers or {})}
+        if method != "GET":
+            # A write without a caller's key still gets one, so a transport-level resend is safe.
+            sent_headers["Idempotency-Key"] = idempotency_key or f"fb-{uuid.uuid4().hex}"
+        try:
+            reply = self._http.request(method, self._base + path, json=json, params=params, headers=sent_headers)
+        except httpx.HTTPError as error:
+            raise Transient(f"Could not reach the SaaS platform: {error!r}") from error
+        if reply.is_error:
+            raise domain_error_for(reply)
+        try:
+            return reply.json()
+        except ValueError as error:
+            raise Transient(f"The SaaS platform sent an unreadable reply ({reply.status_code})") from error
