@@ -1,0 +1,141 @@
+"""`running_simulator`: the simulator on 127.0.0.1 at a free port, in a background thread.
+
+Tests and the local stack use it; `SimulatorHandle.admin` wraps the `/_sim/` endpoints.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+
+from local.simulators.quickbooks_online.app import build_app
+from local.simulators.quickbooks_online.config import SimulatorConfig
+
+STARTUP_TIMEOUT = 10.0
+
+
+class AdminClient:
+    """The `/_sim/` endpoints as methods, for tests and the demo."""
+
+    def __init__(self, base_url: str) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=10.0)
+
+    def reset(self, forget_tokens: bool = False) -> None:
+        self._post("/_sim/reset", {"forget_tokens": forget_tokens})
+
+    def add_company(self, realm_id: str, name: str, country: str = "US") -> None:
+        self._post("/_sim/realms", {"realm_id": realm_id, "name": name, "country": country})
+
+    def data(self, realm_id: str, entity: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        params = {"entity": entity} if entity else {}
+        return self._get(f"/_sim/realms/{realm_id}/data", params)
+
+    def count(self, realm_id: str, entity: str) -> int:
+        return self._get(f"/_sim/realms/{realm_id}/count/{entity}")["count"]
+
+    def edit_as_user(self, realm_id: str, entity: str, record_id: str, **fields: Any) -> dict[str, Any]:
+        return self._post(f"/_sim/realms/{realm_id}/edit/{entity}/{record_id}", fields)[entity]
+
+    def add_fault(self, kind: str, **rule: Any) -> None:
+        """kind: error (status 500|503), delay (seconds), drop_after_commit, throttle; `times`,
+        `realm_id` and `entity` narrow it (see faults.FaultRule)."""
+        self._post("/_sim/faults", {"kind": kind, **rule})
+
+    def clear_faults(self) -> None:
+        self._http.delete("/_sim/faults").raise_for_status()
+
+    def advance_clock(self, seconds: float) -> None:
+        self._post("/_sim/clock/advance", {"seconds": seconds})
+
+    def set_consent(self, realm_id: str | None = None, deny: bool = False) -> None:
+        self._post("/_sim/consent", {"realm_id": realm_id, "deny": deny})
+
+    def webhooks(self) -> dict[str, Any]:
+        return self._get("/_sim/webhooks")
+
+    def configure_webhooks(self, **settings: Any) -> None:
+        self._post("/_sim/webhooks", settings)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        reply = self._http.get(path, params=params)
+        reply.raise_for_status()
+        return reply.json()
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        reply = self._http.post(path, json=body)
+        reply.raise_for_status()
+        return reply.json()
+
+
+@dataclass
+class SimulatorHandle:
+    base_url: str
+    admin: AdminClient
+    config: SimulatorConfig
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.base_url}/.well-known/openid_configuration"
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.base_url}/connect/oauth2"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/oauth2/v1/tokens/bearer"
+
+    @property
+    def revoke_url(self) -> str:
+        return f"{self.base_url}/v2/oauth2/tokens/revoke"
+
+    def company_url(self, realm_id: str) -> str:
+        return f"{self.base_url}/v3/company/{realm_id}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_simulator(config: SimulatorConfig | None = None) -> Iterator[SimulatorHandle]:
+    config = config or SimulatorConfig()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(config),
+            host="127.0.0.1",
+            port=free_port(),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, name="qbo-simulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("QuickBooks Online simulator did not start")
+        time.sleep(0.01)
+    base_url = f"http://127.0.0.1:{server.config.port}"
+    handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), config=config)
+    try:
+        yield handle
+    finally:
+        handle.admin.close()
+        server.should_exit = True
+        thread.join(timeout=5)

@@ -1,0 +1,148 @@
+"""A simulator per test module, reset before each test, and a connected API client.
+
+Windows are scaled by 0.001 so the published limits never trigger by accident; tests about limits
+start their own simulator at real time.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+
+from local.simulators.quickbooks_online import (
+    CompanySeed,
+    SimulatorConfig,
+    SimulatorHandle,
+    running_simulator,
+)
+
+CLIENT_ID = "sim-client-id"
+CLIENT_SECRET = "sim-client-secret"
+REDIRECT_URI = "http://localhost/callback"
+REALM = "9130350000000001"
+OTHER_REALM = "9130350000000002"
+UK_REALM = "9130350000000003"
+
+
+def sim_config(**overrides: Any) -> SimulatorConfig:
+    companies = [
+        CompanySeed(realm_id=REALM, name="Sim Field Services LLC"),
+        CompanySeed(realm_id=OTHER_REALM, name="Other Co"),
+        CompanySeed(realm_id=UK_REALM, name="Sim Services Ltd", country="GB", timezone="Europe/London"),
+    ]
+    return SimulatorConfig(companies=companies, time_scale=0.001, **overrides)
+
+
+@pytest.fixture(scope="module")
+def module_sim() -> Iterator[SimulatorHandle]:
+    with running_simulator(sim_config()) as handle:
+        yield handle
+
+
+@pytest.fixture
+def sim(module_sim: SimulatorHandle) -> SimulatorHandle:
+    module_sim.admin.reset(forget_tokens=True)
+    return module_sim
+
+
+def basic_auth(client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def authorize(sim: SimulatorHandle, **extra: str) -> dict[str, str]:
+    """Follow the auto-consent page; the redirect's query, one value per key."""
+    params = {
+        "client_id": CLIENT_ID,
+        "response_type": "code",
+        "scope": "com.intuit.quickbooks.accounting",
+        "redirect_uri": REDIRECT_URI,
+        "state": "state-123",
+        **extra,
+    }
+    reply = httpx.get(sim.authorize_url, params=params)
+    assert reply.status_code == 302, reply.text
+    return {key: values[0] for key, values in parse_qs(urlparse(reply.headers["location"]).query).items()}
+
+
+def exchange(sim: SimulatorHandle, code: str) -> httpx.Response:
+    return httpx.post(
+        sim.token_url,
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI},
+        headers={"Authorization": basic_auth()},
+    )
+
+
+def refresh(sim: SimulatorHandle, refresh_token: str) -> httpx.Response:
+    return httpx.post(
+        sim.token_url,
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        headers={"Authorization": basic_auth()},
+    )
+
+
+@dataclass
+class Qbo:
+    """A bare HTTP client for one company, so tests see Intuit's raw replies."""
+
+    http: httpx.Client
+    realm_id: str
+    tokens: dict[str, Any]
+
+    def get(self, path: str, **params: Any) -> httpx.Response:
+        return self.http.get(f"/v3/company/{self.realm_id}/{path}", params=params)
+
+    def post(self, path: str, body: Any, **params: Any) -> httpx.Response:
+        return self.http.post(f"/v3/company/{self.realm_id}/{path}", json=body, params=params)
+
+    def query(self, text: str) -> httpx.Response:
+        return self.get("query", query=text)
+
+    def create(self, entity: str, body: dict[str, Any]) -> dict[str, Any]:
+        reply = self.post(entity.lower(), body)
+        assert reply.status_code == 200, reply.text
+        return reply.json()[entity]
+
+
+def connect(sim: SimulatorHandle, realm_id: str = REALM) -> Qbo:
+    redirect = authorize(sim, sim_realm_id=realm_id)
+    tokens = exchange(sim, redirect["code"]).json()
+    http = httpx.Client(
+        base_url=sim.base_url,
+        headers={"Authorization": f"Bearer {tokens['access_token']}", "Accept": "application/json"},
+        timeout=10.0,
+    )
+    return Qbo(http=http, realm_id=realm_id, tokens=tokens)
+
+
+@pytest.fixture
+def qbo(sim: SimulatorHandle) -> Iterator[Qbo]:
+    client = connect(sim)
+    yield client
+    client.http.close()
+
+
+def fault_of(reply: httpx.Response) -> dict[str, Any]:
+    return reply.json()["Fault"]["Error"][0]
+
+
+def new_customer(qbo: Qbo, name: str = "Acme Plumbing", **fields: Any) -> dict[str, Any]:
+    return qbo.create("Customer", {"DisplayName": name, **fields})
+
+
+def new_item(qbo: Qbo, name: str = "Labor", price: str = "75", taxable: bool = True) -> dict[str, Any]:
+    body = {"Name": name, "Type": "Service", "IncomeAccountRef": {"value": "1"}, "UnitPrice": price}
+    return qbo.create("Item", {**body, "Taxable": taxable})
+
+
+def invoice_body(customer_id: str, item_id: str, qty: str = "2", price: str = "100") -> dict[str, Any]:
+    line = {
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": item_id}, "Qty": qty, "UnitPrice": price},
+    }
+    return {"CustomerRef": {"value": customer_id}, "Line": [line]}
