@@ -50,14 +50,12 @@ def create_taps(stack: LocalStack) -> list[RuleTap]:
         dlq_url = sqs.create_queue(QueueName=f"{rule_name}-tap-dlq")["QueueUrl"]
         dlq_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{rule_name}-tap-dlq"
         redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": ASYNC_ATTEMPTS}
-        tap_url = sqs.create_queue(
-            QueueName=f"{rule_name}-tap", Attributes={"RedrivePolicy": json.dumps(redrive)}
-        )["QueueUrl"]
+        tap_url = sqs.create_queue(QueueName=f"{rule_name}-tap", Attributes={"RedrivePolicy": json.dumps(redrive)})[
+            "QueueUrl"
+        ]
         tap = polled_queue(tap_url, batch_size=10)
         events.put_rule(Name=rule_name, EventBusName=bus_name, EventPattern=json.dumps(rule.pattern))
-        events.put_targets(
-            Rule=rule_name, EventBusName=bus_name, Targets=[{"Id": "local-tap", "Arn": tap.queue_arn}]
-        )
+        events.put_targets(Rule=rule_name, EventBusName=bus_name, Targets=[{"Id": "local-tap", "Arn": tap.queue_arn}])
         taps.append(RuleTap(rule, bus_name, rule_name, tap, dlq_url))
     return taps
 

@@ -68,16 +68,12 @@ def gateway_app(template: Template, host: FunctionHost, stage: str) -> Starlette
 
 def _starlette_path(path: str) -> str:
     """API Gateway `{name}` is Starlette's too; greedy `{proxy+}` becomes `{proxy:path}`."""
-    return "/".join(
-        f"{{{segment[1:-2]}:path}}" if segment.endswith("+}") else segment for segment in path.split("/")
-    )
+    return "/".join(f"{{{segment[1:-2]}:path}}" if segment.endswith("+}") else segment for segment in path.split("/"))
 
 
 def _specificity(path: str) -> tuple[int, ...]:
     """Literal segments beat `{param}`, which beats greedy `{proxy+}`."""
-    return tuple(
-        2 if segment.endswith("+}") else 1 if segment.startswith("{") else 0 for segment in path.split("/")
-    )
+    return tuple(2 if segment.endswith("+}") else 1 if segment.startswith("{") else 0 for segment in path.split("/"))
 
 
 def _endpoint(

@@ -54,9 +54,7 @@ class FunctionHost:
 
     def timeout_seconds(self, function_id: str) -> int:
         globals_ = self.stack.template.raw.get("Globals", {}).get("Function", {})
-        return int(
-            self._properties(function_id).get("Timeout", globals_.get("Timeout", DEFAULT_TIMEOUT_SECONDS))
-        )
+        return int(self._properties(function_id).get("Timeout", globals_.get("Timeout", DEFAULT_TIMEOUT_SECONDS)))
 
     def activity(self) -> tuple[int, int]:
         """(invocations running now, invocations ever started): lets `wait_until_idle` notice a

@@ -161,8 +161,7 @@ class SqsEventSource:
             "body": message["Body"],
             "attributes": message.get("Attributes", {}),
             "messageAttributes": {
-                name: _lambda_message_attribute(value)
-                for name, value in message.get("MessageAttributes", {}).items()
+                name: _lambda_message_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
             },
             "md5OfBody": message["MD5OfBody"],
             "eventSource": "aws:sqs",
@@ -193,9 +192,7 @@ class SqsEventSource:
 
 def polled_queue(queue_url: str, batch_size: int) -> PolledQueue:
     sqs = boto3.client("sqs", region_name=REGION)
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"]
-    )
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
     attributes = attributes["Attributes"]
     return PolledQueue(queue_url, attributes["QueueArn"], batch_size, int(attributes["VisibilityTimeout"]))
 

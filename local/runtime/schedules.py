@@ -44,9 +44,7 @@ class ScheduledRule:
         return self._thread.is_alive()
 
     def fire(self) -> Invocation:
-        return self._host.invoke(
-            self.schedule.function_id, self.event(), f"schedule {self.schedule.expression}"
-        )
+        return self._host.invoke(self.schedule.function_id, self.event(), f"schedule {self.schedule.expression}")
 
     def event(self) -> dict[str, Any]:
         return {

@@ -96,9 +96,7 @@ class RunningStack:
             if not pending and running_before == running_after == 0 and started_before == started_after:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"Still busy after {timeout} s: messages {pending}, {running_after} running"
-                )
+                raise TimeoutError(f"Still busy after {timeout} s: messages {pending}, {running_after} running")
             time.sleep(0.05)
 
 
@@ -126,9 +124,7 @@ def running_stack(
         cleanup.callback(aws.stop)
         cleanup.enter_context(process_environment(aws.environment()))
 
-        parameters = local_parameters(
-            template, stage, saas_url or template.parameter_defaults()["SaasApiBaseUrl"]
-        )
+        parameters = local_parameters(template, stage, saas_url or template.parameter_defaults()["SaasApiBaseUrl"])
         resources = create_resources(template, parameters, boto3.Session(region_name=REGION))
         cleanup.enter_context(process_environment(resources.all_environments()))
         host = FunctionHost(resources)
@@ -137,9 +133,7 @@ def running_stack(
         api_stage_name = api_stage(template, resources.resolver.resolve)
         gateway = GatewayServer(gateway_app(template, host, api_stage_name), api_port)
         prefix = "" if api_stage_name == DEFAULT_STAGE else f"/{api_stage_name}"
-        running = RunningStack(
-            template, resources, endpoint, f"http://{LOOPBACK}:{gateway.port}{prefix}", host
-        )
+        running = RunningStack(template, resources, endpoint, f"http://{LOOPBACK}:{gateway.port}{prefix}", host)
 
         for source in template.queue_sources():
             queue = polled_queue(resources.queue_url(source.queue_id), source.batch_size)
@@ -151,8 +145,7 @@ def running_stack(
         running.taps = create_taps(resources)
         running.tap_pollers = [tap_poller(tap, host, visibility_scale) for tap in running.taps]
         running.schedules = [
-            ScheduledRule(schedule, index, host, schedule_scale)
-            for index, schedule in enumerate(template.schedules())
+            ScheduledRule(schedule, index, host, schedule_scale) for index, schedule in enumerate(template.schedules())
         ]
 
         cleanup.callback(_stop_workers, running)

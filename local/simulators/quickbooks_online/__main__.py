@@ -19,9 +19,7 @@ def main() -> None:
     parser.add_argument("--no-limits", action="store_true", help="switch the published throttles off")
     parser.add_argument("--config", type=Path, help="JSON file with SimulatorConfig fields")
     args = parser.parse_args()
-    config = (
-        SimulatorConfig.model_validate_json(args.config.read_text()) if args.config else SimulatorConfig()
-    )
+    config = SimulatorConfig.model_validate_json(args.config.read_text()) if args.config else SimulatorConfig()
     if args.time_scale is not None:
         config.time_scale = args.time_scale
     if args.no_limits:

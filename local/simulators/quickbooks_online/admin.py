@@ -98,9 +98,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
     async def webhooks(request: Request) -> Response:
         settings = state.webhooks.settings
         if request.method == "POST":
-            state.webhooks.settings = settings.model_validate(
-                {**settings.model_dump(), **await _body(request)}
-            )
+            state.webhooks.settings = settings.model_validate({**settings.model_dump(), **await _body(request)})
         return JSONResponse(
             {
                 "settings": state.webhooks.settings.model_dump(),

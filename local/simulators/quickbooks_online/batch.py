@@ -35,9 +35,7 @@ def _run_item(ledger: Ledger, item: dict[str, Any]) -> dict[str, Any]:
         entity = next((name for name in ENTITIES if name in item), None)
         if entity is None:
             raise errors.request_invalid("Batch item names no entity")
-        record = _apply(
-            ledger, entity, item.get("operation", "create"), item.get("optionsData"), item[entity]
-        )
+        record = _apply(ledger, entity, item.get("operation", "create"), item.get("optionsData"), item[entity])
         body = record.tombstone(timezone) if record.deleted else record.render(timezone)
         return {"bId": batch_id, entity: body}
     except errors.IntuitFault as fault:

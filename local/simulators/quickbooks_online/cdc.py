@@ -20,9 +20,7 @@ LOOK_BACK = timedelta(days=30)
 NOT_TRACKED = {"TaxCode", "TaxRate"}
 
 
-def changes_since(
-    company: Company, clock: Clock, entities_param: str | None, since_param: str | None
-) -> list[Any]:
+def changes_since(company: Company, clock: Clock, entities_param: str | None, since_param: str | None) -> list[Any]:
     """The `CDCResponse` list: one `QueryResponse` per requested entity, in the order asked."""
     if not entities_param:
         raise errors.IntuitFault(

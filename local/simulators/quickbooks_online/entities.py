@@ -77,9 +77,7 @@ class Ledger:
         now = self.clock.now()
         record_id = self.company.allocate_id(entity)
         body = self._prepare(entity, incoming, incoming, None, record_id)
-        record = self.company.add(
-            Record(entity=entity, id=record_id, body=body, created_at=now, updated_at=now)
-        )
+        record = self.company.add(Record(entity=entity, id=record_id, body=body, created_at=now, updated_at=now))
         self._after_write(record)
         self._changed(record, "Create")
         return record
@@ -162,9 +160,7 @@ class Ledger:
         self._changed(record, operation)
 
     def _changed(self, record: Record, operation: Operation) -> None:
-        self.changes.append(
-            Change(self.company.realm_id, record.entity, record.id, operation, record.updated_at)
-        )
+        self.changes.append(Change(self.company.realm_id, record.entity, record.id, operation, record.updated_at))
 
     def _prepare(
         self,
@@ -280,9 +276,7 @@ class Ledger:
         customer = self._reference("Customer", body["CustomerRef"], "CustomerRef")
         body["CustomerRef"] = {"value": customer.id, "name": customer.body["FullyQualifiedName"]}
         lines, subtotal, taxable = self._sales_lines(body.get("Line"))
-        tax_detail = self._tax_detail(
-            body.get("TxnTaxDetail") or {}, incoming.get("TxnTaxDetail") or {}, taxable
-        )
+        tax_detail = self._tax_detail(body.get("TxnTaxDetail") or {}, incoming.get("TxnTaxDetail") or {}, taxable)
         total = subtotal + tax_detail["TotalTax"]
         body["Line"] = [
             *lines,
@@ -306,9 +300,7 @@ class Ledger:
                 f"The invoice total {total} cannot be less than the {applied} already paid against it."
             )
         body["LinkedTxn"] = [link for link in body.get("LinkedTxn", []) if link.get("TxnType") != "Payment"]
-        body["LinkedTxn"] += [
-            {"TxnId": pid, "TxnType": "Payment"} for pid in self._payments_of_invoice(record_id)
-        ]
+        body["LinkedTxn"] += [{"TxnId": pid, "TxnType": "Payment"} for pid in self._payments_of_invoice(record_id)]
         body["Balance"] = total - applied
         body.setdefault("DueDate", body["TxnDate"])
         body.setdefault("Deposit", Decimal("0"))
@@ -446,15 +438,11 @@ class Ledger:
         body.setdefault("CurrencyRef", currency_ref(self.company.country))
         body.setdefault("ProcessPayment", False)
         if not body.get("DepositToAccountRef"):
-            funds = next(
-                a for a in self.company.live("Account") if a.body["AccountSubType"] == "UndepositedFunds"
-            )
+            funds = next(a for a in self.company.live("Account") if a.body["AccountSubType"] == "UndepositedFunds")
             body["DepositToAccountRef"] = {"value": funds.id}
         return body
 
-    def _check_payment_link(
-        self, link: dict[str, Any], customer_id: str, amount: Decimal, payment_id: str
-    ) -> None:
+    def _check_payment_link(self, link: dict[str, Any], customer_id: str, amount: Decimal, payment_id: str) -> None:
         if link.get("TxnType") != "Invoice":
             raise errors.request_invalid(f"LinkedTxn TxnType {link.get('TxnType')!r} is not supported")
         invoice = self.company.get("Invoice", str(link.get("TxnId")))
@@ -483,9 +471,7 @@ class Ledger:
 
     def _applied_by_payment(self, payment_id: str, invoice_id: str) -> Decimal:
         links = self._payment_links()
-        return sum(
-            (amount for pid, iid, amount in links if pid == payment_id and iid == invoice_id), Decimal("0")
-        )
+        return sum((amount for pid, iid, amount in links if pid == payment_id and iid == invoice_id), Decimal("0"))
 
     def _payments_of_invoice(self, invoice_id: str) -> list[str]:
         return list(dict.fromkeys(pid for pid, iid, _ in self._payment_links() if iid == invoice_id))
@@ -499,9 +485,7 @@ class Ledger:
             record.entity == "Invoice"
             and record.deleted
             or (
-                record.entity == "Invoice"
-                and record.body.get("TotalAmt") == 0
-                and self._payments_of_invoice(record.id)
+                record.entity == "Invoice" and record.body.get("TotalAmt") == 0 and self._payments_of_invoice(record.id)
             )
         ):
             self._unapply_payments_from(record.id)
@@ -544,9 +528,7 @@ class Ledger:
         open_by_customer: dict[str, Decimal] = {}
         for invoice in self.company.live("Invoice"):
             customer_id = invoice.body["CustomerRef"]["value"]
-            open_by_customer[customer_id] = (
-                open_by_customer.get(customer_id, Decimal("0")) + invoice.body["Balance"]
-            )
+            open_by_customer[customer_id] = open_by_customer.get(customer_id, Decimal("0")) + invoice.body["Balance"]
         for customer in self.company.all_including_deleted("Customer"):
             balance = open_by_customer.get(customer.id, Decimal("0"))
             customer.body["Balance"] = balance

@@ -23,9 +23,7 @@ class FaultRule(BaseModel):
     entity: str | None = None
 
     def matches(self, realm_id: str | None, entity: str) -> bool:
-        return (self.realm_id in (None, realm_id)) and (
-            self.entity is None or self.entity.lower() == entity.lower()
-        )
+        return (self.realm_id in (None, realm_id)) and (self.entity is None or self.entity.lower() == entity.lower())
 
 
 class FaultInjector:

@@ -110,9 +110,7 @@ class OAuthServer:
         redirect_uri = params.get("redirect_uri", "")
         if app is None or redirect_uri not in app.redirect_uris:
             # Intuit shows an error page instead of redirecting to an unregistered address.
-            return PlainTextResponse(
-                "invalid_client or redirect_uri not registered for this app", status_code=400
-            )
+            return PlainTextResponse("invalid_client or redirect_uri not registered for this app", status_code=400)
         state = params.get("state", "")
         scopes = set(params.get("scope", "").split())
         if params.get("response_type") != "code":

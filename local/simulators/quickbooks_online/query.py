@@ -54,9 +54,7 @@ def run(query: Query, company: Company) -> dict[str, Any]:
     records = company.live(query.entity)
     if not any(condition.path.lower() == "active" for condition in query.conditions):
         records = [record for record in records if record.active]
-    records = [
-        record for record in records if all(_matches(record, c, company.timezone) for c in query.conditions)
-    ]
+    records = [record for record in records if all(_matches(record, c, company.timezone) for c in query.conditions)]
     if query.count_only:
         return {"totalCount": len(records)}
     for path, descending in reversed(query.order_by):
@@ -241,9 +239,7 @@ def _matches(record: Record, condition: Condition, timezone: str) -> bool:
         return any(_compare(actual, "=", value, timezone) for value in condition.values)
     if condition.operator == "LIKE":
         pattern = "".join(".*" if ch == "%" else re.escape(ch) for ch in str(condition.values[0]))
-        return (
-            actual is not None and re.fullmatch(pattern, str(actual), re.IGNORECASE | re.DOTALL) is not None
-        )
+        return actual is not None and re.fullmatch(pattern, str(actual), re.IGNORECASE | re.DOTALL) is not None
     return _compare(actual, condition.operator, condition.values[0], timezone)
 
 

@@ -97,9 +97,7 @@ def _tax_code(name: str, rate_id: str) -> dict[str, Any]:
         "Taxable": True,
         "TaxGroup": False,
         "SalesTaxRateList": {
-            "TaxRateDetail": [
-                {"TaxRateRef": {"value": rate_id, "name": name}, "TaxTypeApplicable": "TaxOnAmount"}
-            ]
+            "TaxRateDetail": [{"TaxRateRef": {"value": rate_id, "name": name}, "TaxTypeApplicable": "TaxOnAmount"}]
         },
         "PurchaseTaxRateList": {"TaxRateDetail": []},
     }

@@ -24,9 +24,7 @@ class SimulatorState:
         self._create_companies(config.companies)
 
     def add_company(self, seed: CompanySeed) -> Company:
-        company = Company(
-            realm_id=seed.realm_id, name=seed.name, country=seed.country, timezone=seed.timezone
-        )
+        company = Company(realm_id=seed.realm_id, name=seed.name, country=seed.country, timezone=seed.timezone)
         seed_company(company, self.clock.now())
         self.companies[seed.realm_id] = company
         if seed.realm_id not in self.oauth.realm_ids:

@@ -114,9 +114,5 @@ def as_json_numbers(value: Any) -> Any:
     if isinstance(value, list):
         return [as_json_numbers(item) for item in value]
     if isinstance(value, Decimal):
-        return (
-            int(value)
-            if value == value.to_integral_value() and value.as_tuple().exponent >= 0
-            else float(value)
-        )
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
     return value

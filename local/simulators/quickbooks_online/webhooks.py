@@ -104,9 +104,7 @@ class WebhookDispatcher:
         changes = self.pending.pop(realm_id, [])
         if not changes:
             return
-        payload = (
-            self._cloudevents(changes) if self.settings.format == "cloudevents" else self._legacy(changes)
-        )
+        payload = self._cloudevents(changes) if self.settings.format == "cloudevents" else self._legacy(changes)
         notification = Notification(body=json.dumps(payload).encode())
         self.notifications.append(notification)
         self._queue.put_nowait(notification)
@@ -122,11 +120,7 @@ class WebhookDispatcher:
             }
             for c in changes
         ]
-        return {
-            "eventNotifications": [
-                {"realmId": changes[0].realm_id, "dataChangeEvent": {"entities": entities}}
-            ]
-        }
+        return {"eventNotifications": [{"realmId": changes[0].realm_id, "dataChangeEvent": {"entities": entities}}]}
 
     def _cloudevents(self, changes: list[Change]) -> list[dict[str, Any]]:
         timezone = self.timezone_of(changes[0].realm_id)

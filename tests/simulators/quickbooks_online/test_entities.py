@@ -107,9 +107,9 @@ def test_names_are_made_inactive_not_deleted(qbo: Qbo) -> None:
     created = new_customer(qbo)
 
     assert (
-        qbo.post("customer", {"Id": created["Id"], "SyncToken": "0"}, operation="delete").json()["Fault"][
-            "Error"
-        ][0]["code"]
+        qbo.post("customer", {"Id": created["Id"], "SyncToken": "0"}, operation="delete").json()["Fault"]["Error"][0][
+            "code"
+        ]
         == "500"
     )
     qbo.post("customer", {"Id": created["Id"], "SyncToken": "0", "sparse": True, "Active": False})
@@ -186,9 +186,7 @@ def test_a_payment_applied_through_linkedtxn_reduces_the_invoice_balance(qbo: Qb
     invoice = qbo.create("Invoice", invoice_body(customer["Id"], item["Id"]))
     link = {"Amount": 150, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}
 
-    payment = qbo.create(
-        "Payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 160, "Line": [link]}
-    )
+    payment = qbo.create("Payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 160, "Line": [link]})
 
     paid = qbo.get(f"invoice/{invoice['Id']}").json()["Invoice"]
     assert payment["UnappliedAmt"] == 10
@@ -218,9 +216,7 @@ def test_payment_void_uses_update_include_void(qbo: Qbo) -> None:
     customer, item = new_customer(qbo), new_item(qbo, taxable=False)
     invoice = qbo.create("Invoice", invoice_body(customer["Id"], item["Id"]))
     link = {"Amount": 200, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}
-    payment = qbo.create(
-        "Payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 200, "Line": [link]}
-    )
+    payment = qbo.create("Payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 200, "Line": [link]})
 
     body = {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True}
     voided = qbo.post("payment", body, operation="update", include="void").json()["Payment"]
@@ -251,9 +247,7 @@ def test_reference_entities_read_but_cannot_be_created(qbo: Qbo) -> None:
     info = qbo.get(f"companyinfo/{REALM}").json()["CompanyInfo"]
     codes = qbo.query("select * from TaxCode").json()["QueryResponse"]["TaxCode"]
     rates = qbo.query("select * from TaxRate").json()["QueryResponse"]["TaxRate"]
-    accounts = qbo.query("select * from Account where AccountType = 'Income'").json()["QueryResponse"][
-        "Account"
-    ]
+    accounts = qbo.query("select * from Account where AccountType = 'Income'").json()["QueryResponse"]["Account"]
 
     assert info["CompanyName"] == "Sim Field Services LLC"
     assert {code["Id"] for code in codes} >= {"TAX", "NON"}

@@ -24,15 +24,11 @@ def test_where_operators_like_in_and_orderby(qbo: Qbo) -> None:
         new_customer(qbo, name)
 
     assert names(qbo.query("SELECT * FROM Customer WHERE DisplayName = 'alpha'").json()) == ["Alpha"]
-    assert names(
-        qbo.query("select * from Customer where DisplayName LIKE 'Alph%' ORDERBY DisplayName").json()
-    ) == [
+    assert names(qbo.query("select * from Customer where DisplayName LIKE 'Alph%' ORDERBY DisplayName").json()) == [
         "Alpha",
         "Alphabet",
     ]
-    assert names(
-        qbo.query("select * from Customer where Id IN ('1', '3') order by DisplayName DESC").json()
-    ) == [
+    assert names(qbo.query("select * from Customer where Id IN ('1', '3') order by DisplayName DESC").json()) == [
         "Gamma",
         "Beta",
     ]
@@ -55,9 +51,7 @@ def test_maxresults_is_capped_at_1000(qbo: Qbo) -> None:
     batch = [{"bId": str(n), "operation": "create", "Customer": {"DisplayName": f"C{n}"}} for n in range(30)]
     for _ in range(35):
         qbo.post("batch", {"BatchItemRequest": batch})
-        batch = [
-            {**item, "Customer": {"DisplayName": item["Customer"]["DisplayName"] + "x"}} for item in batch
-        ]
+        batch = [{**item, "Customer": {"DisplayName": item["Customer"]["DisplayName"] + "x"}} for item in batch]
 
     page = qbo.query("select * from Customer MAXRESULTS 5000").json()["QueryResponse"]
 
@@ -70,9 +64,7 @@ def test_incremental_reads_filter_on_lastupdatedtime(sim: SimulatorHandle, qbo: 
     cutoff = (datetime.now().astimezone() + timedelta(seconds=60)).isoformat(timespec="seconds")
     new_customer(qbo, "New")
 
-    assert names(qbo.query(f"select * from Customer where MetaData.LastUpdatedTime > '{cutoff}'").json()) == [
-        "New"
-    ]
+    assert names(qbo.query(f"select * from Customer where MetaData.LastUpdatedTime > '{cutoff}'").json()) == ["New"]
 
 
 def test_a_malformed_query_is_a_4000_parser_error(qbo: Qbo) -> None:
@@ -126,10 +118,7 @@ def test_batch_voids_with_options_data_and_deletes(qbo: Qbo) -> None:
         {"bId": "d", "operation": "delete", "Invoice": {"Id": second["Id"], "SyncToken": "0"}},
     ]
 
-    answers = {
-        item["bId"]: item
-        for item in qbo.post("batch", {"BatchItemRequest": items}).json()["BatchItemResponse"]
-    }
+    answers = {item["bId"]: item for item in qbo.post("batch", {"BatchItemRequest": items}).json()["BatchItemResponse"]}
 
     assert answers["v"]["Invoice"]["TotalAmt"] == 0
     assert answers["d"]["Invoice"]["status"] == "Deleted"
@@ -180,15 +169,10 @@ def test_cdc_returns_at_most_1000_objects_oldest_first(sim: SimulatorHandle, qbo
     sim.admin.advance_clock(5)
     batch = [{"bId": str(n), "operation": "create", "Customer": {"DisplayName": f"C{n}"}} for n in range(30)]
     for round_number in range(34):
-        renamed = [
-            {**i, "Customer": {"DisplayName": f"{i['Customer']['DisplayName']}-{round_number}"}}
-            for i in batch
-        ]
+        renamed = [{**i, "Customer": {"DisplayName": f"{i['Customer']['DisplayName']}-{round_number}"}} for i in batch]
         qbo.post("batch", {"BatchItemRequest": renamed})
 
-    changed = qbo.get("cdc", entities="Customer", changedSince=since).json()["CDCResponse"][0][
-        "QueryResponse"
-    ]
+    changed = qbo.get("cdc", entities="Customer", changedSince=since).json()["CDCResponse"][0]["QueryResponse"]
 
     assert len(changed[0]["Customer"]) == 1000
     assert changed[0]["Customer"][0]["Id"] == "1"
