@@ -1,6 +1,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
+# shared/ is the Lambda layer: on Lambda its contents are on the path, so they are here too.
+export PYTHONPATH := shared:.
 
 .PHONY: install lint test demo bench clean
 

@@ -23,7 +23,8 @@ def pull_one_job(record: SQSRecord) -> None:
     try:
         job = PullJob.model_validate_json(record.body)
     except ValidationError as error:
-        report_unreadable(record.body, error, services, Direction.FROM_ACCOUNTING)
+        attempt = int(record.attributes.approximate_receive_count or 1)
+        report_unreadable(record.body, error, services, Direction.FROM_ACCOUNTING, attempt)
         raise
     pull.run_job(job, services)
 

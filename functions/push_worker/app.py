@@ -22,7 +22,8 @@ def push_one_change(record: SQSRecord) -> None:
     try:
         change = SaasChangeEvent.model_validate_json(record.body)
     except ValidationError as error:
-        report_unreadable(record.body, error, services, Direction.TO_ACCOUNTING)
+        attempt = int(record.attributes.approximate_receive_count or 1)
+        report_unreadable(record.body, error, services, Direction.TO_ACCOUNTING, attempt)
         raise
     push.push_change(change, services)  # RateLimited/Transient propagate: retried, never dropped
 

@@ -18,7 +18,7 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 # Development secrets: known to the reference SaaS app and the demo, never used outside a laptop or CI.
-DEV_TENANT_JWT_SECRET = "dev-tenant-jwt-secret-change-me"
+DEV_TENANT_JWT_SECRET = "dev-only-tenant-jwt-secret-change-me"
 DEV_PLATFORM_API_KEY = "dev-platform-key"
 
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")

@@ -10,7 +10,7 @@ DEFAULT_DB_PATH = "local/.data/saas.sqlite3"
 class SaasAppConfig:
     db_path: str = DEFAULT_DB_PATH
     platform_api_key: str = "dev-platform-key"
-    console_jwt_secret: str = "dev-tenant-jwt-secret-change-me"
+    console_jwt_secret: str = "dev-only-tenant-jwt-secret-change-me"
     console_token_ttl_seconds: int = 3600
     event_bus_name: str = "fsm-saas"
 

@@ -11,13 +11,18 @@ from fieldbooks.observability import logger
 from fieldbooks.services import Services
 
 
-def report_unreadable(body: str, error: ValidationError, services: Services, direction: Direction) -> None:
-    """Logs the problem; if the body names a tenant and a record, that tenant's sync log shows it too.
+def report_unreadable(
+    body: str, error: ValidationError, services: Services, direction: Direction, attempt: int = 1
+) -> None:
+    """Logs the problem; if the body names a tenant and a record, that tenant's sync log shows it too,
+    once (on the first attempt) rather than once per retry.
 
     The caller re-raises, so the message is retried and then kept in the dead-letter queue for a redrive.
     """
     problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
-    logger.error("Unreadable message", extra={"problems": problems, "body": body[:2000]})
+    logger.error("Unreadable message", extra={"problems": problems, "body": body[:2000], "attempt": attempt})
+    if attempt > 1:
+        return
     try:
         raw = json.loads(body)
     except ValueError:

@@ -1,0 +1,30 @@
+"""The main job runs end to end on this machine, as `make demo` runs it (here with --once)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_the_demo_runs_the_scenario_over_real_http_and_stops_cleanly() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TABLE") and not k.endswith("_URL")}
+    env["PYTHONPATH"] = f"{ROOT / 'shared'}{os.pathsep}{ROOT}"
+    result = subprocess.run(
+        [sys.executable, "-m", "local.demo", "--once", "--api-port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Fieldbooks local stack is running" in output
+    assert "SaasEventsFunction       event fsm-saas invoice.finalized" in output
+    assert "GET /connections -> 0 connected accounting companies" in output
+    assert "GET /sync-log without a token -> 401 Sign in again" in output
+    assert "Traceback" not in output
