@@ -50,8 +50,6 @@ class AccountingApi:
         if refusal is not None:
             return refusal
         injected = {rule.kind: rule for rule in state.faults.take(realm_id, entity)}
-        if "delay" in injected:
-            await asyncio.sleep(injected["delay"].seconds)
         if "throttle" in injected:
             return errors.throttled(self._now(timezone))
         if "error" in injected:
@@ -59,6 +57,9 @@ class AccountingApi:
         if not state.limits.admit(realm_id, is_batch=endpoint == "batch"):
             return errors.throttled(self._now(timezone))
         try:
+            if "delay" in injected:
+                # Inside the admitted section: a slow request occupies one of the 10 concurrent slots.
+                await asyncio.sleep(injected["delay"].seconds)
             response = await self._replayed_or_run(request, realm_id, endpoint, entity)
         finally:
             state.limits.release(realm_id)

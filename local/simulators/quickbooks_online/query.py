@@ -59,8 +59,7 @@ def run(query: Query, company: Company) -> dict[str, Any]:
         return {"totalCount": len(records)}
     for path, descending in reversed(query.order_by):
         records.sort(key=lambda record, p=path: _sort_key(_value(record, p)), reverse=descending)
-    if not query.order_by:
-        records.sort(key=lambda record: _sort_key(record.id))
+    # Without ORDERBY the store's insertion order already is Id order, as Intuit returns it.
     page = records[query.start_position - 1 : query.start_position - 1 + query.max_results]
     if not page:
         return {}

@@ -49,6 +49,10 @@ class AdminClient:
         `realm_id` and `entity` narrow it (see faults.FaultRule)."""
         self._post("/_sim/faults", {"kind": kind, **rule})
 
+    def faults(self) -> list[dict[str, Any]]:
+        """Rules not used up yet."""
+        return self._get("/_sim/faults")
+
     def clear_faults(self) -> None:
         self._http.delete("/_sim/faults").raise_for_status()
 

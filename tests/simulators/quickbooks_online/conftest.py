@@ -36,7 +36,7 @@ def sim_config(**overrides: Any) -> SimulatorConfig:
         CompanySeed(realm_id=OTHER_REALM, name="Other Co"),
         CompanySeed(realm_id=UK_REALM, name="Sim Services Ltd", country="GB", timezone="Europe/London"),
     ]
-    return SimulatorConfig(companies=companies, time_scale=0.001, **overrides)
+    return SimulatorConfig(**{"companies": companies, "time_scale": 0.001, **overrides})
 
 
 @pytest.fixture(scope="module")

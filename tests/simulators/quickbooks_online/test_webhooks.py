@@ -1,0 +1,153 @@
+"""Webhooks (providers.md 1.7): aggregated, signed, retried, in legacy or CloudEvents form."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from local.simulators.quickbooks_online import SimulatorHandle, WebhookConfig, running_simulator
+from tests.simulators.quickbooks_online.conftest import REALM, connect, new_customer, sim_config
+
+VERIFIER = "verifier-token-for-tests"
+
+
+class Receiver:
+    """A webhook endpoint that answers with scripted statuses and keeps what it got."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[tuple[dict[str, str], bytes]] = []
+        self.statuses: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                body = self.rfile.read(int(self.headers["content-length"]))
+                receiver.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.deliveries) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.deliveries) >= count, f"got {len(self.deliveries)} deliveries, wanted {count}"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    endpoint = Receiver()
+    yield endpoint
+    endpoint.server.shutdown()
+    endpoint.server.server_close()
+
+
+@pytest.fixture
+def webhook_sim(receiver: Receiver) -> Callable[..., Any]:
+    def start(**settings: Any) -> Any:
+        webhook = WebhookConfig(url=receiver.url, verifier_token=VERIFIER, aggregation_delay=50.0, **settings)
+        return running_simulator(sim_config(webhook=webhook))
+
+    return start
+
+
+def expected_signature(body: bytes) -> str:
+    return base64.b64encode(hmac.new(VERIFIER.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def test_changes_are_aggregated_into_one_signed_legacy_notification(
+    receiver: Receiver, webhook_sim: Callable[..., Any]
+) -> None:
+    with webhook_sim() as sim:
+        qbo = connect(sim)
+        created = new_customer(qbo)
+        qbo.post("customer", {"Id": created["Id"], "SyncToken": "0", "sparse": True, "Notes": "x"})
+        receiver.wait_for(1)
+        time.sleep(0.1)
+
+    assert len(receiver.deliveries) == 1
+    headers, body = receiver.deliveries[0]
+    assert headers["intuit-signature"] == expected_signature(body)
+    notification = json.loads(body)["eventNotifications"][0]
+    assert notification["realmId"] == REALM
+    entities = notification["dataChangeEvent"]["entities"]
+    assert [(e["name"], e["id"], e["operation"]) for e in entities] == [
+        ("Customer", "1", "Create"),
+        ("Customer", "1", "Update"),
+    ]
+    assert len(entities[0]["lastUpdated"]) == len("2015-10-05T14:42:19-0700")
+
+
+def test_cloudevents_format_is_selectable(receiver: Receiver, webhook_sim: Callable[..., Any]) -> None:
+    with webhook_sim(format="cloudevents") as sim:
+        new_customer(connect(sim))
+        receiver.wait_for(1)
+
+    headers, body = receiver.deliveries[0]
+    events = json.loads(body)
+    assert headers["intuit-signature"] == expected_signature(body)
+    assert events[0]["specversion"] == "1.0"
+    assert events[0]["type"] == "qbo.customer.created.v1"
+    assert (events[0]["intuitentityid"], events[0]["intuitaccountid"]) == ("1", REALM)
+
+
+def test_a_failed_delivery_is_retried_until_acknowledged(
+    receiver: Receiver, webhook_sim: Callable[..., Any]
+) -> None:
+    receiver.statuses = [500, 503]
+    with webhook_sim() as sim:
+        new_customer(connect(sim))
+        receiver.wait_for(3)
+        log = sim.admin.webhooks()["notifications"][0]
+
+    assert [attempt["status"] for attempt in log["attempts"]] == [500, 503, 200]
+    assert log["delivered"] is True
+    assert receiver.deliveries[0][1] == receiver.deliveries[2][1]
+
+
+def test_an_edit_as_a_quickbooks_user_bumps_the_synctoken_and_notifies(
+    receiver: Receiver, webhook_sim: Callable[..., Any]
+) -> None:
+    with webhook_sim() as sim:
+        qbo = connect(sim)
+        created = new_customer(qbo)
+        receiver.wait_for(1)
+
+        edited = sim.admin.edit_as_user(REALM, "Customer", created["Id"], DisplayName="Acme (renamed)")
+        receiver.wait_for(2)
+        stale = qbo.post("customer", {"Id": created["Id"], "SyncToken": "0", "sparse": True, "Notes": "x"})
+
+    assert edited["SyncToken"] == "1"
+    assert stale.json()["Fault"]["Error"][0]["code"] == "5010"
+    entities = json.loads(receiver.deliveries[1][1])["eventNotifications"][0]["dataChangeEvent"]["entities"]
+    assert entities == [
+        {"name": "Customer", "id": "1", "operation": "Update", "lastUpdated": entities[0]["lastUpdated"]}
+    ]
+
+
+def test_admin_lists_data_including_inactive_and_deleted(sim: SimulatorHandle) -> None:
+    qbo = connect(sim)
+    customer = new_customer(qbo)
+    qbo.post("customer", {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Active": False})
+
+    listing = sim.admin.data(REALM, "Customer")
+
+    assert [c["Active"] for c in listing["Customer"]] == [False]
+    assert sim.admin.count(REALM, "Customer") == 1
