@@ -128,9 +128,7 @@ async def _call(
     headers = await reader.readuntil(b"\r\n\r\n")
     status = int(headers.split(b" ", 2)[1])
     length = next(
-        int(line.split(b":", 1)[1])
-        for line in headers.split(b"\r\n")
-        if line.lower().startswith(b"content-length:")
+        int(line.split(b":", 1)[1]) for line in headers.split(b"\r\n") if line.lower().startswith(b"content-length:")
     )
     await reader.readexactly(length)
     return status
@@ -157,9 +155,7 @@ def main() -> None:
         process.terminate()
         process.wait(timeout=5)
     print(f"start-up: {startup:.2f} s")
-    print(
-        f"throughput: {done / elapsed:.0f} requests/s ({done} requests in {elapsed:.2f} s, one server core)"
-    )
+    print(f"throughput: {done / elapsed:.0f} requests/s ({done} requests in {elapsed:.2f} s, one server core)")
 
 
 if __name__ == "__main__":

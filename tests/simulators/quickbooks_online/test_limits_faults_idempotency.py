@@ -109,9 +109,7 @@ def test_a_forced_throttle_is_the_xml_429(sim: SimulatorHandle, qbo: Qbo) -> Non
     assert qbo.get("companyinfo/1").status_code == 200
 
 
-def test_a_dropped_reply_after_commit_is_a_timeout_but_the_record_exists(
-    sim: SimulatorHandle, qbo: Qbo
-) -> None:
+def test_a_dropped_reply_after_commit_is_a_timeout_but_the_record_exists(sim: SimulatorHandle, qbo: Qbo) -> None:
     sim.admin.add_fault("drop_after_commit", entity="Customer")
 
     with pytest.raises(httpx.ReadTimeout):

@@ -108,9 +108,7 @@ def test_cloudevents_format_is_selectable(receiver: Receiver, webhook_sim: Calla
     assert (events[0]["intuitentityid"], events[0]["intuitaccountid"]) == ("1", REALM)
 
 
-def test_a_failed_delivery_is_retried_until_acknowledged(
-    receiver: Receiver, webhook_sim: Callable[..., Any]
-) -> None:
+def test_a_failed_delivery_is_retried_until_acknowledged(receiver: Receiver, webhook_sim: Callable[..., Any]) -> None:
     receiver.statuses = [500, 503]
     with webhook_sim() as sim:
         new_customer(connect(sim))
