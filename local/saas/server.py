@@ -76,6 +76,8 @@ def running_saas_app(
     publisher = OutboxPublisher(store, sink or EventBridgeSink(config.event_bus_name))
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit this; without it every keep-alive reply stalls 40 ms on delayed ACKs.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     server = uvicorn.Server(
