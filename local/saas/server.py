@@ -38,7 +38,7 @@ def create_app(config: SaasAppConfig, store: SaasStore) -> Starlette:
                 middleware=[Middleware(platform_api.PlatformKeyGuard, api_key=config.platform_api_key)],
             ),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
     )
     app.state.saas = AppState(store=store, config=config)
     return app

@@ -260,3 +260,16 @@ def test_every_write_carries_an_idempotency_key() -> None:
 
     assert all(request.headers.get("Idempotency-Key") for request in seen)
     assert seen[-1].headers["Idempotency-Key"] == "given"
+
+
+def test_a_tenant_sees_only_its_own_records(user: SaasAppClient, platform: SaasPlatformClient) -> None:
+    user.create_tenant("t-other", "Other Co")
+    ann = user.create_contact(TENANT, first_name="Ann")
+
+    with pytest.raises(NotFound):
+        platform.get_contact("t-other", ann.id)
+    with pytest.raises(NotFound):
+        platform.set_accounting_link(
+            "t-other", "contact", ann.id, AccountingLinkFields(provider="qbo", remote_id="1")
+        )
+    assert list(platform.list_changed("t-other", "contact", since=LONG_AGO)) == []
