@@ -1,6 +1,8 @@
 """The one place where the reference app's refusals become HTTP replies: JSON `{"message": ...}`."""
 
 import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
@@ -39,7 +41,7 @@ async def http_error_reply(request: Request, error: Exception) -> Response:
     return JSONResponse({"message": error.detail}, status_code=error.status_code)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
     AppError: app_error_reply,
     ValidationError: validation_error_reply,
     json.JSONDecodeError: bad_json_reply,

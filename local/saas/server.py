@@ -38,7 +38,7 @@ def create_app(config: SaasAppConfig, store: SaasStore) -> Starlette:
                 middleware=[Middleware(platform_api.PlatformKeyGuard, api_key=config.platform_api_key)],
             ),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
     )
     app.state.saas = AppState(store=store, config=config)
     return app
@@ -74,6 +74,8 @@ def running_saas_app(config: SaasAppConfig | None = None, sink: EventSink | None
     publisher = OutboxPublisher(store, sink or EventBridgeSink(config.event_bus_name))
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit this; without it every keep-alive reply stalls 40 ms on delayed ACKs.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     server = uvicorn.Server(

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from fieldbooks.saas.events import EVENT_TYPES, SaasBusEvent, SaasChangeEvent, eventbridge_entry
 from fieldbooks.saas.records import RECORD_MODELS, Invoice
+from local.saas.samples import write_samples
 from local.saas.server import SaasAppHandle
 from tests.saas.conftest import SAMPLES_DIR, TENANT, BusQueue
 
@@ -109,3 +110,11 @@ def test_events_the_app_publishes_through_eventbridge_validate_against_the_contr
     finalized = next(event.detail for event in delivered if event.detail_type == "invoice.finalized")
     assert isinstance(finalized.record, Invoice)
     assert str(finalized.record.total) == "162.36"
+
+
+def test_the_sample_generator_still_covers_every_event_type(tmp_path: Path) -> None:
+    written = write_samples(tmp_path)
+
+    assert sorted(path.name for path in written) == [path.name for path in SAMPLES]
+    for path in written:
+        SaasBusEvent.model_validate(load(path))

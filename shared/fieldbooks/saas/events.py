@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializeAsAny,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -80,7 +81,7 @@ class SaasChangeEvent(BaseModel):
 
     @field_validator("record", mode="before")
     @classmethod
-    def _record_of_its_entity(cls, value: Any, info: Any) -> SaasRecord:
+    def _record_of_its_entity(cls, value: Any, info: ValidationInfo) -> SaasRecord:
         entity = info.data.get("entity")
         if entity is None:
             raise ValueError("record cannot be read without a valid entity")
