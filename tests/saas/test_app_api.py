@@ -23,9 +23,7 @@ LINE = {"description": "Service call", "unit_price": "89.00"}
 def test_the_console_token_carries_who_and_which_tenant(user: SaasAppClient) -> None:
     token = user.console_token(TENANT, "usr_42", role="admin")
 
-    claims = jwt.decode(
-        token, TEST_JWT_SECRET, algorithms=["HS256"], audience="fieldbooks", issuer="fsm-saas"
-    )
+    claims = jwt.decode(token, TEST_JWT_SECRET, algorithms=["HS256"], audience="fieldbooks", issuer="fsm-saas")
 
     assert (claims["sub"], claims["tid"], claims["role"]) == ("usr_42", TENANT, "admin")
     assert claims["exp"] - claims["iat"] == 3600
@@ -72,9 +70,7 @@ def test_a_finalized_invoice_is_not_edited_deleted_or_finalized_again(
     user: SaasAppClient, step: Callable[[SaasAppClient, str], object], message: str
 ) -> None:
     ann = user.create_contact(TENANT, first_name="Ann")
-    invoice = user.finalize_invoice(
-        TENANT, user.create_invoice(TENANT, contact_id=ann.id, lines=[LINE], **DATES).id
-    )
+    invoice = user.finalize_invoice(TENANT, user.create_invoice(TENANT, contact_id=ann.id, lines=[LINE], **DATES).id)
 
     with pytest.raises(SaasAppError, match=message):
         step(user, invoice.id)
@@ -101,9 +97,7 @@ def test_references_must_name_live_records_of_the_tenant(user: SaasAppClient) ->
     with pytest.raises(SaasAppError, match="names no contact"):
         user.create_property(TENANT, contact_id="con_nope", name="Home", address={})
     with pytest.raises(SaasAppError, match="names no item"):
-        user.create_quote(
-            TENANT, contact_id=ann.id, issue_date="2026-11-20", lines=[{**LINE, "item_id": "item_x"}]
-        )
+        user.create_quote(TENANT, contact_id=ann.id, issue_date="2026-11-20", lines=[{**LINE, "item_id": "item_x"}])
 
 
 def test_a_credit_note_refers_to_a_finalized_invoice_of_its_contact(user: SaasAppClient) -> None:
@@ -111,9 +105,7 @@ def test_a_credit_note_refers_to_a_finalized_invoice_of_its_contact(user: SaasAp
     draft = user.create_invoice(TENANT, contact_id=ann.id, lines=[LINE], **DATES)
 
     with pytest.raises(SaasAppError, match="not a finalized invoice of this contact"):
-        user.create_credit_note(
-            TENANT, contact_id=ann.id, invoice_id=draft.id, issue_date="2026-11-21", lines=[LINE]
-        )
+        user.create_credit_note(TENANT, contact_id=ann.id, invoice_id=draft.id, issue_date="2026-11-21", lines=[LINE])
     credit = user.create_credit_note(TENANT, contact_id=ann.id, issue_date="2026-11-21", lines=[LINE])
 
     assert (credit.number, str(credit.total)) == ("CN-0001", "89.00")
@@ -188,9 +180,7 @@ def test_the_app_runs_standalone_from_the_command_line(tmp_path: Path) -> None:
         "--db",
         str(tmp_path / "saas.sqlite3"),
     ]
-    process = subprocess.Popen(
-        command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 15
         while True:

@@ -55,9 +55,7 @@ def test_changes_are_listed_page_by_page_from_updated_since_inclusive(
 
     assert first_page.next_cursor is not None and len(first_page.records) == 2
     # `>=`: the contact changed exactly at the cutoff is included, and the edited one comes last.
-    assert [record.id for record in changed] == [early[-1].id] + [contact.id for contact in late] + [
-        early[0].id
-    ]
+    assert [record.id for record in changed] == [early[-1].id] + [contact.id for contact in late] + [early[0].id]
     assert all(isinstance(record, Contact) for record in changed)
 
 
@@ -95,9 +93,7 @@ def test_a_repeated_create_with_the_same_key_returns_the_first_contact(
     saas.wait_until_published()
 
     assert again == first
-    assert [(event.detail_type, event.origin) for event in recording_sink.events] == [
-        ("contact.created", "fieldbooks")
-    ]
+    assert [(event.detail_type, event.origin) for event in recording_sink.events] == [("contact.created", "fieldbooks")]
 
 
 def test_a_reused_key_for_another_request_is_refused(platform: SaasPlatformClient) -> None:
@@ -161,9 +157,7 @@ def test_a_payment_from_accounting_pays_down_the_invoice(
     assert from_fieldbooks == ["payment.created", "invoice.updated"]
 
 
-def test_a_payment_larger_than_the_balance_is_refused(
-    user: SaasAppClient, platform: SaasPlatformClient
-) -> None:
+def test_a_payment_larger_than_the_balance_is_refused(user: SaasAppClient, platform: SaasPlatformClient) -> None:
     ann = user.create_contact(TENANT, first_name="Ann")
     invoice_id = finalized_invoice(user, ann.id, unit_price="80.00")
     fields = PaymentFields(
@@ -211,9 +205,7 @@ def test_the_accounting_link_is_set_and_cleared(user: SaasAppClient, platform: S
 
 
 def client_answering(handler: Callable[[httpx.Request], httpx.Response]) -> SaasPlatformClient:
-    return SaasPlatformClient(
-        "http://saas.invalid", "key", http=httpx.Client(transport=httpx.MockTransport(handler))
-    )
+    return SaasPlatformClient("http://saas.invalid", "key", http=httpx.Client(transport=httpx.MockTransport(handler)))
 
 
 @pytest.mark.parametrize(
@@ -269,7 +261,5 @@ def test_a_tenant_sees_only_its_own_records(user: SaasAppClient, platform: SaasP
     with pytest.raises(NotFound):
         platform.get_contact("t-other", ann.id)
     with pytest.raises(NotFound):
-        platform.set_accounting_link(
-            "t-other", "contact", ann.id, AccountingLinkFields(provider="qbo", remote_id="1")
-        )
+        platform.set_accounting_link("t-other", "contact", ann.id, AccountingLinkFields(provider="qbo", remote_id="1"))
     assert list(platform.list_changed("t-other", "contact", since=LONG_AGO)) == []

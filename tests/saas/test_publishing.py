@@ -57,9 +57,7 @@ def test_an_edit_publishes_exactly_one_event_with_the_next_version(
     assert edit.record.email == "ann@example.com"
 
 
-def test_a_record_s_events_are_published_in_version_order(
-    saas: SaasAppHandle, recording_sink: RecordingSink
-) -> None:
+def test_a_record_s_events_are_published_in_version_order(saas: SaasAppHandle, recording_sink: RecordingSink) -> None:
     ann = saas.app_client.create_contact(TENANT, first_name="Ann")
     for phone in ("1", "2", "3", "4"):
         saas.app_client.update_contact(TENANT, ann.id, phone=phone)
@@ -78,9 +76,7 @@ def test_events_wait_out_a_bus_outage_and_none_is_lost(app_config: SaasAppConfig
         saas.wait_until_published()
 
     assert sink.down.is_set()
-    assert [
-        (event.record_id, event.record_version) for event in sink.events if event.record_id == ann.id
-    ] == [
+    assert [(event.record_id, event.record_version) for event in sink.events if event.record_id == ann.id] == [
         (ann.id, 1),
         (ann.id, 2),
     ]
@@ -99,18 +95,13 @@ def test_a_refused_change_publishes_nothing_and_a_no_op_edit_neither(
     assert [event.detail_type for event in recording_sink.events] == ["contact.created"]
 
 
-def test_a_batch_holds_one_event_per_record_oldest_first(
-    saas: SaasAppHandle, recording_sink: RecordingSink
-) -> None:
+def test_a_batch_holds_one_event_per_record_oldest_first(saas: SaasAppHandle, recording_sink: RecordingSink) -> None:
     first = saas.app_client.create_contact(TENANT, first_name="Ann")
     saas.app_client.update_contact(TENANT, first.id, phone="1")
     second = saas.app_client.create_contact(TENANT, first_name="Bob")
     saas.wait_until_published()
     a1, a2, b1 = recording_sink.events
-    pending = [
-        OutboxEntry(seq, (TENANT, "contact", event.record_id), event)
-        for seq, event in enumerate((a1, a2, b1))
-    ]
+    pending = [OutboxEntry(seq, (TENANT, "contact", event.record_id), event) for seq, event in enumerate((a1, a2, b1))]
 
     batch = next_batch(pending)
 
