@@ -37,6 +37,8 @@ DEFAULT_STAGE = "$default"  # what SAM's implicit HTTP API uses when no HttpApi 
 # Bodies API Gateway passes as text; anything else reaches the handler base64-encoded.
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "+json", "+xml")
 _TEXT_TYPES += ("application/x-www-form-urlencoded",)
+# Starlette sees every method, so an undeclared one reaches our 404 rather than Starlette's 405.
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def api_stage(template: Template, resolve: Callable[[Any], Any]) -> str:
@@ -56,7 +58,7 @@ def gateway_app(template: Template, host: FunctionHost, stage: str) -> Starlette
     for route in template.http_routes():
         by_path.setdefault(route.path, {})[route.method] = route
     routes = [
-        Route(prefix + _starlette_path(path), _endpoint(methods, host, stage), methods=None)
+        Route(prefix + _starlette_path(path), _endpoint(methods, host, stage), methods=_ALL_METHODS)
         for path, methods in sorted(by_path.items(), key=lambda item: _specificity(item[0]))
     ]
     return Starlette(

@@ -21,7 +21,6 @@ import base64
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +74,16 @@ class QueuePoller:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
-    @contextmanager
-    def paused(self) -> Iterator[None]:
-        """Holds the poller between receives, e.g. so a test can enqueue a whole batch at once."""
+    def request_pause(self) -> None:
+        """Asks the poller to receive no more; `wait_paused` then waits for a receive in progress."""
         self._paused.set()
-        self._turn.acquire()  # waits for a receive in progress to be settled
-        try:
-            yield
-        finally:
-            self._turn.release()
-            self._paused.clear()
+
+    def wait_paused(self) -> None:
+        self._turn.acquire()
+
+    def resume(self) -> None:
+        self._turn.release()
+        self._paused.clear()
 
     def _run(self) -> None:
         while not self._stopping.is_set():

@@ -67,10 +67,16 @@ class RunningStack:
     @contextmanager
     def pollers_paused(self) -> Iterator[None]:
         """Stops every poller between receives, e.g. to enqueue a batch that must arrive as one."""
-        with ExitStack() as paused:
-            for poller in self.all_pollers():
-                paused.enter_context(poller.paused())
+        pollers = self.all_pollers()
+        for poller in pollers:  # all at once: the wait is one long poll, not one per queue
+            poller.request_pause()
+        for poller in pollers:
+            poller.wait_paused()
+        try:
             yield
+        finally:
+            for poller in pollers:
+                poller.resume()
 
     def all_pollers(self) -> list[QueuePoller]:
         return [*self.queue_pollers.values(), *self.tap_pollers]
