@@ -21,9 +21,7 @@ def describe(running: RunningStack) -> str:
     for queue_id, poller in running.queue_pollers.items():
         source = next(s for s in running.template.queue_sources() if s.queue_id == queue_id)
         partial = ", partial batch failures" if source.reports_batch_item_failures else ""
-        lines.append(
-            f"    {poller.queue.queue_url}  -> {source.function_id} (batch {source.batch_size}{partial})"
-        )
+        lines.append(f"    {poller.queue.queue_url}  -> {source.function_id} (batch {source.batch_size}{partial})")
         if dlq := running.dead_letter_queue_url(queue_id):
             lines.append(f"      dead letters: {dlq}")
     lines.append("  Bus rules")
@@ -35,7 +33,5 @@ def describe(running: RunningStack) -> str:
         every = "on demand only" if rule.interval_seconds is None else f"every {rule.interval_seconds:g} s"
         lines.append(f"    {rule.schedule.expression} ({every})  -> {rule.schedule.function_id}")
     lines.append("  Tables")
-    lines += [
-        f"    {running.table_name(table_id)}" for table_id in running.template.of_type("AWS::DynamoDB::Table")
-    ]
+    lines += [f"    {running.table_name(table_id)}" for table_id in running.template.of_type("AWS::DynamoDB::Table")]
     return "\n".join(lines)

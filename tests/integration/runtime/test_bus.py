@@ -26,9 +26,7 @@ def put_saas_event(source: str, detail_type: str, detail: dict) -> str:
     return reply["Entries"][0]["EventId"]
 
 
-def test_a_matching_event_reaches_the_target_with_the_eventbridge_shape(
-    stack: RunningStack, tag: str
-) -> None:
+def test_a_matching_event_reaches_the_target_with_the_eventbridge_shape(stack: RunningStack, tag: str) -> None:
     event_id = put_saas_event("fsm.saas", "contact.updated", {"tag": tag, "contact_id": "c-1"})
 
     stack.wait_until_idle()

@@ -113,9 +113,7 @@ def test_a_handler_exception_fails_the_whole_batch(stack: RunningStack, tag: str
     assert dead_letters(stack.dead_letter_queue_url("WorkQueue")) == []
 
 
-def test_without_report_batch_item_failures_a_returned_failure_list_is_ignored(
-    stack: RunningStack, tag: str
-) -> None:
+def test_without_report_batch_item_failures_a_returned_failure_list_is_ignored(stack: RunningStack, tag: str) -> None:
     boto3.client("sqs").send_message(QueueUrl=stack.queue_url("PlainQueue"), MessageBody=f"fail {tag}")
 
     stack.wait_until_idle()
@@ -123,9 +121,7 @@ def test_without_report_batch_item_failures_a_returned_failure_list_is_ignored(
     assert len(deliveries(stack, tag)) == 1  # deleted after one success, never retried
 
 
-def test_fifo_records_are_handled_in_order_within_each_group_despite_a_retry(
-    stack: RunningStack, tag: str
-) -> None:
+def test_fifo_records_are_handled_in_order_within_each_group_despite_a_retry(stack: RunningStack, tag: str) -> None:
     sqs = boto3.client("sqs")
     sent = {"g1": [f"1 {tag}", f"2 {tag} fail-once", f"3 {tag}"], "g2": [f"a {tag}", f"b {tag}"]}
     with stack.pollers_paused():
