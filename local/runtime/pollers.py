@@ -153,23 +153,7 @@ class SqsEventSource:
         return self._failed_ids(invocation.result, every_id)
 
     def record(self, message: Message) -> dict[str, Any]:
-        """One record of the `aws:sqs` event; FIFO system attributes ride along in `attributes`."""
-        record: dict[str, Any] = {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {
-                name: _lambda_message_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
-            },
-            "md5OfBody": message["MD5OfBody"],
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.queue.queue_arn,
-            "awsRegion": REGION,
-        }
-        if "MD5OfMessageAttributes" in message:
-            record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
-        return record
+        return sqs_record(message, self.queue.queue_arn)
 
     def _failed_ids(self, result: Any, every_id: set[str]) -> set[str]:
         if not self.source.reports_batch_item_failures:
@@ -187,6 +171,26 @@ class SqsEventSource:
     def _describe(self, result: Any, every_id: set[str]) -> str:
         failed = len(self._failed_ids(result, every_id))
         return f"ok, {failed} of {len(every_id)} failed" if failed else "ok"
+
+
+def sqs_record(message: Message, queue_arn: str) -> dict[str, Any]:
+    """One record of the `aws:sqs` event; FIFO system attributes ride along in `attributes`."""
+    record: dict[str, Any] = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: _lambda_message_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+    if "MD5OfMessageAttributes" in message:
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    return record
 
 
 def polled_queue(queue_url: str, batch_size: int) -> PolledQueue:
