@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,51 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from local.runtime.handlers import Handler, LambdaContext, load_handler  # noqa: E402
-from local.runtime.resources import DEV_TENANT_JWT_SECRET, LocalStack, create_resources, local_parameters  # noqa: E402
+from local.runtime.resources import (  # noqa: E402
+    DEV_QUICKBOOKS_CLIENT_ID,
+    DEV_QUICKBOOKS_CLIENT_SECRET,
+    DEV_TENANT_JWT_SECRET,
+    LocalStack,
+    create_resources,
+    local_parameters,
+)
 from local.runtime.template import Template  # noqa: E402
+from local.saas.config import SaasAppConfig  # noqa: E402
+from local.saas.publisher import RecordingSink  # noqa: E402
+from local.saas.server import SaasAppHandle, running_saas_app  # noqa: E402
+from local.simulators.quickbooks_online import (  # noqa: E402
+    CompanySeed,
+    RegisteredApp,
+    SimulatorConfig,
+    SimulatorHandle,
+    running_simulator,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 TEMPLATE = Template()
-PARAMETERS = local_parameters(TEMPLATE, stage="test", saas_api_base_url="http://127.0.0.1:9")
+
+# Handlers read their settings once, at import, as on Lambda; so the simulator and the SaaS app
+# listen at ports fixed per xdist worker, known before anything is imported.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+QBO_PORT = 18610 + 3 * _WORKER
+SAAS_PORT = QBO_PORT + 1
+QBO_URL = f"http://127.0.0.1:{QBO_PORT}"
+SAAS_URL = f"http://127.0.0.1:{SAAS_PORT}"
+# Never served in tests (the callback handler is invoked directly); it only has to match what the
+# simulator's registered app allows, as Intuit checks redirect URIs.
+PUBLIC_API_URL = f"http://127.0.0.1:{QBO_PORT + 2}"
+QBO_REDIRECT_URI = f"{PUBLIC_API_URL}/oauth/quickbooks_online/callback"
+QBO_REALM = "9130350000000001"
+QBO_OTHER_REALM = "9130350000000002"
+PARAMETERS = local_parameters(
+    TEMPLATE,
+    stage="test",
+    saas_api_base_url=SAAS_URL,
+    quickbooks_base_url=QBO_URL,
+    public_api_base_url=PUBLIC_API_URL,
+    console_return_url="http://127.0.0.1:9/settings/integrations",
+)
 
 
 def _environment() -> dict[str, str]:
@@ -53,6 +92,52 @@ def aws() -> Iterator[LocalStack]:
     """A fresh embedded AWS with exactly what template.yaml declares."""
     with mock_aws():
         yield create_resources(TEMPLATE, PARAMETERS, boto3.Session())
+
+
+@pytest.fixture(scope="session")
+def qbo_simulator() -> Iterator[SimulatorHandle]:
+    config = SimulatorConfig(
+        apps=[
+            RegisteredApp(
+                client_id=DEV_QUICKBOOKS_CLIENT_ID,
+                client_secret=DEV_QUICKBOOKS_CLIENT_SECRET,
+                redirect_uris=[QBO_REDIRECT_URI],
+            )
+        ],
+        companies=[
+            CompanySeed(realm_id=QBO_REALM, name="Acme Plumbing LLC"),
+            CompanySeed(realm_id=QBO_OTHER_REALM, name="Other Books Inc"),
+        ],
+        time_scale=0.01,
+    )
+    with running_simulator(config, port=QBO_PORT) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def qbo(qbo_simulator: SimulatorHandle) -> SimulatorHandle:
+    """The QuickBooks Online simulator, reset to its seeded companies, with no faults and no tokens."""
+    qbo_simulator.admin.reset(forget_tokens=True)
+    qbo_simulator.admin.clear_faults()
+    return qbo_simulator
+
+
+@dataclass
+class SaasApp:
+    handle: SaasAppHandle
+    sink: RecordingSink
+
+    def events_of(self, tenant_id: str) -> list[Any]:
+        """What the app published for one tenant (tenants are unique per test, so no reset is needed)."""
+        self.handle.wait_until_published()
+        return [event for event in self.sink.events if event.tenant_id == tenant_id]
+
+
+@pytest.fixture(scope="session")
+def saas_app() -> Iterator[SaasApp]:
+    sink = RecordingSink()
+    with running_saas_app(SaasAppConfig(db_path=":memory:"), sink=sink, port=SAAS_PORT) as handle:
+        yield SaasApp(handle, sink)
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 # Development secrets: known to the reference SaaS app and the demo, never used outside a laptop or CI.
 DEV_TENANT_JWT_SECRET = "dev-only-tenant-jwt-secret-change-me"
 DEV_PLATFORM_API_KEY = "dev-platform-key"
+# The QuickBooks Online simulator's default registered app (local/simulators/quickbooks_online/config.py).
+DEV_QUICKBOOKS_CLIENT_ID = "sim-client-id"
+DEV_QUICKBOOKS_CLIENT_SECRET = "sim-client-secret"
 
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
 _QUEUE_ATTRIBUTES = (
@@ -32,13 +35,27 @@ _QUEUE_ATTRIBUTES = (
 )
 
 
-def local_parameters(template: Template, stage: str, saas_api_base_url: str) -> dict[str, str]:
+def local_parameters(
+    template: Template,
+    stage: str,
+    saas_api_base_url: str,
+    quickbooks_base_url: str = "http://127.0.0.1:9",
+    public_api_base_url: str = "http://127.0.0.1:9",
+    console_return_url: str = "http://127.0.0.1:9/settings/integrations",
+) -> dict[str, str]:
+    """`quickbooks_base_url` is the QuickBooks Online simulator: it serves the API, OAuth and discovery."""
     parameters = template.parameter_defaults()
     parameters.update(
         Stage=stage,
         SaasApiBaseUrl=saas_api_base_url,
         SaasApiKeyParameter=f"/fieldbooks/{stage}/saas-api-key",
         TenantJwtSecretParameter=f"/fieldbooks/{stage}/tenant-jwt-secret",
+        QuickBooksApiBaseUrl=quickbooks_base_url,
+        QuickBooksDiscoveryUrl=f"{quickbooks_base_url}/.well-known/openid_configuration",
+        QuickBooksClientId=DEV_QUICKBOOKS_CLIENT_ID,
+        QuickBooksClientSecretParameter=f"/fieldbooks/{stage}/quickbooks-client-secret",
+        PublicApiBaseUrl=public_api_base_url,
+        ConsoleReturnUrl=console_return_url,
     )
     return parameters
 
@@ -145,6 +162,7 @@ def _create_secrets(parameters: dict[str, str], session: boto3.Session) -> None:
     for name, value in (
         (parameters["TenantJwtSecretParameter"], DEV_TENANT_JWT_SECRET),
         (parameters["SaasApiKeyParameter"], DEV_PLATFORM_API_KEY),
+        (parameters["QuickBooksClientSecretParameter"], DEV_QUICKBOOKS_CLIENT_SECRET),
     ):
         ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
 

@@ -64,8 +64,10 @@ class SaasAppHandle:
 
 
 @contextmanager
-def running_saas_app(config: SaasAppConfig | None = None, sink: EventSink | None = None) -> Iterator[SaasAppHandle]:
-    """Serves the app on 127.0.0.1 at a free port in a background thread until the block ends.
+def running_saas_app(
+    config: SaasAppConfig | None = None, sink: EventSink | None = None, port: int = 0
+) -> Iterator[SaasAppHandle]:
+    """Serves the app on 127.0.0.1 (at a free port unless one is given) in a background thread until the block ends.
 
     Without a `sink` the publisher sends to EventBridge through boto3 (moto in tests).
     """
@@ -76,7 +78,7 @@ def running_saas_app(config: SaasAppConfig | None = None, sink: EventSink | None
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted sockets inherit this; without it every keep-alive reply stalls 40 ms on delayed ACKs.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    listener.bind(("127.0.0.1", 0))
+    listener.bind(("127.0.0.1", port))
     port = listener.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(create_app(config, store), log_level="warning", lifespan="off", access_log=False)

@@ -19,6 +19,12 @@ class Settings(BaseModel):
     saas_api_key_parameter: str
     tenant_jwt_secret_parameter: str
     tokens_kms_key_id: str
+    qbo_api_base_url: str
+    qbo_discovery_url: str
+    qbo_client_id: str
+    qbo_client_secret_parameter: str
+    public_api_base_url: str
+    console_return_url: str
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -115,13 +115,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_simulator(config: SimulatorConfig | None = None) -> Iterator[SimulatorHandle]:
+def running_simulator(config: SimulatorConfig | None = None, port: int | None = None) -> Iterator[SimulatorHandle]:
+    """At `port` when given (a stack whose settings name the URL up front), else at a free one."""
     config = config or SimulatorConfig()
     server = uvicorn.Server(
         uvicorn.Config(
             build_app(config),
             host="127.0.0.1",
-            port=free_port(),
+            port=port or free_port(),
             log_level="warning",
             access_log=False,
             lifespan="on",

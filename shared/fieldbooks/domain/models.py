@@ -32,6 +32,57 @@ class ConnectionStatus(StrEnum):
     DISCONNECTED = "disconnected"  # stopped by the tenant; links and log are kept for a reconnect
 
 
+# ---------------------------------------------------------------- connection settings
+class EntityDirection(StrEnum):
+    TO_ACCOUNTING = "to_accounting"
+    FROM_ACCOUNTING = "from_accounting"
+    BOTH = "both"
+    OFF = "off"
+
+    @property
+    def pushes(self) -> bool:
+        return self in (EntityDirection.TO_ACCOUNTING, EntityDirection.BOTH)
+
+
+class ConflictPolicy(StrEnum):
+    SAAS_WINS = "saas_wins"
+    ACCOUNTING_WINS = "accounting_wins"
+    MOST_RECENT = "most_recent"
+
+
+def _default_directions() -> dict[str, EntityDirection]:
+    return {
+        "contact": EntityDirection.BOTH,
+        "property": EntityDirection.TO_ACCOUNTING,
+        "item": EntityDirection.TO_ACCOUNTING,
+        "invoice": EntityDirection.TO_ACCOUNTING,
+        "credit_note": EntityDirection.TO_ACCOUNTING,
+        "payment": EntityDirection.BOTH,
+    }
+
+
+class ConnectionSettings(BaseModel):
+    """What a tenant admin chooses per connection on the Integrations page."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    directions: dict[str, EntityDirection] = Field(default_factory=_default_directions)
+    approve_plan: bool = Field(default=False, description="Runs wait for POST /runs/{id}/approve before applying.")
+    preview_customer_actions: bool = Field(
+        default=False, description="Customer and job-site actions bound for accounting wait as pending actions."
+    )
+    name_individuals_with_company: bool = Field(
+        default=False, description='Individuals are named "First Last (Company)" in accounting.'
+    )
+    default_income_account_id: str | None = Field(default=None, max_length=50)
+    default_tax_code_id: str | None = Field(default=None, max_length=50)
+    conflict_policy: ConflictPolicy = ConflictPolicy.MOST_RECENT
+    pull_interval_minutes: int = Field(default=15, ge=5, le=1440)
+
+    def direction(self, entity: str) -> EntityDirection:
+        return self.directions.get(entity, _default_directions().get(entity, EntityDirection.OFF))
+
+
 class Connection(BaseModel):
     """One accounting company connected by one tenant (one per tenant and provider)."""
 
@@ -47,6 +98,10 @@ class Connection(BaseModel):
     pull_interval_minutes: int = 15
     pull_queued_at: datetime | None = Field(default=None, description="When the scheduler last queued a pull.")
     paused_until: datetime | None = None
+    settings: ConnectionSettings = Field(default_factory=lambda: ConnectionSettings())
+    sealed_tokens: str | None = Field(
+        default=None, repr=False, description="OAuth tokens, KMS-envelope encrypted (security/token_vault.py)."
+    )
     version: int = 0
 
     @property
@@ -139,3 +194,32 @@ class Run(BaseModel):
 
 class RunPage(BaseModel):
     items: list[Run]
+
+
+# ---------------------------------------------------------------- links
+class LinkState(StrEnum):
+    PENDING = "pending"  # a create was sent (intent stored); the remote id is not confirmed yet
+    LINKED = "linked"
+    UNLINKED = "unlinked"  # the tenant switched "Linked to accounting" off: the record no longer syncs
+
+
+class Link(BaseModel):
+    """One SaaS record and its accounting twin, with what the exactly-once create and the merge need."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    provider: Provider
+    entity: str = Field(description="The SaaS entity: contact, property, item, invoice, credit_note, payment.")
+    saas_id: str
+    state: LinkState
+    remote_id: str | None = None
+    remote_entity: str | None = Field(default=None, description="Customer, Item, Invoice, CreditMemo, Payment.")
+    sync_token: str | None = Field(default=None, description="QuickBooks SyncToken last seen.")
+    synced_version: int | None = Field(default=None, description="The SaaS record version last brought over.")
+    intent_request_id: str | None = Field(default=None, description="Idempotency key of the create in flight.")
+    intent_version: int | None = None
+    snapshot: dict[str, Any] | None = Field(default=None, description="Last synced values: the merge's base.")
+    generation: int = Field(default=0, description="Bumped when a remote twin is discarded, for a fresh create key.")
+    updated_at: datetime
+    version: int = 0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from fieldbooks.domain.errors import NotFound, StaleVersion
-from fieldbooks.domain.models import Connection, ConnectionStatus, Provider
+from fieldbooks.domain.models import Connection, ConnectionSettings, ConnectionStatus, Provider
 from fieldbooks.store.base import TableSettings
 
 
@@ -33,6 +33,8 @@ class ConnectionRow(Model):
     pull_interval_minutes = NumberAttribute(default=15)
     pull_queued_at = UTCDateTimeAttribute(null=True)
     paused_until = UTCDateTimeAttribute(null=True)
+    settings = JSONAttribute(null=True)
+    sealed_tokens = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     def to_model(self) -> Connection:
@@ -47,6 +49,8 @@ class ConnectionRow(Model):
             pull_interval_minutes=int(self.pull_interval_minutes),
             pull_queued_at=self.pull_queued_at,
             paused_until=self.paused_until,
+            settings=ConnectionSettings.model_validate(self.settings or {}),
+            sealed_tokens=self.sealed_tokens,
             version=int(self.version or 0),
         )
 
@@ -89,6 +93,8 @@ class ConnectionStore:
             pull_interval_minutes=connection.pull_interval_minutes,
             pull_queued_at=connection.pull_queued_at,
             paused_until=connection.paused_until,
+            settings=connection.settings.model_dump(mode="json"),
+            sealed_tokens=connection.sealed_tokens,
         )
         if connection.version:
             row.version = connection.version  # else: a first save, conditional on the row not existing
