@@ -12,7 +12,9 @@ from aws_lambda_powertools.utilities import parameters
 from fieldbooks.domain.models import Provider
 from fieldbooks.providers.base import AccountingProvider
 from fieldbooks.settings import Settings
+from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
 from fieldbooks.store.connections import ConnectionStore
+from fieldbooks.store.links import LinkStore
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogStore
 
@@ -25,6 +27,9 @@ class Services:
     connections: ConnectionStore = field(default_factory=ConnectionStore)
     sync_log: SyncLogStore = field(default_factory=SyncLogStore)
     runs: RunStore = field(default_factory=RunStore)
+    links: LinkStore = field(default_factory=LinkStore)
+    conflicts: ConflictStore = field(default_factory=ConflictStore)
+    pending_actions: PendingActionStore = field(default_factory=PendingActionStore)
     providers: dict[Provider, AccountingProvider] = field(default_factory=dict)
 
     @classmethod

@@ -223,3 +223,58 @@ class Link(BaseModel):
     generation: int = Field(default=0, description="Bumped when a remote twin is discarded, for a fresh create key.")
     updated_at: datetime
     version: int = 0
+
+
+# ---------------------------------------------------------------- conflicts and pending actions
+class ConflictKind(StrEnum):
+    DUPLICATE_NAME = "duplicate_name"
+    FIELD = "field"
+
+
+class ConflictStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class ConflictRecord(BaseModel):
+    """Something a person must decide. One open conflict per (provider, entity, record, kind)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    conflict_id: str
+    provider: Provider
+    entity: str
+    saas_id: str
+    kind: ConflictKind
+    resolvable: bool = Field(description="True when 'Resolve automatically' can settle it (link to remote_id).")
+    message: str = Field(description="A sentence for a bookkeeper: what happened and what to do.")
+    name: str | None = None
+    remote_id: str | None = Field(default=None, description="The accounting record a resolve would link to.")
+    other_saas_ids: list[str] = Field(default_factory=list, description="SaaS records sharing the name.")
+    values: dict[str, Any] | None = Field(default=None, description="Both sides' values, for field conflicts.")
+    status: ConflictStatus = ConflictStatus.OPEN
+    created_at: datetime
+    resolved_at: datetime | None = None
+
+
+class PendingActionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+
+
+class PendingAction(BaseModel):
+    """A customer or job-site change held back by preview mode until a person approves it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    action_id: str
+    provider: Provider
+    entity: str
+    saas_id: str
+    record_version: int
+    action: str = Field(description="create or update")
+    summary: str = Field(description='What approving will do, e.g. "Create customer Jane Doe in QuickBooks".')
+    status: PendingActionStatus = PendingActionStatus.PENDING
+    created_at: datetime
