@@ -59,7 +59,8 @@ TEMPLATE = Template()
 # Handlers read their settings once, at import, as on Lambda; so the simulator and the SaaS app
 # listen at ports fixed per xdist worker, known before anything is imported.
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-QBO_PORT = 18610 + 3 * _WORKER
+# FIELDBOOKS_TEST_PORT_BASE separates suites running side by side on one machine (worktrees).
+QBO_PORT = int(os.environ.get("FIELDBOOKS_TEST_PORT_BASE", "18610")) + 3 * _WORKER
 SAAS_PORT = QBO_PORT + 1
 QBO_URL = f"http://127.0.0.1:{QBO_PORT}"
 SAAS_URL = f"http://127.0.0.1:{SAAS_PORT}"
