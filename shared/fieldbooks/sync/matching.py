@@ -1,0 +1,143 @@
+"""Pairing SaaS records with accounting records that already exist, before anything is created.
+
+Pure functions: the records of both sides come in, pairs (or the reason there is none) come out.
+A remote record is claimed by at most one SaaS record, so two SaaS contacts can never be linked to
+one accounting customer; the second one is left unmatched and the plan decides what that means.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from fieldbooks.saas.records import Contact
+
+MatchedBy = Literal["email", "name", "doc_number"]
+
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+class RemoteRecord(BaseModel):
+    """What matching and planning need of one accounting record, whatever the provider calls its fields."""
+
+    model_config = ConfigDict(frozen=True)
+
+    remote_id: str
+    remote_entity: str
+    name: str
+    email: str | None = None
+    doc_number: str | None = None
+    parent_id: str | None = None
+    sync_token: str | None = None
+    total: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Matched:
+    remote: RemoteRecord
+    by: MatchedBy
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """More than one accounting record fits equally well: linking either could be wrong, so a person decides."""
+
+    candidates: tuple[RemoteRecord, ...]
+    by: MatchedBy
+
+
+Outcome = Matched | Ambiguous
+
+
+def normalised_email(value: str | None) -> str | None:
+    """Email matching is trimmed and case-insensitive: 'Jane@Example.com ' is jane@example.com."""
+    if not value or not value.strip():
+        return None
+    return value.strip().casefold()
+
+
+def normalised_name(value: str | None) -> str:
+    """'  ACME  Plumbing, Inc. ' and 'Acme Plumbing Inc' are one name: accents, case, punctuation, spacing."""
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", value)
+    unaccented = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", unaccented.casefold())).strip()
+
+
+def normalised_doc_number(value: str | None) -> str | None:
+    """Document numbers match exactly apart from surrounding spaces and letter case ('inv-7' is INV-7)."""
+    if not value or not value.strip():
+        return None
+    return value.strip().casefold()
+
+
+def _index(remotes: Iterable[RemoteRecord], key: Callable[[RemoteRecord], str | None]) -> dict[str, list[RemoteRecord]]:
+    index: dict[str, list[RemoteRecord]] = defaultdict(list)
+    for remote in remotes:
+        if value := key(remote):
+            index[value].append(remote)
+    return index
+
+
+def match_by_key(
+    saas_keys: Sequence[tuple[str, str | None]],
+    remotes: Iterable[RemoteRecord],
+    remote_key: Callable[[RemoteRecord], str | None],
+    by: MatchedBy,
+    claimed: set[str],
+) -> dict[str, Outcome]:
+    """One pass: each (saas id, key) in order takes the single unclaimed remote record with that key.
+
+    `claimed` holds remote ids already taken (linked earlier, or matched by a stronger key); it is
+    updated in place so the next pass cannot hand the same remote record out twice.
+    """
+    index = _index(remotes, remote_key)
+    outcomes: dict[str, Outcome] = {}
+    for saas_id, key in saas_keys:
+        if not key:
+            continue
+        candidates = tuple(r for r in index.get(key, []) if r.remote_id not in claimed)
+        if len(candidates) == 1:
+            claimed.add(candidates[0].remote_id)
+            outcomes[saas_id] = Matched(candidates[0], by)
+        elif len(candidates) > 1:
+            outcomes[saas_id] = Ambiguous(candidates, by)
+    return outcomes
+
+
+def match_contacts(
+    contacts: Sequence[Contact], customers: Iterable[RemoteRecord], claimed: set[str]
+) -> dict[str, Outcome]:
+    """Email first, then normalised display name; sub-customers (jobs) are never a contact's twin.
+
+    Two customers sharing one email are told apart by name before the match is called ambiguous,
+    since households and small firms often share an address.
+    """
+    top_level = [c for c in customers if c.parent_id is None]
+    by_email = _index(top_level, lambda r: normalised_email(r.email))
+    outcomes: dict[str, Outcome] = {}
+    for contact in contacts:
+        email = normalised_email(contact.email)
+        if email is None:
+            continue
+        candidates = [r for r in by_email.get(email, []) if r.remote_id not in claimed]
+        if len(candidates) > 1:
+            named = [r for r in candidates if normalised_name(r.name) == normalised_name(contact.display_name)]
+            candidates = named or candidates
+        if len(candidates) == 1:
+            claimed.add(candidates[0].remote_id)
+            outcomes[contact.id] = Matched(candidates[0], "email")
+        elif candidates:
+            outcomes[contact.id] = Ambiguous(tuple(candidates), "email")
+    rest = [(c.id, normalised_name(c.display_name)) for c in contacts if c.id not in outcomes]
+    outcomes |= match_by_key(rest, top_level, lambda r: normalised_name(r.name), "name", claimed)
+    return outcomes

@@ -1,0 +1,351 @@
+"""The plan of a run: for every SaaS record, what applying will do (link, create, update, skip, conflict) and why.
+
+Preview and apply share it: the tenant sees the plan (and may have to approve it), then the run
+driver walks exactly these actions. Building it is pure; the records of both sides and the
+existing links come in as arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fieldbooks.domain.models import ConnectionSettings, Link, LinkState, Run
+from fieldbooks.saas.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
+from fieldbooks.sync.matching import (
+    Ambiguous,
+    Matched,
+    MatchedBy,
+    Outcome,
+    RemoteRecord,
+    match_by_key,
+    match_contacts,
+    normalised_doc_number,
+    normalised_name,
+)
+
+# Apply order: parents before children, documents before what is applied to them.
+CATEGORY_ENTITIES: dict[str, str] = {
+    "contacts": "contact",
+    "properties": "property",
+    "items": "item",
+    "invoices": "invoice",
+    "credit_notes": "credit_note",
+    "payments": "payment",
+}
+CATEGORIES = tuple(CATEGORY_ENTITIES)
+LINK_NOUN = {"contact": "customer", "property": "sub-customer", "item": "item", "invoice": "invoice"}
+
+
+class PlanActionKind(StrEnum):
+    LINK = "link"
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP = "skip"
+    CONFLICT = "conflict"
+
+
+class ApplyStep(StrEnum):
+    """What the driver does for an action; the kind is what the tenant is told."""
+
+    WRITE_LINK = "write_link"  # pair with an existing accounting record: a link row, no provider call
+    PUSH = "push"  # the adapter's push_record: create or update, exactly once
+    REPORT = "report"  # a conflict no call can settle: log it for a person
+    NONE = "none"  # skipped: nothing to do
+
+
+class PlannedAction(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    category: str
+    entity: str
+    saas_id: str
+    label: str = Field(description="What a bookkeeper recognises: a name or a document number.")
+    action: PlanActionKind
+    step: ApplyStep
+    reason: str
+    remote_id: str | None = None
+    remote_entity: str | None = None
+    remote_name: str | None = None
+    sync_token: str | None = None
+    matched_by: str | None = None
+
+
+class CategoryCounts(BaseModel):
+    link: int = 0
+    create: int = 0
+    update: int = 0
+    skip: int = 0
+    conflict: int = 0
+
+
+class PlanSummary(BaseModel):
+    counts: dict[str, CategoryCounts]
+    to_apply: int = Field(description="Actions the run will work through (everything except skips).")
+
+
+class Plan(BaseModel):
+    actions: list[PlannedAction]
+
+    @property
+    def to_apply(self) -> list[PlannedAction]:
+        """Non-skips in apply order (categories in CATEGORIES order, records in plan order)."""
+        order = {category: i for i, category in enumerate(CATEGORIES)}
+        applied = [a for a in self.actions if a.step is not ApplyStep.NONE]
+        return sorted(applied, key=lambda a: order[a.category])
+
+    @property
+    def skipped(self) -> list[PlannedAction]:
+        return [a for a in self.actions if a.step is ApplyStep.NONE]
+
+    def summary(self) -> PlanSummary:
+        counts = {category: CategoryCounts() for category in CATEGORIES}
+        for action in self.actions:
+            tally = counts[action.category]
+            setattr(tally, action.action.value, getattr(tally, action.action.value) + 1)
+        return PlanSummary(counts=counts, to_apply=len(self.to_apply))
+
+
+class RunDetail(Run):
+    """A run as `GET /runs/{id}` shows it: progress plus the plan's counts once it exists."""
+
+    plan: PlanSummary | None = None
+
+
+class PlanPage(BaseModel):
+    summary: PlanSummary | None
+    items: list[PlannedAction]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class SaasSide:
+    contacts: Sequence[Contact] = ()
+    properties: Sequence[Property] = ()
+    items: Sequence[Item] = ()
+    invoices: Sequence[Invoice] = ()
+    credit_notes: Sequence[CreditNote] = ()
+    payments: Sequence[Payment] = ()
+
+
+@dataclass(frozen=True)
+class RemoteSide:
+    """Accounting records that are candidates for a match; customers include sub-customers (jobs)."""
+
+    customers: Sequence[RemoteRecord] = ()
+    items: Sequence[RemoteRecord] = ()
+    invoices: Sequence[RemoteRecord] = ()
+    credit_notes: Sequence[RemoteRecord] = ()
+
+
+LinkKey = tuple[str, str]  # (entity, saas id)
+
+
+@dataclass
+class _Planner:
+    saas: SaasSide
+    remote: RemoteSide
+    links: Mapping[LinkKey, Link]
+    settings: ConnectionSettings
+    provider_label: str
+    actions: list[PlannedAction] = field(default_factory=list)
+    # remote ids some SaaS record already holds: never offered to another record
+    claimed: set[str] = field(default_factory=set)
+
+    def build(self) -> Plan:
+        self.claimed = {
+            link.remote_id for link in self.links.values() if link.remote_id and link.state is not LinkState.UNLINKED
+        }
+        customer_of = self._contacts()
+        self._properties(customer_of)
+        self._simple("items", self.saas.items, self.remote.items, lambda r: normalised_name(r.name), "name")
+        self._simple("invoices", self.saas.invoices, self.remote.invoices, _remote_doc, "doc_number")
+        self._simple("credit_notes", self.saas.credit_notes, self.remote.credit_notes, _remote_doc, "doc_number")
+        # Payments have no number both sides share: each unlinked one is created, applied to its invoices.
+        self._simple("payments", self.saas.payments, (), lambda _: None, "doc_number")
+        return Plan(actions=self.actions)
+
+    # --- categories
+
+    def _contacts(self) -> dict[str, str]:
+        """Plans contacts; returns contact id -> the accounting customer id it has or will be linked to."""
+        pending = [c for c in self.saas.contacts if self._settled("contacts", c) is None]
+        outcomes = match_contacts(pending, self.remote.customers, self.claimed)
+        customer_of = {
+            link.saas_id: link.remote_id
+            for (entity, _), link in self.links.items()
+            if entity == "contact" and link.remote_id and link.state is LinkState.LINKED
+        }
+        taken_names = {normalised_name(c.name) for c in self.remote.customers}
+        for contact in pending:
+            outcome = outcomes.get(contact.id)
+            if isinstance(outcome, Matched):
+                customer_of[contact.id] = outcome.remote.remote_id
+                self._outcome("contacts", contact, outcome)
+                continue
+            if outcome is not None:
+                self._outcome("contacts", contact, outcome)
+                continue
+            name = normalised_name(contact.display_name)
+            if name in taken_names:
+                # The push finds the clash too (duplicate name) and opens a conflict a person can act on.
+                reason = (
+                    f'Another customer is already named "{contact.display_name}" in {self.provider_label}; '
+                    "rename one or switch on the 'First Last (Company)' naming rule."
+                )
+                self._add("contacts", contact, PlanActionKind.CONFLICT, ApplyStep.PUSH, reason)
+            else:
+                self._add("contacts", contact, PlanActionKind.CREATE, ApplyStep.PUSH, f"New in {self.provider_label}.")
+            taken_names.add(name)
+        return customer_of
+
+    def _properties(self, customer_of: Mapping[str, str]) -> None:
+        """A job site matches a sub-customer of its contact's customer with the same name, nowhere else."""
+        pending = [p for p in self.saas.properties if self._settled("properties", p) is None]
+        jobs = [c for c in self.remote.customers if c.parent_id is not None]
+        keys = [(p.id, _job_key(customer_of.get(p.contact_id), p.name)) for p in pending]
+        outcomes = match_by_key(keys, jobs, lambda r: _job_key(r.parent_id, r.name), "name", self.claimed)
+        for record in pending:
+            self._outcome("properties", record, outcomes.get(record.id))
+
+    def _simple(
+        self,
+        category: str,
+        records: Sequence[SaasRecord],
+        remotes: Sequence[RemoteRecord],
+        remote_key: Callable[[RemoteRecord], str | None],
+        by: MatchedBy,
+    ) -> None:
+        pending = [r for r in records if self._settled(category, r) is None]
+        keys = [(r.id, _saas_key(r)) for r in pending]
+        outcomes = match_by_key(keys, remotes, remote_key, by, self.claimed)
+        for record in pending:
+            self._outcome(category, record, outcomes.get(record.id))
+
+    # --- rules every record goes through
+
+    def _settled(self, category: str, record: SaasRecord) -> PlannedAction | None:
+        """Plans the records whose fate does not depend on matching; None when matching decides."""
+        entity = CATEGORY_ENTITIES[category]
+        link = self.links.get((entity, record.id))
+        reason = self._skip_reason(entity, record, link)
+        if reason is not None:
+            return self._add(category, record, PlanActionKind.SKIP, ApplyStep.NONE, reason, link=link)
+        if link is None:
+            return None
+        if link.state is LinkState.PENDING:
+            reason = "Finishing a create that was interrupted (it is sent with the same request id)."
+            return self._add(category, record, PlanActionKind.CREATE, ApplyStep.PUSH, reason, link=link)
+        if record.version > (link.synced_version or 0):
+            reason = f"Changed since it was last synced to {self.provider_label}."
+            return self._add(category, record, PlanActionKind.UPDATE, ApplyStep.PUSH, reason, link=link)
+        reason = f"Already in {self.provider_label} and up to date."
+        return self._add(category, record, PlanActionKind.SKIP, ApplyStep.NONE, reason, link=link)
+
+    def _skip_reason(self, entity: str, record: SaasRecord, link: Link | None) -> str | None:
+        if not self.settings.direction(entity).pushes:
+            return f"Sending {entity.replace('_', ' ')}s to {self.provider_label} is switched off in settings."
+        if link is not None and link.state is LinkState.UNLINKED:
+            return "Not linked to accounting."
+        if record.deleted_at is not None and link is None:
+            return "Deleted in the field-service app before it was synced."
+        if isinstance(record, Invoice):
+            if record.status == "draft":
+                return "Draft invoices go to accounting once they are finalized."
+            if record.status == "void" and link is None:
+                return "Voided before it reached accounting."
+        if isinstance(record, Item) and not record.active and link is None:
+            return "Inactive items are not sent to accounting."
+        return None
+
+    def _outcome(self, category: str, record: SaasRecord, outcome: Outcome | None) -> None:
+        if isinstance(outcome, Matched):
+            remote = outcome.remote
+            if isinstance(record, Invoice | CreditNote) and remote.total is not None and remote.total != record.total:
+                reason = (
+                    f"{self.provider_label} has document {remote.doc_number} for {remote.total}, but this one is for "
+                    f"{record.total}; link them by hand if they are the same, or renumber one."
+                )
+                self._add(category, record, PlanActionKind.CONFLICT, ApplyStep.REPORT, reason, remote=remote)
+                return
+            reason = f"Matches {self.provider_label} {LINK_NOUN.get(record.entity, 'record')} {remote.name} by "
+            reason += {"email": "email", "name": "name", "doc_number": "document number"}[outcome.by] + "."
+            self._add(category, record, PlanActionKind.LINK, ApplyStep.WRITE_LINK, reason, remote=remote, by=outcome.by)
+        elif isinstance(outcome, Ambiguous):
+            names = ", ".join(f"{c.name} (id {c.remote_id})" for c in outcome.candidates)
+            reason = f"Several {self.provider_label} records match by {outcome.by}: {names}; link one by hand."
+            self._add(category, record, PlanActionKind.CONFLICT, ApplyStep.REPORT, reason)
+        else:
+            self._add(category, record, PlanActionKind.CREATE, ApplyStep.PUSH, f"New in {self.provider_label}.")
+
+    def _add(
+        self,
+        category: str,
+        record: SaasRecord,
+        kind: PlanActionKind,
+        step: ApplyStep,
+        reason: str,
+        *,
+        link: Link | None = None,
+        remote: RemoteRecord | None = None,
+        by: MatchedBy | None = None,
+    ) -> PlannedAction:
+        action = PlannedAction(
+            category=category,
+            entity=CATEGORY_ENTITIES[category],
+            saas_id=record.id,
+            label=label_of(record),
+            action=kind,
+            step=step,
+            reason=reason,
+            remote_id=remote.remote_id if remote else (link.remote_id if link else None),
+            remote_entity=remote.remote_entity if remote else (link.remote_entity if link else None),
+            remote_name=remote.name if remote else None,
+            sync_token=remote.sync_token if remote else None,
+            matched_by=by,
+        )
+        self.actions.append(action)
+        return action
+
+
+def build_plan(
+    saas: SaasSide,
+    remote: RemoteSide,
+    links: Mapping[LinkKey, Link],
+    settings: ConnectionSettings,
+    provider_label: str,
+) -> Plan:
+    return _Planner(saas, remote, links, settings, provider_label).build()
+
+
+def label_of(record: SaasRecord) -> str:
+    if isinstance(record, Contact):
+        return record.display_name or record.id
+    if isinstance(record, Property | Item):
+        return record.name
+    if isinstance(record, Invoice):
+        return f"Invoice {record.number}"
+    if isinstance(record, CreditNote):
+        return f"Credit note {record.number}"
+    if isinstance(record, Payment):
+        return f"Payment of {record.amount} on {record.date.isoformat()}"
+    return record.id
+
+
+def _saas_key(record: SaasRecord) -> str | None:
+    if isinstance(record, Invoice | CreditNote):
+        return normalised_doc_number(record.number)
+    if isinstance(record, Item):
+        return normalised_name(record.name)
+    return None
+
+
+def _remote_doc(remote: RemoteRecord) -> str | None:
+    return normalised_doc_number(remote.doc_number)
+
+
+def _job_key(parent_id: str | None, name: str) -> str | None:
+    return f"{parent_id}\x1f{normalised_name(name)}" if parent_id else None
