@@ -25,7 +25,10 @@ from fieldbooks.http_errors import plain_reply, register_error_responses
 from fieldbooks.observability import logger
 from fieldbooks.security.tenant_tokens import TenantCaller, verify_console_token
 from fieldbooks.services import Services
+from fieldbooks.store.plans import MAX_PAGE_SIZE as PLAN_PAGE_SIZE
 from fieldbooks.store.sync_log import MAX_PAGE_SIZE, SyncLogFilter
+from fieldbooks.sync import runs
+from fieldbooks.sync.plan import PlanPage, RunDetail
 from fieldbooks.sync_log_export import to_csv
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -106,8 +109,39 @@ def list_runs(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> RunPage:
 
 
 @app.get("/runs/<run_id>")
-def get_run(run_id: Annotated[str, Path(max_length=64)]) -> Run:
-    return services.runs.get(caller().tenant_id, run_id)
+def get_run(run_id: Annotated[str, Path(max_length=64)]) -> RunDetail:
+    return runs.run_detail(caller().tenant_id, run_id, services)
+
+
+@app.get("/runs/<run_id>/plan")
+def get_run_plan(
+    run_id: Annotated[str, Path(max_length=64)],
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=PLAN_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> PlanPage:
+    tenant_id = caller().tenant_id
+    services.runs.get(tenant_id, run_id)  # 404 for another tenant's run, before anything else is read
+    return services.plans.page(tenant_id, run_id, category=category, limit=limit, cursor=cursor)
+
+
+@app.post("/runs/<run_id>/approve")
+def approve_run(run_id: Annotated[str, Path(max_length=64)]) -> Run:
+    caller().require_admin()
+    return runs.approve_run(caller().tenant_id, run_id, services)
+
+
+@app.post("/runs/<run_id>/stop")
+def stop_run(run_id: Annotated[str, Path(max_length=64)]) -> Run:
+    caller().require_admin()
+    return runs.stop_run(caller().tenant_id, run_id, services)
+
+
+@app.post("/connections/<provider>/sync")
+def sync_now(provider: Annotated[Provider, Path()]) -> Response[Run]:
+    caller().require_admin()
+    run = runs.start_sync_now(caller().tenant_id, provider, services)
+    return Response(status_code=202, content_type="application/json", body=run)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

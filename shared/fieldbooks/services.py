@@ -11,10 +11,12 @@ from aws_lambda_powertools.utilities import parameters
 
 from fieldbooks.domain.models import Provider
 from fieldbooks.providers.base import AccountingProvider
+from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.settings import Settings
 from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
 from fieldbooks.store.connections import ConnectionStore
 from fieldbooks.store.links import LinkStore
+from fieldbooks.store.plans import PlanStore
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogStore
 
@@ -30,6 +32,7 @@ class Services:
     links: LinkStore = field(default_factory=LinkStore)
     conflicts: ConflictStore = field(default_factory=ConflictStore)
     pending_actions: PendingActionStore = field(default_factory=PendingActionStore)
+    plans: PlanStore = field(default_factory=PlanStore)
     providers: dict[Provider, AccountingProvider] = field(default_factory=dict)
 
     @classmethod
@@ -39,6 +42,18 @@ class Services:
     @cached_property
     def sqs(self) -> Any:
         return boto3.client("sqs")
+
+    @cached_property
+    def events(self) -> Any:
+        """EventBridge, for the notifications Fieldbooks puts on the SaaS bus (source "fieldbooks")."""
+        return boto3.client("events")
+
+    @cached_property
+    def saas(self) -> SaasPlatformClient:
+        api_key = parameters.get_parameter(
+            self.settings.saas_api_key_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
+        )
+        return SaasPlatformClient(self.settings.saas_api_base_url, str(api_key))
 
     def tenant_jwt_secret(self) -> str:
         return str(

@@ -15,7 +15,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from fieldbooks.domain.errors import NotFound
+from fieldbooks.domain.errors import Conflict, NotFound
 from fieldbooks.domain.models import CategoryProgress, Provider, Run, RunKind, RunPage, RunStatus
 from fieldbooks.store.base import TableSettings, expiry_epoch, now, sortable_id
 
@@ -90,12 +90,36 @@ class RunStore:
     def set_status(self, tenant_id: str, run_id: str, status: RunStatus, message: str | None = None) -> Run:
         actions = [RunRow.status.set(status.value)]
         if status is RunStatus.RUNNING:
-            actions.append(RunRow.started_at.set(now()))
+            # A run applied in slices comes back to RUNNING once per slice: keep when it first started.
+            actions.append(RunRow.started_at.set(RunRow.started_at | now()))
         if status.is_finished:
             actions.append(RunRow.finished_at.set(now()))
         if message is not None:
             actions.append(RunRow.message.set(message))
         return self._update(tenant_id, run_id, actions)
+
+    def transition(
+        self, tenant_id: str, run_id: str, expected: RunStatus, status: RunStatus, message: str | None = None
+    ) -> Run:
+        """Moves the run on only from `expected`: a double-clicked Approve queues one apply, not two.
+
+        Conflict when the run is in another status (already approved, stopped, finished).
+        """
+        actions = [RunRow.status.set(status.value)]
+        if status.is_finished:
+            actions.append(RunRow.finished_at.set(now()))
+        if message is not None:
+            actions.append(RunRow.message.set(message))
+        row = RunRow(tenant_id, run_id)
+        try:
+            row.update(actions=actions, condition=RunRow.run_id.exists() & (RunRow.status == expected.value))
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                current = self.get(tenant_id, run_id)  # NotFound when there is no such run
+                is_now, was = (s.value.replace("_", " ") for s in (current.status, expected))
+                raise Conflict(f"The run is {is_now}, not {was}.") from error
+            raise
+        return row.to_model()
 
     def set_total(self, tenant_id: str, run_id: str, category: str, total: int) -> None:
         self._update(tenant_id, run_id, [RunRow.total[category].set(total)])

@@ -6,36 +6,46 @@ from fieldbooks.domain.errors import AuthExpired
 from fieldbooks.domain.models import ConnectionStatus, RunStatus
 from fieldbooks.services import Services
 from fieldbooks.sync.pull_jobs import PullJob
+from fieldbooks.sync.run_events import publish_run_finished
+
+# After the adapter returns, these mean the run is not over: it waits for approval, or it handed the
+# rest of its work to a fresh job (a long run goes in slices to stay inside Lambda's limit).
+NOT_OVER = (RunStatus.AWAITING_APPROVAL, RunStatus.QUEUED)
 
 
 def run_job(job: PullJob, services: Services) -> None:
     """RateLimited and Transient propagate: the message is retried, never dropped."""
     run = services.runs.get(job.tenant_id, job.run_id)
-    if run.status.is_finished:
-        return  # a duplicate delivery of a job already done
+    if run.status.is_finished or run.status is RunStatus.AWAITING_APPROVAL:
+        return  # a duplicate delivery: a finished run stays finished, and only an approval resumes a plan
     if run.stop_requested:
-        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.STOPPED, "Stopped before it started.")
+        message = "Stopped on request." if run.started_at else "Stopped before it started."
+        _finish(job, services, RunStatus.STOPPED, message)
         return
     connection = services.connections.find(job.tenant_id, job.provider)
     if connection is None or not connection.is_active:
-        message = f"{job.provider.label} is not connected, so nothing was read."
-        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.STOPPED, message)
+        _finish(job, services, RunStatus.STOPPED, f"{job.provider.label} is not connected, so nothing was read.")
         return
     adapter = services.providers.get(job.provider)
     if adapter is None:
-        message = f"Reading from {job.provider.label} is not available yet."
-        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.FAILED, message)
+        _finish(job, services, RunStatus.FAILED, f"Reading from {job.provider.label} is not available yet.")
         return
     services.runs.set_status(job.tenant_id, job.run_id, RunStatus.RUNNING)
     try:
         adapter.pull_changes(connection, run, services)
     except AuthExpired as error:
         services.connections.save(connection.model_copy(update={"status": ConnectionStatus.NEEDS_REAUTH}))
-        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.FAILED, error.message)
+        _finish(job, services, RunStatus.FAILED, error.message)
         return
     finished = services.runs.get(job.tenant_id, job.run_id)
+    if finished.status in NOT_OVER:
+        return
     if finished.stop_requested:
-        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.STOPPED, "Stopped on request.")
+        _finish(job, services, RunStatus.STOPPED, "Stopped on request.")
     else:
         failed = any(p.failed for p in finished.progress.values())
-        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED)
+        _finish(job, services, RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED)
+
+
+def _finish(job: PullJob, services: Services, status: RunStatus, message: str | None = None) -> None:
+    publish_run_finished(services.runs.set_status(job.tenant_id, job.run_id, status, message), services)

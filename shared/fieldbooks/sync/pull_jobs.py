@@ -20,6 +20,10 @@ class PullJob(BaseModel):
     run_id: str
 
 
+def send_pull_job(job: PullJob, services: Services) -> None:
+    services.sqs.send_message(QueueUrl=services.settings.pull_queue_url, MessageBody=job.model_dump_json())
+
+
 def is_due(connection: Connection, at: datetime) -> bool:
     if not connection.is_active or (connection.paused_until and connection.paused_until > at):
         return False
@@ -40,6 +44,6 @@ def queue_due_pulls(services: Services, at: datetime) -> list[PullJob]:
             continue
         run = services.runs.create(connection.tenant_id, connection.provider, RunKind.SCHEDULED)
         job = PullJob(tenant_id=connection.tenant_id, provider=connection.provider, run_id=run.run_id)
-        services.sqs.send_message(QueueUrl=services.settings.pull_queue_url, MessageBody=job.model_dump_json())
+        send_pull_job(job, services)
         jobs.append(job)
     return jobs

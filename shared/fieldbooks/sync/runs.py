@@ -1,0 +1,295 @@
+"""The run driver: read both sides, plan, wait for approval if asked, then apply the plan in slices.
+
+Provider independent: the adapter hands in how to read its side (`read_remote`) and how to push
+one record (`push`), and the driver does the rest: plan storage, per-category progress, Stop
+between records, and handing a long run on to a fresh invocation before Lambda's limit.
+
+Progress doubles as the cursor: actions are applied strictly in plan order and each one ends with
+exactly one atomic ADD to its category's done or failed counter, so done+failed over all
+categories *is* the position of the next action. A redelivered job resumes there; the record it
+may repeat is pushed through the exactly-once create protocol, so a repeat never duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Protocol
+
+from fieldbooks.domain.errors import (
+    AuthExpired,
+    Conflict,
+    FieldbooksError,
+    RateLimited,
+    StaleVersion,
+    Transient,
+)
+from fieldbooks.domain.models import (
+    Connection,
+    Direction,
+    Link,
+    LinkState,
+    Provider,
+    Run,
+    RunKind,
+    RunStatus,
+    SyncStatus,
+)
+from fieldbooks.observability import logger
+from fieldbooks.saas.client import SaasPlatformClient
+from fieldbooks.saas.records import AccountingLinkFields, Contact, CreditNote, Invoice, Item, Payment, Property
+from fieldbooks.services import Services
+from fieldbooks.store.base import now
+from fieldbooks.sync.plan import (
+    CATEGORIES,
+    LINK_NOUN,
+    ApplyStep,
+    PlannedAction,
+    RemoteSide,
+    RunDetail,
+    SaasSide,
+    build_plan,
+)
+from fieldbooks.sync.pull_jobs import PullJob, send_pull_job
+from fieldbooks.sync.run_events import publish_run_finished
+
+# One slice stays well inside the pull worker's 120 s timeout, even at QuickBooks' 500 calls a minute
+# (a record can take a few calls: parents first, a total check). What is left goes to a fresh job.
+SLICE_MAX_RECORDS = 150
+SLICE_MAX_SECONDS = 60.0
+READ_AHEAD = 25  # plan rows fetched per query while applying
+BEGINNING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # "changed since" that every record satisfies
+# Failures the job retries as a whole (the message comes back; the cursor resumes at the same record).
+RETRIED = (RateLimited, Transient, AuthExpired)
+LINK_MARKER = {Provider.QUICKBOOKS_ONLINE: "qbo", Provider.XERO: "xero", Provider.QUICKBOOKS_DESKTOP: "qbd"}
+BUSY = (RunStatus.QUEUED, RunStatus.PLANNING, RunStatus.AWAITING_APPROVAL, RunStatus.RUNNING, RunStatus.STOPPING)
+
+
+class RecordPusher(Protocol):
+    def __call__(self, entity: str, record: object) -> bool:
+        """Creates or updates one record in accounting; False when it failed (and was logged as such)."""
+
+
+class SliceEnd(StrEnum):
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    HANDED_ON = "handed_on"
+
+
+# ---------------------------------------------------------------- the tenant API's side
+
+
+def start_sync_now(tenant_id: str, provider: Provider, services: Services) -> Run:
+    """Sync now: a full comparison as a run. One at a time per connection, so a double click queues one."""
+    connection = services.connections.get(tenant_id, provider)
+    if not connection.is_active:
+        raise Conflict(f"{provider.label} is {connection.status.value.replace('_', ' ')}; reconnect it first.")
+    for run in services.runs.recent(tenant_id, limit=20).items:
+        if run.provider is provider and run.kind in (RunKind.INITIAL, RunKind.SYNC_NOW) and run.status in BUSY:
+            raise Conflict(f"A sync with {provider.label} is already under way (run {run.run_id}).")
+    run = services.runs.create(tenant_id, provider, RunKind.SYNC_NOW)
+    send_pull_job(PullJob(tenant_id=tenant_id, provider=provider, run_id=run.run_id), services)
+    return run
+
+
+def approve_run(tenant_id: str, run_id: str, services: Services) -> Run:
+    run = services.runs.transition(tenant_id, run_id, RunStatus.AWAITING_APPROVAL, RunStatus.QUEUED, "Plan approved.")
+    send_pull_job(PullJob(tenant_id=tenant_id, provider=run.provider, run_id=run_id), services)
+    return services.runs.get(tenant_id, run_id)
+
+
+def stop_run(tenant_id: str, run_id: str, services: Services) -> Run:
+    """Asks a run to stop; the driver honours it between records. A run still waiting for approval
+    has nothing in flight, so it stops at once."""
+    run = services.runs.get(tenant_id, run_id)
+    if run.status.is_finished:
+        return run
+    services.runs.request_stop(tenant_id, run_id)
+    if run.status is RunStatus.AWAITING_APPROVAL:
+        try:
+            stopped = services.runs.transition(
+                tenant_id, run_id, RunStatus.AWAITING_APPROVAL, RunStatus.STOPPED, "Stopped before it was approved."
+            )
+        except Conflict:
+            return services.runs.get(tenant_id, run_id)  # approved meanwhile: the driver will see the request
+        publish_run_finished(services.runs.get(tenant_id, run_id), services)
+        return stopped
+    return services.runs.get(tenant_id, run_id)
+
+
+def run_detail(tenant_id: str, run_id: str, services: Services) -> RunDetail:
+    run = services.runs.get(tenant_id, run_id)
+    return RunDetail(**run.model_dump(), plan=services.plans.summary(tenant_id, run_id))
+
+
+# ---------------------------------------------------------------- the pull worker's side
+
+
+def drive(
+    connection: Connection,
+    run: Run,
+    services: Services,
+    *,
+    read_remote: Callable[[], RemoteSide],
+    push: RecordPusher,
+) -> SliceEnd | None:
+    """Plans on the first delivery, then applies; None when the run now waits for approval."""
+    if services.plans.summary(run.tenant_id, run.run_id) is None:
+        services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
+        plan_run(connection, run, services, read_remote())
+        if connection.settings.approve_plan:
+            services.runs.set_status(
+                run.tenant_id, run.run_id, RunStatus.AWAITING_APPROVAL, "The plan waits for your approval."
+            )
+            return None
+        services.runs.set_status(run.tenant_id, run.run_id, RunStatus.RUNNING)
+    return apply_slice(connection, run, services, push)
+
+
+def plan_run(connection: Connection, run: Run, services: Services, remote: RemoteSide) -> None:
+    saas = read_saas_side(run.tenant_id, services.saas)
+    links = {(link.entity, link.saas_id): link for link in services.links.list(run.tenant_id, connection.provider)}
+    plan = build_plan(saas, remote, links, connection.settings, connection.provider.label)
+    services.plans.save(run.tenant_id, run.run_id, plan)
+    totals = Counter(action.category for action in plan.to_apply)
+    for category in CATEGORIES:
+        if totals[category]:
+            services.runs.set_total(run.tenant_id, run.run_id, category, totals[category])
+
+
+def read_saas_side(tenant_id: str, saas: SaasPlatformClient) -> SaasSide:
+    """Every record of the entities that sync (quotes, jobs and team members never do)."""
+
+    def every(entity: str) -> list:  # noqa: ANN202 - the list's type follows the entity
+        return list(saas.list_changed(tenant_id, entity, since=BEGINNING))  # type: ignore[arg-type]
+
+    return SaasSide(
+        contacts=[r for r in every("contact") if isinstance(r, Contact)],
+        properties=[r for r in every("property") if isinstance(r, Property)],
+        items=[r for r in every("item") if isinstance(r, Item)],
+        invoices=[r for r in every("invoice") if isinstance(r, Invoice)],
+        credit_notes=[r for r in every("credit_note") if isinstance(r, CreditNote)],
+        payments=[r for r in every("payment") if isinstance(r, Payment)],
+    )
+
+
+def apply_slice(connection: Connection, run: Run, services: Services, push: RecordPusher) -> SliceEnd:
+    tenant_id, run_id = run.tenant_id, run.run_id
+    current = services.runs.get(tenant_id, run_id)
+    cursor = sum(p.done + p.failed for p in current.progress.values())
+    started, applied = time.monotonic(), 0
+    while actions := services.plans.to_apply(tenant_id, run_id, cursor, READ_AHEAD):
+        for action in actions:
+            if services.runs.get(tenant_id, run_id).stop_requested:
+                return SliceEnd.STOPPED
+            if applied >= SLICE_MAX_RECORDS or time.monotonic() - started >= SLICE_MAX_SECONDS:
+                _hand_on(run, services, cursor)
+                return SliceEnd.HANDED_ON
+            succeeded = apply_action(connection, run_id, action, services, push)
+            services.runs.count(tenant_id, run_id, action.category, failed=not succeeded)
+            cursor += 1
+            applied += 1
+    return SliceEnd.FINISHED
+
+
+def _hand_on(run: Run, services: Services, cursor: int) -> None:
+    """QUEUED tells the pull job this run is not finished; the fresh job picks up at the cursor."""
+    services.runs.set_status(run.tenant_id, run.run_id, RunStatus.QUEUED, f"Continuing after {cursor} records.")
+    send_pull_job(PullJob(tenant_id=run.tenant_id, provider=run.provider, run_id=run.run_id), services)
+
+
+def apply_action(
+    connection: Connection, run_id: str, action: PlannedAction, services: Services, push: RecordPusher
+) -> bool:
+    """One planned action; True when the record ends in step with accounting."""
+    try:
+        if action.step is ApplyStep.WRITE_LINK:
+            return write_link(connection, run_id, action, services)
+        if action.step is ApplyStep.PUSH:
+            # Pushed as the record is now, not as it was planned: an approval can come hours later.
+            record = services.saas.get(connection.tenant_id, action.entity, action.saas_id)  # type: ignore[arg-type]
+            return push(action.entity, record)
+        _log(services, connection, run_id, action, SyncStatus.CONFLICT, "conflict", action.reason)
+        return False
+    except RETRIED:
+        raise
+    except FieldbooksError as error:
+        _log(services, connection, run_id, action, SyncStatus.ERROR, action.action.value, error.message)
+        return False
+
+
+def write_link(connection: Connection, run_id: str, action: PlannedAction, services: Services) -> bool:
+    """Pairs a SaaS record with the accounting record matching found: a link row, no provider call.
+
+    The SaaS marker is set first and its new version becomes `synced_version`, so the marker's own
+    version bump is not mistaken for an edit that needs pushing.
+    """
+    tenant_id, provider = connection.tenant_id, connection.provider
+    assert action.remote_id is not None  # a WRITE_LINK action always names its twin
+    holder = services.links.by_remote(tenant_id, provider, action.entity, action.remote_id)
+    if holder is not None and holder.saas_id != action.saas_id:
+        detail = f"{provider.label} record {action.remote_id} was linked to another record after the plan was made."
+        _log(services, connection, run_id, action, SyncStatus.CONFLICT, "link", detail)
+        return False
+    existing = services.links.get(tenant_id, provider, action.entity, action.saas_id)
+    if existing is not None and existing.state is LinkState.LINKED and existing.remote_id == action.remote_id:
+        return True  # done by an earlier delivery of this job
+    if existing is not None and existing.state is not LinkState.LINKED:
+        raise Conflict("The record was unlinked or is being created since the plan was made; it was left as it is.")
+    marked = services.saas.set_accounting_link(
+        tenant_id,
+        action.entity,  # type: ignore[arg-type]
+        action.saas_id,
+        AccountingLinkFields(provider=LINK_MARKER[provider], remote_id=action.remote_id),  # type: ignore[arg-type]
+        idempotency_key=f"fb-link-{run_id}-{action.entity}-{action.saas_id}",
+    )
+    link = Link(
+        tenant_id=tenant_id,
+        provider=provider,
+        entity=action.entity,
+        saas_id=action.saas_id,
+        state=LinkState.LINKED,
+        remote_id=action.remote_id,
+        remote_entity=action.remote_entity,
+        sync_token=action.sync_token,
+        synced_version=marked.version,
+        updated_at=now(),
+        version=existing.version if existing else 0,
+    )
+    try:
+        services.links.save(link)
+    except StaleVersion:
+        # A push wrote this link meanwhile; whatever it linked to is the newer truth.
+        logger.info("Link written by a push during the run", extra={"saas_id": action.saas_id})
+        return True
+    noun = LINK_NOUN.get(action.entity, "record")
+    by = {"email": "email", "name": "name", "doc_number": "document number"}.get(action.matched_by or "", "match")
+    detail = f"Matched to {provider.label} {noun} {action.remote_name or action.remote_id} by {by}."
+    _log(services, connection, run_id, action, SyncStatus.MATCHED, "link", detail)
+    return True
+
+
+def _log(
+    services: Services,
+    connection: Connection,
+    run_id: str,
+    action: PlannedAction,
+    status: SyncStatus,
+    verb: str,
+    detail: str,
+) -> None:
+    services.sync_log.write(
+        connection.tenant_id,
+        provider=connection.provider,
+        entity=action.entity,
+        direction=Direction.TO_ACCOUNTING,
+        status=status,
+        action=verb,
+        detail=detail,
+        saas_id=action.saas_id,
+        remote_id=action.remote_id,
+        run_id=run_id,
+    )
