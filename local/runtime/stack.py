@@ -137,8 +137,7 @@ def running_stack(
         api_port = api_port or free_port()
         defaults = template.parameter_defaults()
         api_stage_name = api_stage(template, Resolver(defaults | {"Stage": stage}, {}).resolve)
-        prefix = "" if api_stage_name == DEFAULT_STAGE else f"/{api_stage_name}"
-        api_url = f"http://{LOOPBACK}:{api_port}{prefix}"
+        api_url = local_api_url(template, stage, api_port)
         parameters = local_parameters(
             template,
             stage,
@@ -187,6 +186,13 @@ def _stop_workers(running: RunningStack) -> None:
         worker.join(timeout=30)
     if stuck := [worker for worker in workers if worker.alive]:
         log.error("Threads still running after stop: %s", stuck)
+
+
+def local_api_url(template: Template, stage: str, port: int) -> str:
+    """Where the local gateway serves the API: its stage is a path prefix unless it is `$default`."""
+    name = api_stage(template, Resolver(template.parameter_defaults() | {"Stage": stage}, {}).resolve)
+    prefix = "" if name == DEFAULT_STAGE else f"/{name}"
+    return f"http://{LOOPBACK}:{port}{prefix}"
 
 
 def free_port() -> int:
