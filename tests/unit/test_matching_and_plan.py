@@ -223,3 +223,13 @@ def test_switched_off_directions_and_up_to_date_links_are_skipped_with_reasons()
     assert actions["con_1"].reason == "Sending contacts to QuickBooks is switched off in settings."
     assert actions["itm_1"].reason == "Already in QuickBooks and up to date."
     assert plan.to_apply == []
+
+
+def test_a_customer_and_an_item_with_the_same_id_are_different_records() -> None:
+    """QuickBooks numbers each entity on its own: customer 1 being linked must not hide item 1."""
+    saas = SaasSide(items=[record("item", "itm_1", name="Labour", unit_price="75")])
+    remote = RemoteSide(items=[RemoteRecord(remote_id="1", remote_entity="Item", name="labour")])
+
+    plan = plan_of(saas, remote, [link("contact", "con_1", "1")])
+
+    assert (plan.actions[0].action, plan.actions[0].remote_id) == (PlanActionKind.LINK, "1")

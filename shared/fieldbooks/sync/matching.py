@@ -39,6 +39,11 @@ class RemoteRecord(BaseModel):
     sync_token: str | None = None
     total: Decimal | None = None
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """Ids are only unique per entity (customer 1 and item 1 both exist), so claims use both."""
+        return (self.remote_entity, self.remote_id)
+
 
 @dataclass(frozen=True)
 class Matched:
@@ -93,11 +98,11 @@ def match_by_key(
     remotes: Iterable[RemoteRecord],
     remote_key: Callable[[RemoteRecord], str | None],
     by: MatchedBy,
-    claimed: set[str],
+    claimed: set[tuple[str, str]],
 ) -> dict[str, Outcome]:
     """One pass: each (saas id, key) in order takes the single unclaimed remote record with that key.
 
-    `claimed` holds remote ids already taken (linked earlier, or matched by a stronger key); it is
+    `claimed` holds (remote entity, remote id) pairs already taken (linked earlier, or matched by a stronger key); it is
     updated in place so the next pass cannot hand the same remote record out twice.
     """
     index = _index(remotes, remote_key)
@@ -105,9 +110,9 @@ def match_by_key(
     for saas_id, key in saas_keys:
         if not key:
             continue
-        candidates = tuple(r for r in index.get(key, []) if r.remote_id not in claimed)
+        candidates = tuple(r for r in index.get(key, []) if r.key not in claimed)
         if len(candidates) == 1:
-            claimed.add(candidates[0].remote_id)
+            claimed.add(candidates[0].key)
             outcomes[saas_id] = Matched(candidates[0], by)
         elif len(candidates) > 1:
             outcomes[saas_id] = Ambiguous(candidates, by)
@@ -115,7 +120,7 @@ def match_by_key(
 
 
 def match_contacts(
-    contacts: Sequence[Contact], customers: Iterable[RemoteRecord], claimed: set[str]
+    contacts: Sequence[Contact], customers: Iterable[RemoteRecord], claimed: set[tuple[str, str]]
 ) -> dict[str, Outcome]:
     """Email first, then normalised display name; sub-customers (jobs) are never a contact's twin.
 
@@ -129,12 +134,12 @@ def match_contacts(
         email = normalised_email(contact.email)
         if email is None:
             continue
-        candidates = [r for r in by_email.get(email, []) if r.remote_id not in claimed]
+        candidates = [r for r in by_email.get(email, []) if r.key not in claimed]
         if len(candidates) > 1:
             named = [r for r in candidates if normalised_name(r.name) == normalised_name(contact.display_name)]
             candidates = named or candidates
         if len(candidates) == 1:
-            claimed.add(candidates[0].remote_id)
+            claimed.add(candidates[0].key)
             outcomes[contact.id] = Matched(candidates[0], "email")
         elif candidates:
             outcomes[contact.id] = Ambiguous(tuple(candidates), "email")

@@ -37,6 +37,15 @@ CATEGORY_ENTITIES: dict[str, str] = {
     "payments": "payment",
 }
 CATEGORIES = tuple(CATEGORY_ENTITIES)
+# The accounting entity each SaaS entity is linked to, for links written before remote_entity was stored.
+REMOTE_ENTITY = {
+    "contact": "Customer",
+    "property": "Customer",
+    "item": "Item",
+    "invoice": "Invoice",
+    "credit_note": "CreditMemo",
+    "payment": "Payment",
+}
 LINK_NOUN = {"contact": "customer", "property": "sub-customer", "item": "item", "invoice": "invoice"}
 
 
@@ -153,11 +162,13 @@ class _Planner:
     provider_label: str
     actions: list[PlannedAction] = field(default_factory=list)
     # remote ids some SaaS record already holds: never offered to another record
-    claimed: set[str] = field(default_factory=set)
+    claimed: set[tuple[str, str]] = field(default_factory=set)
 
     def build(self) -> Plan:
         self.claimed = {
-            link.remote_id for link in self.links.values() if link.remote_id and link.state is not LinkState.UNLINKED
+            (link.remote_entity or REMOTE_ENTITY[link.entity], link.remote_id)
+            for link in self.links.values()
+            if link.remote_id and link.state is not LinkState.UNLINKED
         }
         customer_of = self._contacts()
         self._properties(customer_of)

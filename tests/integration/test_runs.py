@@ -1,0 +1,279 @@
+"""Initial sync and Sync now as runs, through the real tenant API and pull worker handlers, on moto,
+against the QuickBooks Online simulator and the reference SaaS app."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+
+from fieldbooks.domain.models import ConnectionSettings, ConnectionStatus, LinkState, Provider, RunKind, RunStatus
+from fieldbooks.providers.quickbooks_online import runs as qbo_runs
+from fieldbooks.providers.quickbooks_online.client import QboClient
+from fieldbooks.store.links import LinkStore
+from fieldbooks.store.runs import RunStore
+from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
+from fieldbooks.sync import runs as driver
+from local.runtime.handlers import load_module
+from tests.conftest import QBO_REALM, QBO_REDIRECT_URI, QBO_URL, TEMPLATE, console_token
+from tests.support.fake_provider import connect
+from tests.support.qbo_tokens import SimulatorTokens
+from tests.support.sqs import receive_event
+
+PROVIDER = Provider.QUICKBOOKS_ONLINE
+
+
+@dataclass
+class PushedRecords:
+    """Stands in for the adapter's push_record: the driver only needs to know if a record made it."""
+
+    tokens: SimulatorTokens
+    pushed: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def client(self, connection: Any, services: Any) -> QboClient:
+        return QboClient(QBO_URL, QBO_REALM, self.tokens)
+
+    def push_record(self, connection: Any, entity: str, record: Any, services: Any, run_id: Any = None, **_: Any):  # noqa: ANN201
+        self.pushed.append((entity, record.id, run_id))
+        return type("Outcome", (), {"failed": False})()
+
+    def pull_changes(self, connection: Any, run: Any, services: Any) -> None:
+        qbo_runs.pull_changes(self, connection, run, services)
+
+
+@pytest.fixture
+def tenant(saas_app) -> str:  # noqa: ANN001
+    tenant_id = f"t-{uuid.uuid4().hex[:10]}"
+    saas_app.handle.app_client.create_tenant(tenant_id, "Acme Plumbing")
+    return tenant_id
+
+
+@pytest.fixture
+def adapter(qbo) -> Iterator[PushedRecords]:  # noqa: ANN001
+    fake = PushedRecords(SimulatorTokens(qbo, QBO_REALM, QBO_REDIRECT_URI))
+    registry = load_module(TEMPLATE.function("PullWorkerFunction")).services.providers
+    registry[PROVIDER] = fake
+    yield fake
+    registry.pop(PROVIDER, None)
+
+
+@pytest.fixture
+def api(aws, handler, context, load_event) -> Callable[..., tuple[int, Any]]:  # noqa: ANN001
+    tenant_api = handler("TenantApiFunction")
+
+    def call(method: str, path: str, token: str, query: dict[str, str] | None = None) -> tuple[int, Any]:
+        event = load_event(
+            "tenant_api/get_sync_log.json",
+            rawPath=path,
+            routeKey=f"{method} {path}",
+            rawQueryString="&".join(f"{k}={v}" for k, v in (query or {}).items()),
+            queryStringParameters=query or None,
+            headers={"host": "api.fieldbooks.example", "authorization": f"Bearer {token}"},
+            requestContext__http__path=path,
+            requestContext__http__method=method,
+        )
+        reply = tenant_api(event, context)
+        return reply["statusCode"], json.loads(reply["body"])
+
+    return call
+
+
+@pytest.fixture
+def finished_events(aws) -> Callable[[], list[dict[str, Any]]]:  # noqa: ANN001
+    """What Fieldbooks put on the SaaS bus, through a rule and a queue as any subscriber would see it."""
+    bus = aws.environment("PullWorkerFunction")["SAAS_EVENT_BUS_NAME"]
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    queue_url = sqs.create_queue(QueueName="fieldbooks-notifications-tap")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="tap", EventBusName=bus, EventPattern=json.dumps({"source": ["fieldbooks"]}))
+    events.put_targets(Rule="tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
+
+    def read() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(m["Body"]) for m in messages]
+
+    return read
+
+
+def pull_worker(aws, handler, context) -> dict[str, Any]:  # noqa: ANN001
+    """Delivers what waits on the pull queue to the real pull worker, as Lambda's poller would."""
+    event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
+    assert event["Records"], "no pull job was queued"
+    return handler("PullWorkerFunction")(event, context)
+
+
+def seed_company(saas_app, qbo, tenant: str) -> dict[str, Any]:  # noqa: ANN001
+    """Both sides of a small plumbing firm, as they look when it first connects."""
+    app = saas_app.handle.app_client
+    jane = app.create_contact(tenant, first_name="Jane", last_name="Doe", email="Jane.Doe@example.com")
+    acme = app.create_contact(tenant, kind="company", company_name="Acme Builders")
+    new = app.create_contact(tenant, first_name="Nora", last_name="New", email="nora@example.com")
+    site = app.create_property(tenant, contact_id=jane.id, name="Main Street", address={"line1": "1 Main St"})
+    labour = app.create_item(tenant, name="Labour", unit_price="75.00")
+    pipe = app.create_item(tenant, name="Copper pipe", kind="material", unit_price="3.4125")
+    line = {"description": "Boiler service", "quantity": "1", "unit_price": "100.00", "item_id": labour.id}
+    dates = {"issue_date": "2026-11-01", "due_date": "2026-12-01"}
+    known = app.finalize_invoice(tenant, app.create_invoice(tenant, contact_id=jane.id, lines=[line], **dates).id)
+    fresh = app.finalize_invoice(tenant, app.create_invoice(tenant, contact_id=acme.id, lines=[line], **dates).id)
+    app.create_invoice(tenant, contact_id=new.id, lines=[line], **dates)  # a draft: never synced
+
+    customer = qbo.admin.create_as_user(
+        QBO_REALM, "Customer", DisplayName="Jane D.", PrimaryEmailAddr={"Address": " jane.doe@EXAMPLE.com"}
+    )
+    qbo.admin.create_as_user(QBO_REALM, "Customer", DisplayName="ACME builders")
+    item = qbo.admin.create_as_user(
+        QBO_REALM, "Item", Name="labour", Type="Service", IncomeAccountRef={"value": "1"}, UnitPrice="75"
+    )
+    qbo_line = {
+        "DetailType": "SalesItemLineDetail",
+        "Amount": "100.00",
+        "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "Qty": "1", "UnitPrice": "100.00"},
+    }
+    qbo.admin.create_as_user(
+        QBO_REALM, "Invoice", DocNumber=known.number, CustomerRef={"value": customer["Id"]}, Line=[qbo_line]
+    )
+    return {"jane": jane, "acme": acme, "new": new, "site": site, "labour": labour, "pipe": pipe, "fresh": fresh}
+
+
+def test_initial_sync_plans_waits_for_approval_then_links_matches_and_pushes_the_rest(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter, finished_events
+) -> None:  # noqa: ANN001
+    records = seed_company(saas_app, qbo, tenant)
+    connect(tenant, remote_company_id=QBO_REALM, settings=ConnectionSettings(approve_plan=True))
+    admin = console_token(tenant)
+
+    status, run = api("POST", f"/connections/{PROVIDER.value}/sync", admin)
+    assert (status, run["kind"], run["status"]) == (202, "sync_now", "queued")
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    status, waiting = api("GET", f"/runs/{run['run_id']}", console_token(tenant, role="member"))
+    assert (status, waiting["status"]) == (200, "awaiting_approval")
+    counts = waiting["plan"]["counts"]
+    assert counts["contacts"] == {"link": 2, "create": 1, "update": 0, "skip": 0, "conflict": 0}
+    assert counts["properties"] == {"link": 0, "create": 1, "update": 0, "skip": 0, "conflict": 0}
+    assert counts["items"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
+    assert counts["invoices"] == {"link": 1, "create": 1, "update": 0, "skip": 1, "conflict": 0}
+    assert waiting["progress"]["contacts"] == {"done": 0, "total": 3, "failed": 0}
+    assert adapter.pushed == []  # nothing is applied before the approval
+
+    _, page = api("GET", f"/runs/{run['run_id']}/plan", admin, {"category": "contacts"})
+    by_id = {a["saas_id"]: a for a in page["items"]}
+    assert (by_id[records["jane"].id]["action"], by_id[records["jane"].id]["matched_by"]) == ("link", "email")
+    assert (by_id[records["acme"].id]["action"], by_id[records["acme"].id]["matched_by"]) == ("link", "name")
+    assert by_id[records["new"].id]["action"] == "create"
+
+    assert api("POST", f"/runs/{run['run_id']}/approve", console_token(tenant, role="member"))[0] == 403
+    status, approved = api("POST", f"/runs/{run['run_id']}/approve", admin)
+    assert (status, approved["status"]) == (200, "queued")
+    assert api("POST", f"/runs/{run['run_id']}/approve", admin)[0] == 409  # a double click applies once
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    _, done = api("GET", f"/runs/{run['run_id']}", admin)
+    assert done["status"] == "succeeded"
+    assert {c: (p["done"], p["total"]) for c, p in done["progress"].items()} == {
+        "contacts": (3, 3),
+        "properties": (1, 1),
+        "items": (2, 2),
+        "invoices": (2, 2),
+    }
+    assert sorted(adapter.pushed) == sorted(
+        [
+            ("contact", records["new"].id, run["run_id"]),
+            ("property", records["site"].id, run["run_id"]),
+            ("item", records["pipe"].id, run["run_id"]),
+            ("invoice", records["fresh"].id, run["run_id"]),
+        ]
+    )
+    jane_link = LinkStore().get(tenant, PROVIDER, "contact", records["jane"].id)
+    assert (jane_link.state, jane_link.remote_entity) == (LinkState.LINKED, "Customer")
+    marked = saas_app.handle.app_client.get_invoice(tenant, records["fresh"].id)  # untouched: pushed by the adapter
+    assert marked.accounting_link is None
+    matched = SyncLogStore().all(tenant, SyncLogFilter(run_id=run["run_id"], status="matched"))
+    assert "Matched to QuickBooks Online customer Jane D. by email." in {row.detail for row in matched}
+
+    (event,) = finished_events()
+    assert (event["source"], event["detail-type"]) == ("fieldbooks", "sync.run_finished")
+    assert event["detail"]["run_id"] == run["run_id"]
+    assert (event["detail"]["status"], event["detail"]["done"], event["detail"]["total"]) == ("succeeded", 8, 8)
+
+
+def test_stop_mid_run_halts_between_records_and_the_rest_is_never_applied(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter, finished_events, monkeypatch
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    for n in range(5):
+        app.create_contact(tenant, first_name=f"Customer{n}", last_name="Smith")
+    connect(tenant, remote_company_id=QBO_REALM)
+    monkeypatch.setattr(driver, "SLICE_MAX_RECORDS", 2)  # a run of five goes in slices of two
+    admin = console_token(tenant)
+    _, run = api("POST", f"/connections/{PROVIDER.value}/sync", admin)
+
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+    _, between = api("GET", f"/runs/{run['run_id']}", admin)
+    assert (between["status"], between["progress"]["contacts"]) == ("queued", {"done": 2, "total": 5, "failed": 0})
+    assert len(adapter.pushed) == 2
+
+    status, stopping = api("POST", f"/runs/{run['run_id']}/stop", admin)
+    assert (status, stopping["stop_requested"]) == (200, True)
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    _, stopped = api("GET", f"/runs/{run['run_id']}", admin)
+    assert (stopped["status"], stopped["message"]) == ("stopped", "Stopped on request.")
+    assert stopped["progress"]["contacts"] == {"done": 2, "total": 5, "failed": 0}
+    assert len(adapter.pushed) == 2
+    assert receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))["Records"] == []
+    (event,) = finished_events()
+    assert (event["detail"]["status"], event["detail"]["done"], event["detail"]["total"]) == ("stopped", 2, 5)
+
+
+def test_a_long_run_hands_itself_on_in_slices_and_counts_each_record_once(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter, monkeypatch
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    for n in range(5):
+        app.create_item(tenant, name=f"Part {n}", unit_price="1.00")
+    connect(tenant, remote_company_id=QBO_REALM)
+    monkeypatch.setattr(driver, "SLICE_MAX_RECORDS", 2)
+    _, run = api("POST", f"/connections/{PROVIDER.value}/sync", console_token(tenant))
+
+    for _ in range(3):
+        assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    finished = RunStore().get(tenant, run["run_id"])
+    assert finished.status is RunStatus.SUCCEEDED
+    assert finished.progress["items"].model_dump() == {"done": 5, "total": 5, "failed": 0}
+    assert sorted(pushed[1] for pushed in adapter.pushed) == sorted({pushed[1] for pushed in adapter.pushed})
+
+
+def test_sync_now_is_for_admins_of_a_working_connection_one_run_at_a_time(api, tenant) -> None:  # noqa: ANN001
+    admin = console_token(tenant)
+    assert api("POST", f"/connections/{PROVIDER.value}/sync", admin)[0] == 404  # not connected
+    connect(tenant, remote_company_id=QBO_REALM)
+
+    assert api("POST", f"/connections/{PROVIDER.value}/sync", console_token(tenant, role="member"))[0] == 403
+    assert api("POST", f"/connections/{PROVIDER.value}/sync", admin)[0] == 202
+    status, body = api("POST", f"/connections/{PROVIDER.value}/sync", admin)
+    assert status == 409
+    assert body["message"].startswith("A sync with QuickBooks Online is already under way")
+
+
+def test_sync_now_refuses_a_connection_that_needs_reauthorisation(api, tenant) -> None:  # noqa: ANN001
+    connect(tenant, remote_company_id=QBO_REALM, status=ConnectionStatus.NEEDS_REAUTH)
+    status, body = api("POST", f"/connections/{PROVIDER.value}/sync", console_token(tenant))
+    assert (status, body["message"]) == (409, "QuickBooks Online is needs reauth; reconnect it first.")
+
+
+def test_stopping_a_plan_that_waits_for_approval_ends_the_run_at_once(aws, api, tenant, finished_events) -> None:  # noqa: ANN001
+    run = RunStore().create(tenant, PROVIDER, RunKind.INITIAL)
+    RunStore().set_status(tenant, run.run_id, RunStatus.AWAITING_APPROVAL)
+
+    assert api("GET", f"/runs/{run.run_id}/plan", console_token("t-someone-else"))[0] == 404
+    status, stopped = api("POST", f"/runs/{run.run_id}/stop", console_token(tenant))
+    assert (status, stopped["status"], stopped["message"]) == (200, "stopped", "Stopped before it was approved.")
+    assert api("POST", f"/runs/{run.run_id}/approve", console_token(tenant))[0] == 409
+    assert [e["detail"]["status"] for e in finished_events()] == ["stopped"]
