@@ -44,8 +44,12 @@ class Services:
         return boto3.client("sqs")
 
     @cached_property
+    def kms(self) -> Any:
+        return boto3.client("kms")
+
+    @cached_property
     def events(self) -> Any:
-        """EventBridge, for the notifications Fieldbooks puts on the SaaS bus (source "fieldbooks")."""
+        """EventBridge, for what Fieldbooks tells the SaaS bus (source "fieldbooks"): reauth, run finished."""
         return boto3.client("events")
 
     @cached_property
@@ -59,5 +63,12 @@ class Services:
         return str(
             parameters.get_parameter(
                 self.settings.tenant_jwt_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
+            )
+        )
+
+    def qbo_client_secret(self) -> str:
+        return str(
+            parameters.get_parameter(
+                self.settings.qbo_client_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
             )
         )
