@@ -15,6 +15,7 @@ import boto3
 import httpx
 import pytest
 
+from fieldbooks.domain.errors import RateLimited
 from fieldbooks.domain.models import ConnectionSettings, ConnectionStatus, LinkState, Provider, RunKind, RunStatus
 from fieldbooks.providers.quickbooks_online import runs as qbo_runs
 from fieldbooks.providers.quickbooks_online.client import QboClient
@@ -36,6 +37,7 @@ class PushedRecords:
     """Stands in for the adapter's push_record: the driver only needs to know if a record made it."""
 
     pushed: list[tuple[str, str, str | None]] = field(default_factory=list)
+    fail_once: dict[str, Exception] = field(default_factory=dict)  # saas id -> raised on its first push
 
     def client(self, connection: Any, services: Any) -> QboClient:
         # The connection's own tokens (sealed at connect); the rate governor is not on main yet.
@@ -44,6 +46,8 @@ class PushedRecords:
         )
 
     def push_record(self, connection: Any, entity: str, record: Any, services: Any, run_id: Any = None, **_: Any):  # noqa: ANN201
+        if error := self.fail_once.pop(record.id, None):
+            raise error
         self.pushed.append((entity, record.id, run_id))
         return type("Outcome", (), {"failed": False})()
 
@@ -313,3 +317,25 @@ def test_stopping_a_plan_that_waits_for_approval_ends_the_run_at_once(aws, api, 
     assert (status, stopped["status"], stopped["message"]) == (200, "stopped", "Stopped before it was approved.")
     assert api("POST", f"/runs/{run.run_id}/approve", console_token(tenant))[0] == 409
     assert [e["detail"]["status"] for e in finished_events()] == ["stopped"]
+
+
+def test_a_rate_limited_record_fails_the_job_and_the_redelivery_resumes_at_that_record(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    contacts = [app.create_contact(tenant, first_name=f"Customer{n}", last_name="Jones") for n in range(3)]
+    run_id = connect_through_oauth(api, handler, context, tenant)
+    adapter.fail_once[contacts[1].id] = RateLimited("Rate limit reached — retrying", retry_after=60)
+    event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
+    pull_worker_handler = handler("PullWorkerFunction")
+
+    first = pull_worker_handler(event, context)
+    assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == [event["Records"][0]["messageId"]]
+    assert RunStore().get(tenant, run_id).progress["contacts"].model_dump() == {"done": 1, "total": 3, "failed": 0}
+
+    assert pull_worker_handler(event, context) == {"batchItemFailures": []}  # SQS brings the message back
+
+    finished = RunStore().get(tenant, run_id)
+    assert finished.status is RunStatus.SUCCEEDED
+    assert finished.progress["contacts"].model_dump() == {"done": 3, "total": 3, "failed": 0}
+    assert [pushed[1] for pushed in adapter.pushed] == [c.id for c in contacts]

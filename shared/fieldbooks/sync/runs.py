@@ -140,6 +140,8 @@ def drive(
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
         plan_run(connection, run, services, read_remote())
+        if services.runs.get(run.tenant_id, run.run_id).stop_requested:
+            return SliceEnd.STOPPED  # stopped while planning: never park it waiting for an approval
         if connection.settings.approve_plan:
             services.runs.set_status(
                 run.tenant_id, run.run_id, RunStatus.AWAITING_APPROVAL, "The plan waits for your approval."
@@ -153,11 +155,12 @@ def plan_run(connection: Connection, run: Run, services: Services, remote: Remot
     saas = read_saas_side(run.tenant_id, services.saas)
     links = {(link.entity, link.saas_id): link for link in services.links.list(run.tenant_id, connection.provider)}
     plan = build_plan(saas, remote, links, connection.settings, connection.provider.label)
-    services.plans.save(run.tenant_id, run.run_id, plan)
+    # Totals before the plan is saved: a saved plan is what tells a retried job to apply, not plan again.
     totals = Counter(action.category for action in plan.to_apply)
     for category in CATEGORIES:
         if totals[category]:
             services.runs.set_total(run.tenant_id, run.run_id, category, totals[category])
+    services.plans.save(run.tenant_id, run.run_id, plan)
 
 
 def read_saas_side(tenant_id: str, saas: SaasPlatformClient) -> SaasSide:
