@@ -233,3 +233,43 @@ def test_a_customer_and_an_item_with_the_same_id_are_different_records() -> None
     plan = plan_of(saas, remote, [link("contact", "con_1", "1")])
 
     assert (plan.actions[0].action, plan.actions[0].remote_id) == (PlanActionKind.LINK, "1")
+
+
+def test_a_job_site_matches_a_sub_customer_named_after_it_with_or_without_its_parent_in_front() -> None:
+    saas = SaasSide(
+        contacts=[contact("con_1", "Jane", "Doe", email="jane@example.com")],
+        properties=[
+            record("property", "pro_1", contact_id="con_1", name="Main Street", address={"line1": "1 Main St"}),
+            record("property", "pro_2", contact_id="con_1", name="Cabin", address={"line1": "2 Lake Rd"}),
+        ],
+    )
+    remote = RemoteSide(
+        customers=[
+            customer("58", "Jane D.", email="jane@example.com"),
+            customer("70", "Jane D. - Main Street", parent_id="58"),
+            customer("71", "cabin", parent_id="58"),
+        ]
+    )
+
+    actions = actions_by_id(plan_of(saas, remote))
+
+    assert (actions["pro_1"].action, actions["pro_1"].remote_id) == (PlanActionKind.LINK, "70")
+    assert (actions["pro_2"].action, actions["pro_2"].remote_id) == (PlanActionKind.LINK, "71")
+
+
+def test_duplicate_names_are_judged_by_the_name_the_customer_will_carry_in_accounting() -> None:
+    saas = SaasSide(
+        contacts=[
+            contact("con_1", "Chris", "Park", company_name="Home"),
+            contact("con_2", "Chris", "Park", company_name="Park Rentals"),
+        ]
+    )
+
+    def with_company(person: Any) -> str:
+        return f"{person.first_name} {person.last_name} ({person.company_name})"
+
+    plain = build_plan(saas, RemoteSide(), {}, ConnectionSettings(), "QuickBooks")
+    ruled = build_plan(saas, RemoteSide(), {}, ConnectionSettings(), "QuickBooks", contact_name=with_company)
+
+    assert [a.action for a in plain.actions] == [PlanActionKind.CREATE, PlanActionKind.CONFLICT]
+    assert [a.action for a in ruled.actions] == [PlanActionKind.CREATE, PlanActionKind.CREATE]

@@ -85,18 +85,24 @@ def normalised_doc_number(value: str | None) -> str | None:
     return value.strip().casefold()
 
 
-def _index(remotes: Iterable[RemoteRecord], key: Callable[[RemoteRecord], str | None]) -> dict[str, list[RemoteRecord]]:
-    index: dict[str, list[RemoteRecord]] = defaultdict(list)
+RemoteKey = Callable[[RemoteRecord], str | Iterable[str] | None]
+
+
+def _index(remotes: Iterable[RemoteRecord], key: RemoteKey) -> dict[str, list[RemoteRecord]]:
+    """Key → records; a record may answer to several keys (a job by its full and its short name)."""
+    index: dict[str, dict[tuple[str, str], RemoteRecord]] = defaultdict(dict)
     for remote in remotes:
-        if value := key(remote):
-            index[value].append(remote)
-    return index
+        values = key(remote)
+        for value in [values] if isinstance(values, str) else values or ():
+            if value:
+                index[value][remote.key] = remote
+    return {value: list(records.values()) for value, records in index.items()}
 
 
 def match_by_key(
     saas_keys: Sequence[tuple[str, str | None]],
     remotes: Iterable[RemoteRecord],
-    remote_key: Callable[[RemoteRecord], str | None],
+    remote_key: RemoteKey,
     by: MatchedBy,
     claimed: set[tuple[str, str]],
 ) -> dict[str, Outcome]:

@@ -160,6 +160,7 @@ class _Planner:
     links: Mapping[LinkKey, Link]
     settings: ConnectionSettings
     provider_label: str
+    contact_name: Callable[[Contact], str]
     actions: list[PlannedAction] = field(default_factory=list)
     # remote ids some SaaS record already holds: never offered to another record
     claimed: set[tuple[str, str]] = field(default_factory=set)
@@ -200,11 +201,12 @@ class _Planner:
             if outcome is not None:
                 self._outcome("contacts", contact, outcome)
                 continue
-            name = normalised_name(contact.display_name)
+            shown = self.contact_name(contact)
+            name = normalised_name(shown)
             if name in taken_names:
                 # The push finds the clash too (duplicate name) and opens a conflict a person can act on.
                 reason = (
-                    f'Another customer is already named "{contact.display_name}" in {self.provider_label}; '
+                    f'Another customer is already named "{shown}" in {self.provider_label}; '
                     "rename one or switch on the 'First Last (Company)' naming rule."
                 )
                 self._add("contacts", contact, PlanActionKind.CONFLICT, ApplyStep.PUSH, reason)
@@ -217,8 +219,17 @@ class _Planner:
         """A job site matches a sub-customer of its contact's customer with the same name, nowhere else."""
         pending = [p for p in self.saas.properties if self._settled("properties", p) is None]
         jobs = [c for c in self.remote.customers if c.parent_id is not None]
-        keys = [(p.id, _job_key(customer_of.get(p.contact_id), p.name)) for p in pending]
-        outcomes = match_by_key(keys, jobs, lambda r: _job_key(r.parent_id, r.name), "name", self.claimed)
+        parent_names = {c.remote_id: normalised_name(c.name) for c in self.remote.customers}
+        keys = [(p.id, _job_key(customer_of.get(p.contact_id), normalised_name(p.name))) for p in pending]
+
+        def job_keys(job: RemoteRecord) -> list[str | None]:
+            # Job names share the customers' namespace, so books often call a site "Jane Doe - Main St":
+            # the site answers to its own name and to that name without its parent's in front.
+            name, parent = normalised_name(job.name), parent_names.get(job.parent_id or "", "")
+            short = name.removeprefix(f"{parent} ") if parent and name.startswith(f"{parent} ") else name
+            return [_job_key(job.parent_id, name), _job_key(job.parent_id, short)]
+
+        outcomes = match_by_key(keys, jobs, lambda r: [k for k in job_keys(r) if k], "name", self.claimed)
         for record in pending:
             self._outcome("properties", record, outcomes.get(record.id))
 
@@ -328,8 +339,12 @@ def build_plan(
     links: Mapping[LinkKey, Link],
     settings: ConnectionSettings,
     provider_label: str,
+    contact_name: Callable[[Contact], str] | None = None,
 ) -> Plan:
-    return _Planner(saas, remote, links, settings, provider_label).build()
+    """`contact_name` is the name a new customer will carry in accounting (the provider's naming rules);
+    by default the SaaS display name."""
+    name = contact_name or (lambda contact: contact.display_name or contact.derived_display_name())
+    return _Planner(saas, remote, links, settings, provider_label, name).build()
 
 
 def label_of(record: SaasRecord) -> str:
@@ -358,5 +373,5 @@ def _remote_doc(remote: RemoteRecord) -> str | None:
     return normalised_doc_number(remote.doc_number)
 
 
-def _job_key(parent_id: str | None, name: str) -> str | None:
-    return f"{parent_id}\x1f{normalised_name(name)}" if parent_id else None
+def _job_key(parent_id: str | None, normalised: str) -> str | None:
+    return f"{parent_id}\x1f{normalised}" if parent_id and normalised else None

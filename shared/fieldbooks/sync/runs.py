@@ -135,11 +135,12 @@ def drive(
     *,
     read_remote: Callable[[], RemoteSide],
     push: RecordPusher,
+    contact_name: Callable[[Contact], str] | None = None,
 ) -> SliceEnd | None:
     """Plans on the first delivery, then applies; None when the run now waits for approval."""
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
-        plan_run(connection, run, services, read_remote())
+        plan_run(connection, run, services, read_remote(), contact_name)
         if services.runs.get(run.tenant_id, run.run_id).stop_requested:
             return SliceEnd.STOPPED  # stopped while planning: never park it waiting for an approval
         if connection.settings.approve_plan:
@@ -151,10 +152,16 @@ def drive(
     return apply_slice(connection, run, services, push)
 
 
-def plan_run(connection: Connection, run: Run, services: Services, remote: RemoteSide) -> None:
+def plan_run(
+    connection: Connection,
+    run: Run,
+    services: Services,
+    remote: RemoteSide,
+    contact_name: Callable[[Contact], str] | None = None,
+) -> None:
     saas = read_saas_side(run.tenant_id, services.saas)
     links = {(link.entity, link.saas_id): link for link in services.links.list(run.tenant_id, connection.provider)}
-    plan = build_plan(saas, remote, links, connection.settings, connection.provider.label)
+    plan = build_plan(saas, remote, links, connection.settings, connection.provider.label, contact_name)
     # Totals before the plan is saved: a saved plan is what tells a retried job to apply, not plan again.
     totals = Counter(action.category for action in plan.to_apply)
     for category in CATEGORIES:
