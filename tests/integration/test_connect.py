@@ -182,7 +182,9 @@ def test_a_second_company_is_refused_while_connected(aws, qbo, tenant) -> None: 
     reply = callback(other_company)
 
     assert reply.status == 409
-    assert "linked to the QuickBooks Online company Acme Plumbing LLC" in reply.body["message"]
+    assert reply.body["message"].startswith(
+        "This account is already linked to the QuickBooks Online company Acme Plumbing LLC, so another company"
+    )
     connection = ConnectionStore().get(tenant, QBO)
     assert (connection.status, connection.remote_company_id) == (ConnectionStatus.CONNECTED, QBO_REALM)
     again = authorize(tenant)
@@ -265,7 +267,12 @@ def test_two_workers_refreshing_at_once_make_one_refresh_and_share_its_token(
     assert QboTokenSource(stored, workers[0]).refreshed(results[0]) != results[0]
 
 
-def test_invalid_grant_pauses_the_connection_and_tells_the_saas_once(aws, qbo, tenant, bus_events) -> None:  # noqa: ANN001
+def test_invalid_grant_pauses_the_connection_and_tells_the_saas_once(
+    aws, qbo, tenant, bus_events, handler, context, load_event
+) -> None:  # noqa: ANN001
+    def scheduler_tick() -> dict[str, int]:
+        return handler("SchedulerFunction")(load_event("scheduler/tick.json"), context)
+
     connection = connect_quickbooks(tenant)
     tokens = stored_tokens(tenant)
     # A refresh whose reply was lost: Intuit rotated the token, and ours is dead.
@@ -295,10 +302,12 @@ def test_invalid_grant_pauses_the_connection_and_tells_the_saas_once(aws, qbo, t
         "connection",
         "Authentication expired — reconnect",
     )
+    assert scheduler_tick() == {"queued": 0}  # paused: no pulls while the sign-in is dead
 
     connect_quickbooks(tenant)  # reconnect is allowed while re-authorisation is needed
 
     assert ConnectionStore().get(tenant, QBO).status is ConnectionStatus.CONNECTED
+    assert scheduler_tick() == {"queued": 1}  # and the work resumes
     assert quickbooks_accepts(qbo, stored_tokens(tenant).access_token)
 
 
