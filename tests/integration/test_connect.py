@@ -32,7 +32,7 @@ from fieldbooks.store.oauth_states import OAuthStateRow
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from local.runtime.resources import DEV_QUICKBOOKS_CLIENT_ID, DEV_QUICKBOOKS_CLIENT_SECRET
-from tests.conftest import QBO_OTHER_REALM, QBO_REALM
+from tests.conftest import QBO_OTHER_REALM, QBO_REALM, console_token
 from tests.support.oauth_flow import authorize, callback, connect_quickbooks, consent, tenant_api
 from tests.support.sqs import receive_event
 
@@ -135,17 +135,21 @@ def test_tokens_are_stored_only_as_a_kms_envelope_bound_to_the_tenant(aws, qbo, 
         unseal(sealed, token_context("t-someone-else", QBO.value), boto3.client("kms"))
 
 
-def test_access_denied_leaves_no_connection_and_says_so(aws, qbo, tenant) -> None:  # noqa: ANN001
+def test_access_denied_leaves_no_connection_and_says_so(aws, qbo, tenant, handler, context, load_event) -> None:  # noqa: ANN001
     params = consent(authorize(tenant).body["authorize_url"], sim_consent="deny")
     assert params["error"] == "access_denied"
+    # The browser's request, as events/oauth_callback/access_denied.json records it for `sam local invoke`.
+    event = load_event("oauth_callback/access_denied.json", queryStringParameters__state=params["state"])
 
-    reply = callback(params)
+    reply = handler("OAuthCallbackFunction")(event, context)
 
-    assert reply.status == 400
-    assert reply.body["status"] == "error"
-    assert reply.body["message"].startswith("Access to QuickBooks Online was not granted")
+    assert reply["statusCode"] == 302
+    outcome = dict(parse_qsl(urlsplit(reply["headers"]["Location"]).query))
+    assert outcome["status"] == "error"
+    assert outcome["message"].startswith("Access to QuickBooks Online was not granted")
     assert ConnectionStore().find(tenant, QBO) is None
     assert RunStore().recent(tenant).items == []
+    assert callback(params).body["message"].startswith("This connect link has expired or was already used")
 
 
 def test_a_state_works_once_and_not_after_ten_minutes(aws, qbo, tenant) -> None:  # noqa: ANN001
@@ -166,11 +170,17 @@ def test_a_state_works_once_and_not_after_ten_minutes(aws, qbo, tenant) -> None:
     assert ConnectionStore().find(other, QBO) is None
 
 
-def test_only_an_admin_or_owner_may_connect(aws, qbo, tenant) -> None:  # noqa: ANN001
-    reply = authorize(tenant, role="member")
+def test_only_an_admin_or_owner_may_connect(aws, qbo, tenant, handler, context, load_event) -> None:  # noqa: ANN001
+    def as_role(role: str) -> dict[str, Any]:
+        token = console_token(tenant, role=role)
+        event = load_event("tenant_api/authorize_connection.json", headers__authorization=f"Bearer {token}")
+        return handler("TenantApiFunction")(event, context)
 
-    assert (reply.status, reply.body) == (403, {"message": "Only an admin or the owner of this account can do that."})
-    assert authorize(tenant, role="owner").status == 200
+    member = as_role("member")
+
+    assert member["statusCode"] == 403
+    assert json.loads(member["body"]) == {"message": "Only an admin or the owner of this account can do that."}
+    assert as_role("owner")["statusCode"] == 200
 
 
 def test_a_second_company_is_refused_while_connected(aws, qbo, tenant) -> None:  # noqa: ANN001
