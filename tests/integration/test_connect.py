@@ -22,7 +22,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from fieldbooks.domain.errors import AuthExpired
 from fieldbooks.domain.models import ConnectionStatus, LinkState, Provider, RunKind, SyncStatus
 from fieldbooks.domain.models import Link as LinkModel
-from fieldbooks.providers.quickbooks_online.oauth import intuit_oauth
+from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth, intuit_oauth
 from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
 from fieldbooks.security.token_vault import OAuthTokens, token_context, unseal
 from fieldbooks.services import Services
@@ -80,6 +80,15 @@ def stored_tokens(tenant_id: str) -> OAuthTokens:
     connection = ConnectionStore().get(tenant_id, QBO)
     assert connection.sealed_tokens
     return unseal(connection.sealed_tokens, token_context(tenant_id, QBO.value), boto3.client("kms"))
+
+
+def refresh_at_intuit(qbo, refresh_token: str) -> httpx.Response:  # noqa: ANN001
+    """A token call made behind Fieldbooks' back, as a lost reply or another app would."""
+    return httpx.post(
+        qbo.token_url,
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        auth=(DEV_QUICKBOOKS_CLIENT_ID, DEV_QUICKBOOKS_CLIENT_SECRET),
+    )
 
 
 def quickbooks_accepts(qbo, access_token: str, realm_id: str = QBO_REALM) -> bool:  # noqa: ANN001
@@ -183,11 +192,14 @@ def test_only_an_admin_or_owner_may_connect(aws, qbo, tenant, handler, context, 
     assert as_role("owner")["statusCode"] == 200
 
 
-def test_a_second_company_is_refused_while_connected(aws, qbo, tenant) -> None:  # noqa: ANN001
+def test_a_second_company_is_refused_while_connected(aws, qbo, tenant, monkeypatch) -> None:  # noqa: ANN001
     # Two consent pages opened before either finished: the second names another company.
     first_tab, second_tab = authorize(tenant).body, authorize(tenant).body
     assert callback(consent(first_tab["authorize_url"])).status == 200
     other_company = consent(second_tab["authorize_url"], sim_realm_id=QBO_OTHER_REALM)
+    revoked: list[str] = []
+    revoke = IntuitOAuth.revoke
+    monkeypatch.setattr(IntuitOAuth, "revoke", lambda self, token: revoked.append(token) or revoke(self, token))
 
     reply = callback(other_company)
 
@@ -197,6 +209,12 @@ def test_a_second_company_is_refused_while_connected(aws, qbo, tenant) -> None: 
     )
     connection = ConnectionStore().get(tenant, QBO)
     assert (connection.status, connection.remote_company_id) == (ConnectionStatus.CONNECTED, QBO_REALM)
+    (refused_grant,) = revoked  # the other company's grant was given back, not left live at Intuit
+    assert refresh_at_intuit(qbo, refused_grant).json() == {
+        "error": "invalid_grant",
+        "error_description": "Incorrect or invalid refresh token",
+    }
+    assert quickbooks_accepts(qbo, stored_tokens(tenant).access_token)  # ours still works
     again = authorize(tenant)
     assert again.status == 409
     assert again.body["message"].startswith("QuickBooks Online is already connected to Acme Plumbing LLC.")
@@ -286,12 +304,7 @@ def test_invalid_grant_pauses_the_connection_and_tells_the_saas_once(
     connection = connect_quickbooks(tenant)
     tokens = stored_tokens(tenant)
     # A refresh whose reply was lost: Intuit rotated the token, and ours is dead.
-    lost = httpx.post(
-        qbo.token_url,
-        data={"grant_type": "refresh_token", "refresh_token": tokens.refresh_token},
-        auth=(DEV_QUICKBOOKS_CLIENT_ID, DEV_QUICKBOOKS_CLIENT_SECRET),
-    )
-    assert lost.status_code == 200
+    assert refresh_at_intuit(qbo, tokens.refresh_token).status_code == 200
     services = Services.from_environment()
 
     with pytest.raises(AuthExpired, match="Authentication expired — reconnect"):
