@@ -1,12 +1,13 @@
-"""The rate governor: one request budget per connection per minute, shared by every worker, in DynamoDB.
+"""The rate governor: one request budget per connection, shared by every worker, in DynamoDB.
 
-QuickBooks allows 500 requests and 40 batch requests per minute per company (providers.md 1.2), and
-answers a 429 with "wait 60 s". Lambda runs many workers for one company at once, so the count has to
-live outside them: one row per connection, taken from with a conditional update, so two workers can
-never both spend the last request. The budget sits below Intuit's numbers because these windows are
-fixed calendar minutes and Intuit's counting window is not documented: a burst at the end of one
-minute and the start of the next can look like more than a minute's worth to Intuit. When that still
-ends in a 429, `pause` stops the whole connection, not just the call that saw it.
+QuickBooks allows 500 requests and 40 batch requests per minute and 10 requests per second per company
+(providers.md 1.2), and answers a 429 with "wait 60 s". Lambda runs many workers for one company at
+once, so the count has to live outside them: one row per connection, taken from with a conditional
+update, so two workers can never both spend the last request. The budget sits below Intuit's numbers
+because these windows are fixed calendar minutes and seconds and Intuit's counting window is not
+documented: a burst at the end of one window and the start of the next can look like more than a
+window's worth to Intuit. When that still ends in a 429, `pause` stops the whole connection, not just
+the call that saw it.
 """
 
 from __future__ import annotations
@@ -34,26 +35,37 @@ RATE_LIMITED_MESSAGE = "Rate limit reached — retrying."
 
 
 @dataclass(frozen=True)
-class MinuteBudget:
-    requests: int
-    batches: int
+class Budget:
+    requests_per_minute: int
+    batches_per_minute: int
+    requests_per_second: int
 
 
-# Under QuickBooks' 500 requests and 40 batch requests per minute per realm (see the module docstring).
-BUDGETS: dict[Provider, MinuteBudget] = {Provider.QUICKBOOKS_ONLINE: MinuteBudget(requests=450, batches=35)}
+# Under QuickBooks' 500 requests and 40 batch requests per minute and 10 requests per second per realm
+# (see the module docstring for the margin).
+BUDGETS: dict[Provider, Budget] = {
+    Provider.QUICKBOOKS_ONLINE: Budget(requests_per_minute=450, batches_per_minute=35, requests_per_second=8)
+}
+# A full second is waited out in the worker (a second is cheaper than a trip through SQS, which would
+# also spend one of the message's receives); a few times at most, then the message goes back to SQS.
+SECOND_WAITS = 3
+UPDATE_ATTEMPTS = 3  # re-reads after losing a race with another worker, before giving up for a second
 
 
 class RateBudgetRow(Model):
-    """One row per connection: the current minute's counts and, after a 429, when work may resume."""
+    """One row per connection: the current minute's and second's counts and, after a 429, when work may
+    resume. One row, so a request is counted against every window in one conditional update."""
 
     class Meta(TableSettings):
         table_name = os.environ.get("RATE_BUDGETS_TABLE", "fieldbooks-dev-rate-budgets")
 
     tenant_id = UnicodeAttribute(hash_key=True)
     provider = UnicodeAttribute(range_key=True)
-    minute = NumberAttribute(null=True)  # epoch seconds // 60 of the window being counted
+    minute = NumberAttribute(null=True)  # epoch seconds // 60 of the minute being counted
     requests = NumberAttribute(null=True)
     batches = NumberAttribute(null=True)
+    second = NumberAttribute(null=True)  # epoch second being counted
+    second_requests = NumberAttribute(null=True)
     paused_until = NumberAttribute(null=True)  # epoch seconds
     expires_at = NumberAttribute(null=True)  # DynamoDB TTL
 
@@ -61,28 +73,33 @@ class RateBudgetRow(Model):
 class RateGovernor:
     """The `RateBudget` the QuickBooks client takes from before every HTTP request."""
 
-    def __init__(self, tenant_id: str, provider: Provider, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        tenant_id: str,
+        provider: Provider,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.tenant_id = tenant_id
         self.provider = provider
         self.budget = BUDGETS[provider]
         self._clock = clock
+        self._sleep = sleep
+        self._last_second: int | None = None  # which update to try first: most calls follow one closely
 
     def acquire(self, cost: int = 1, *, batch: bool = False) -> None:
-        """Takes `cost` requests (and one batch request when `batch`) from this minute, or raises
-        RateLimited with the seconds until the pause ends or the next minute starts."""
-        now = self._clock()
-        minute = int(now // MINUTE)
-        # The common case first: the row already counts this minute. If not, start the minute afresh.
-        if self._take_from_current_minute(now, minute, cost, batch) or self._start_minute(now, minute, cost, batch):
-            return
-        row = self._row()
-        if row is not None and row.paused_until is not None and row.paused_until > now:
-            raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=math.ceil(row.paused_until - now))
-        if row is not None and row.minute == minute:
-            raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=math.ceil((minute + 1) * MINUTE - now))
-        # Another worker started the minute between our two attempts: its row now counts this minute.
-        if not self._take_from_current_minute(now, minute, cost, batch):
-            raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=math.ceil((minute + 1) * MINUTE - now))
+        """Takes `cost` requests (and one batch request when `batch`) from this second and minute.
+
+        Raises RateLimited with the seconds until a pause ends or the next minute starts; a full second
+        is waited out here. A cost above the per-second budget takes a whole second's budget.
+        """
+        for _ in range(SECOND_WAITS):
+            wait = self._take(cost, batch)
+            if wait is None:
+                return
+            self._sleep(wait)
+        if self._take(cost, batch) is not None:
+            raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=1)
 
     def pause(self, seconds: float) -> None:
         """Every worker of this connection waits `seconds` (QuickBooks said 429); a longer pause stays."""
@@ -104,24 +121,70 @@ class RateGovernor:
         return max(0.0, row.paused_until - self._clock())
 
     # ---------------------------------------------------------------- internals
-    def _take_from_current_minute(self, now: float, minute: int, cost: int, batch: bool) -> bool:
-        room = RateBudgetRow.requests <= self.budget.requests - cost
-        condition = (RateBudgetRow.minute == minute) & room & _not_paused(now)
-        actions = [RateBudgetRow.requests.add(cost)]
+    def _take(self, cost: int, batch: bool) -> float | None:
+        """None when taken; the seconds to the next second when only this second is full."""
+        now = self._clock()
+        minute, second = int(now // MINUTE), int(now)
+        guess = self._same_second if self._last_second == second else self._next_second
+        if guess(now, cost, batch):
+            self._last_second = second
+            return None
+        for _ in range(UPDATE_ATTEMPTS):
+            row = self._row()
+            if row is not None and row.paused_until is not None and row.paused_until > now:
+                raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=math.ceil(row.paused_until - now))
+            if row is None or row.minute is None or row.minute < minute:
+                update = self._new_minute
+            elif row.requests + cost > self.budget.requests_per_minute or (
+                batch and (row.batches or 0) + 1 > self.budget.batches_per_minute
+            ):
+                raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=math.ceil((minute + 1) * MINUTE - now))
+            elif row.second == second and row.second_requests + self._second_cost(cost) > (
+                self.budget.requests_per_second
+            ):
+                return second + 1 - now
+            else:
+                update = self._same_second if row.second == second else self._next_second
+            if update(now, cost, batch):
+                self._last_second = second
+                return None
+        return second + 1 - now  # outrun by other workers three times: this second is as good as full
+
+    def _same_second(self, now: float, cost: int, batch: bool) -> bool:
+        per_second = self.budget.requests_per_second - self._second_cost(cost)
+        condition = (RateBudgetRow.second == int(now)) & (RateBudgetRow.second_requests <= per_second)
+        actions = [RateBudgetRow.second_requests.add(self._second_cost(cost))]
+        return self._in_this_minute(now, cost, batch, condition, actions)
+
+    def _next_second(self, now: float, cost: int, batch: bool) -> bool:
+        condition = RateBudgetRow.second.does_not_exist() | (RateBudgetRow.second < int(now))
+        actions = [RateBudgetRow.second.set(int(now)), RateBudgetRow.second_requests.set(self._second_cost(cost))]
+        return self._in_this_minute(now, cost, batch, condition, actions)
+
+    def _in_this_minute(self, now: float, cost: int, batch: bool, condition: Condition, actions: list[Action]) -> bool:
+        room = RateBudgetRow.requests <= self.budget.requests_per_minute - cost
+        condition &= (RateBudgetRow.minute == int(now // MINUTE)) & room & _not_paused(now)
+        actions = [*actions, RateBudgetRow.requests.add(cost)]
         if batch:
-            condition &= RateBudgetRow.batches <= self.budget.batches - 1
+            condition &= RateBudgetRow.batches <= self.budget.batches_per_minute - 1
             actions.append(RateBudgetRow.batches.add(1))
         return self._conditional_update(actions, condition)
 
-    def _start_minute(self, now: float, minute: int, cost: int, batch: bool) -> bool:
+    def _new_minute(self, now: float, cost: int, batch: bool) -> bool:
+        minute = int(now // MINUTE)
         condition = (RateBudgetRow.minute.does_not_exist() | (RateBudgetRow.minute < minute)) & _not_paused(now)
         actions = [
             RateBudgetRow.minute.set(minute),
             RateBudgetRow.requests.set(cost),
             RateBudgetRow.batches.set(1 if batch else 0),
+            RateBudgetRow.second.set(int(now)),
+            RateBudgetRow.second_requests.set(self._second_cost(cost)),
             RateBudgetRow.expires_at.set(self._expiry(now)),
         ]
         return self._conditional_update(actions, condition)
+
+    def _second_cost(self, cost: int) -> int:
+        return min(cost, self.budget.requests_per_second)
 
     def _conditional_update(self, actions: list[Action], condition: Condition) -> bool:
         try:

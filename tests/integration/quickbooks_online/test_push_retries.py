@@ -39,6 +39,9 @@ class Clock:
     def __call__(self) -> float:
         return self.now
 
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
 
 @dataclass
 class CustomerPusher:
@@ -55,7 +58,7 @@ class CustomerPusher:
             self.simulator.base_url,
             connection.remote_company_id,
             self.tokens,
-            governor=RateGovernor(connection.tenant_id, connection.provider, clock=self.clock),
+            governor=RateGovernor(connection.tenant_id, connection.provider, clock=self.clock, sleep=self.clock.sleep),
             http=httpx.Client(timeout=1.0),
         )
         name = f"{change.record.first_name} {change.record.last_name} {change.record_id}"

@@ -20,11 +20,22 @@ BUDGET = BUDGETS[QBO]
 
 
 class Clock:
+    """Time for the governor; its `sleep` moves time on instead of waiting."""
+
     def __init__(self, now: float = 1_800_000_000.0) -> None:  # the start of a minute
         self.now = now
+        self.slept: list[float] = []
 
     def __call__(self) -> float:
         return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def governor(tenant_id: str, clock: Clock) -> RateGovernor:
+    return RateGovernor(tenant_id, QBO, clock=clock, sleep=clock.sleep)
 
 
 def tenant() -> str:
@@ -33,27 +44,41 @@ def tenant() -> str:
 
 def test_a_minute_budget_is_spent_then_refilled_next_minute(aws) -> None:  # noqa: ANN001
     clock = Clock()
-    governor = RateGovernor(tenant(), QBO, clock=clock)
-    governor.acquire(cost=BUDGET.requests - 1)
-    governor.acquire()
+    worker = governor(tenant(), clock)
+    worker.acquire(cost=BUDGET.requests_per_minute - 1)
+    clock.now += 1
+    worker.acquire()
 
-    clock.now += 20
+    clock.now += 19
     with pytest.raises(RateLimited) as raised:
-        governor.acquire()
+        worker.acquire()
     assert raised.value.retry_after == 40  # until the next minute starts
 
     clock.now += 40
-    governor.acquire()
+    worker.acquire()
+
+
+def test_a_full_second_is_waited_out_in_the_worker(aws) -> None:  # noqa: ANN001
+    clock = Clock(now=1_800_000_000.5)
+    worker = governor(tenant(), clock)
+    for _ in range(BUDGET.requests_per_second):
+        worker.acquire()
+    assert clock.slept == []
+
+    worker.acquire()
+
+    assert clock.slept == [0.5]  # to the start of the next second, not a trip back through SQS
 
 
 def test_batch_requests_have_their_own_smaller_budget(aws) -> None:  # noqa: ANN001
-    governor = RateGovernor(tenant(), QBO, clock=Clock())
-    for _ in range(BUDGET.batches):
-        governor.acquire(batch=True)
+    clock = Clock()
+    worker = governor(tenant(), clock)
+    for _ in range(BUDGET.batches_per_minute):
+        worker.acquire(batch=True)
 
     with pytest.raises(RateLimited):
-        governor.acquire(batch=True)
-    governor.acquire()  # plain requests still have room
+        worker.acquire(batch=True)
+    worker.acquire()  # plain requests still have room
 
 
 def test_a_pause_stops_every_worker_of_the_connection_and_only_it(aws) -> None:  # noqa: ANN001
@@ -79,8 +104,9 @@ def test_workers_of_one_connection_share_one_budget(aws) -> None:  # noqa: ANN00
     serialise across threads, so that race is not reproduced here.)"""
     tenant_id = tenant()
     clock = Clock()
-    first, second = RateGovernor(tenant_id, QBO, clock=clock), RateGovernor(tenant_id, QBO, clock=clock)
-    first.acquire(cost=BUDGET.requests - 2)
+    first, second = governor(tenant_id, clock), governor(tenant_id, clock)
+    first.acquire(cost=BUDGET.requests_per_minute - 2)
+    clock.now += 1
     second.acquire(cost=2)
 
     with pytest.raises(RateLimited):
