@@ -1,30 +1,23 @@
 """How a push that did not go through comes back: after the rate-limit pause, or in the DLQ with a row.
 
-SQS retries a failed message after its visibility timeout (180 s on the push queue). A rate-limited
-push should come back when the connection's pause ends instead, neither sooner (it would only be
-refused again) nor later; so its visibility is set to the pause. It is still a failure for the
-batch, so Lambda leaves it on the queue: nothing is lost and, in a FIFO group, nothing overtakes it.
-
-Every receive counts towards the queue's maxReceiveCount, rate-limited ones included; that is why the
-push queue allows more receives than a poison record needs to show itself (see template.yaml).
+A rate-limited push waits out the connection's pause (sync/deferral.py). Every receive counts towards
+the queue's maxReceiveCount, rate-limited ones included; that is why the push queue allows more
+receives than a poison record needs to show itself (see template.yaml).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from fieldbooks.domain.errors import FieldbooksError, RateLimited
 from fieldbooks.domain.models import Direction, SyncStatus
-from fieldbooks.observability import logger
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
 from fieldbooks.sync import push
+from fieldbooks.sync.deferral import wait_out
 
 # maxReceiveCount of PushQueue in template.yaml (a unit test keeps the two equal).
 PUSH_MAX_RECEIVES = 15
-# SQS refuses a visibility timeout above 12 hours.
-MAX_VISIBILITY_SECONDS = 12 * 3600
 
 
 @dataclass(frozen=True)
@@ -45,9 +38,9 @@ def push_delivered(change: SaasChangeEvent, delivery: Delivery, services: Servic
     try:
         push.push_change(change, services)
     except RateLimited as error:
-        wait_out(error, delivery, services)
+        seconds = wait_out(error, delivery.queue_url, delivery.receipt_handle, services)
         if delivery.receive_count == 1:
-            _log(change, services, f"Rate limit reached — retrying in about {_seconds(error)} seconds.")
+            _log(change, services, f"Rate limit reached — retrying in about {seconds} seconds.")
         if delivery.is_last_try:
             _log_parked(change, services, "QuickBooks kept asking Fieldbooks to slow down")
         raise
@@ -56,18 +49,6 @@ def push_delivered(change: SaasChangeEvent, delivery: Delivery, services: Servic
             reason = error.message if isinstance(error, FieldbooksError) else "an unexpected error"
             _log_parked(change, services, reason)
         raise
-
-
-def wait_out(error: RateLimited, delivery: Delivery, services: Services) -> None:
-    """Hides the message until the connection's pause (or the next budget minute) is over."""
-    services.sqs.change_message_visibility(
-        QueueUrl=delivery.queue_url, ReceiptHandle=delivery.receipt_handle, VisibilityTimeout=_seconds(error)
-    )
-    logger.info("Push deferred by the rate governor", extra={"seconds": _seconds(error)})
-
-
-def _seconds(error: RateLimited) -> int:
-    return min(MAX_VISIBILITY_SECONDS, max(1, math.ceil(error.retry_after)))
 
 
 def _log_parked(change: SaasChangeEvent, services: Services, reason: str) -> None:
