@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fieldbooks.domain.errors import NotFound, ValidationFailed
 from fieldbooks.domain.models import Link, LinkState, Provider
 from fieldbooks.store.links import LinkStore
 
@@ -46,8 +47,15 @@ class Created:
 
 
 def begin_create(
-    links: LinkStore, existing: Link | None, *, tenant_id: str, provider: Provider, entity: str, saas_id: str,
-    version: int, remote_entity: str,
+    links: LinkStore,
+    existing: Link | None,
+    *,
+    tenant_id: str,
+    provider: Provider,
+    entity: str,
+    saas_id: str,
+    version: int,
+    remote_entity: str,
 ) -> Link:
     """The PENDING link whose `intent_request_id` the create must carry.
 
@@ -125,12 +133,23 @@ def create_exactly_once(
     create: Callable[[str], Created],
     snapshot: dict[str, Any],
 ) -> tuple[Link, Created]:
-    """Steps 2–4. Errors from `create` propagate with the intent still PENDING, except that the caller
-    decides (via `abandon_create`) when a refusal proves nothing was made."""
+    """Steps 2–4. A refusal (ValidationFailed, NotFound) proves nothing was made: the intent is abandoned
+    and the error re-raised. Anything else (a timeout, a 5xx, a crash) leaves the intent PENDING for
+    the retry to repeat."""
     pending = begin_create(
-        links, existing, tenant_id=tenant_id, provider=provider, entity=entity, saas_id=saas_id,
-        version=version, remote_entity=remote_entity,
+        links,
+        existing,
+        tenant_id=tenant_id,
+        provider=provider,
+        entity=entity,
+        saas_id=saas_id,
+        version=version,
+        remote_entity=remote_entity,
     )
     assert pending.intent_request_id is not None  # begin_create always returns an intent
-    created = create(pending.intent_request_id)
+    try:
+        created = create(pending.intent_request_id)
+    except (ValidationFailed, NotFound):
+        abandon_create(links, pending)
+        raise
     return finish_create(links, pending, created, snapshot), created

@@ -343,14 +343,13 @@ class _Push:
             detail = f"Nothing QuickBooks keeps for {label} changed."
         elif both_changed:
             fields = ", ".join(sorted(both_changed))
-            detail = f"Updated {label} in QuickBooks; {fields} changed on both sides ({self.settings.conflict_policy.value.replace('_', ' ')})."
+            policy = self.settings.conflict_policy.value.replace("_", " ")
+            detail = f"Updated {label} in QuickBooks; {fields} changed on both sides ({policy})."
         else:
             detail = f"Updated {label} in QuickBooks."
         if not log:
             return PushOutcome(action=action, entity=entity, saas_id=record.id, remote_id=link.remote_id, detail=detail)
-        return self.outcome(
-            action, entity, record.id, detail, remote_id=link.remote_id, values=both_changed or None
-        )
+        return self.outcome(action, entity, record.id, detail, remote_id=link.remote_id, values=both_changed or None)
 
     def _merge_and_retry(
         self, link: Link, entity: str, record: SaasRecord, body: dict[str, Any]
@@ -457,9 +456,7 @@ class _Push:
             resolvable = False
             other_ids = [owner.saas_id]
             message = f'Two {noun}s are named "{name}"; rename one'
-            message += (
-                " or switch on the 'First Last (Company)' naming rule." if remote_entity == "Customer" else "."
-            )
+            message += " or switch on the 'First Last (Company)' naming rule." if remote_entity == "Customer" else "."
         else:
             resolvable = False
             message = f'QuickBooks already uses the name "{name}" for a vendor or employee; rename the {entity}.'
@@ -530,7 +527,9 @@ class _Push:
         try:
             parent = self.services.saas.get(self.tenant_id, entity, saas_id)  # type: ignore[arg-type]
         except NotFound as error:
-            raise ValidationFailed(f"The {entity.replace('_', ' ')} {saas_id} it refers to no longer exists.") from error
+            raise ValidationFailed(
+                f"The {entity.replace('_', ' ')} {saas_id} it refers to no longer exists."
+            ) from error
         outcome = self.record(entity, parent, approved)
         if outcome.remote_id and outcome.action not in (PushAction.CONFLICT, PushAction.ERROR):
             return outcome.remote_id
@@ -683,4 +682,3 @@ def _remote_updated_at(remote: dict[str, Any]) -> datetime | None:
         return datetime.fromisoformat(stamp) if stamp else None
     except ValueError:
         return None
-

@@ -266,4 +266,3 @@ def _discount_words(line: DocumentLine, discount: Decimal) -> str:
 def _put(body: dict[str, Any], key: str, value: str | None) -> None:
     if value:
         body[key] = value
-

@@ -42,7 +42,9 @@ def as_we_see_it(theirs: Any, like: Any) -> Any:
     if isinstance(like, dict) and isinstance(theirs, dict):
         return {key: as_we_see_it(theirs.get(key), item) for key, item in like.items()}
     if isinstance(like, list) and isinstance(theirs, list):
-        lines = [line for line in theirs if not (isinstance(line, dict) and line.get("DetailType") == "SubTotalLineDetail")]
+        lines = [
+            line for line in theirs if not (isinstance(line, dict) and line.get("DetailType") == "SubTotalLineDetail")
+        ]
         if len(lines) == len(like):
             return [as_we_see_it(line, item) for line, item in zip(lines, like, strict=True)]
         return lines
