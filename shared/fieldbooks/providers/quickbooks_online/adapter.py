@@ -243,6 +243,9 @@ class _Push:
             created = Created(remote_id=str(reply["Id"]), sync_token=str(reply["SyncToken"]), reply=reply)
             if entity in DOCUMENTS:
                 self._check_total(entity, record, created, key)
+            # Before the link is saved: a failure here retries the whole create, which QuickBooks
+            # replays, so the marker cannot be lost behind a link that already says LINKED.
+            self._mark_linked_in_saas(entity, record.id, created.remote_id)
             return created
 
         try:
@@ -269,7 +272,6 @@ class _Push:
         if linked.synced_version is not None and linked.synced_version < record.version:
             # The create was a replay of an earlier version's intent: bring QuickBooks up to this one.
             self._update(linked.model_copy(update={"snapshot": None}), entity, record, body, log=False)
-        self._mark_linked_in_saas(entity, record.id, created.remote_id)
         return self.outcome(
             PushAction.CREATED, entity, record.id, f"Created {label} in QuickBooks.", remote_id=created.remote_id
         )
@@ -326,6 +328,9 @@ class _Push:
                     f"Invoice total mismatch: QuickBooks computed {computed}, the document says {record.total}.",
                     remote_id=link.remote_id,
                 )
+        was_linked_only = link.synced_version is None  # linked by a match or a resolve, never pushed
+        if was_linked_only:
+            self._mark_linked_in_saas(entity, record.id, link.remote_id)  # before the save, as in a create
         self.services.links.save(
             link.model_copy(
                 update={
@@ -335,9 +340,6 @@ class _Push:
                 }
             )
         )
-        was_linked_only = link.synced_version is None
-        if was_linked_only:
-            self._mark_linked_in_saas(entity, record.id, link.remote_id)
         action = PushAction.LINKED if was_linked_only else PushAction.UPDATED
         if not send:
             detail = f"Nothing QuickBooks keeps for {label} changed."
