@@ -45,6 +45,14 @@ class Services:
         return boto3.client("sqs")
 
     @cached_property
+    def kms(self) -> Any:
+        return boto3.client("kms")
+
+    @cached_property
+    def events(self) -> Any:
+        return boto3.client("events")
+
+    @cached_property
     def saas(self) -> SaasPlatformClient:
         """The platform API: parents a push needs first, and the "Linked to accounting" marker."""
         api_key = parameters.get_parameter(
@@ -56,5 +64,12 @@ class Services:
         return str(
             parameters.get_parameter(
                 self.settings.tenant_jwt_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
+            )
+        )
+
+    def qbo_client_secret(self) -> str:
+        return str(
+            parameters.get_parameter(
+                self.settings.qbo_client_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
             )
         )
