@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import httpx
@@ -26,14 +27,16 @@ from fieldbooks.domain.models import (
 )
 from fieldbooks.providers.quickbooks_online.adapter import PushAction, QuickBooksOnline
 from fieldbooks.providers.quickbooks_online.client import QboClient
+from fieldbooks.providers.quickbooks_online.oauth import intuit_oauth
+from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
 from fieldbooks.saas.events import SaasChangeEvent
+from fieldbooks.security.token_vault import seal, token_context
 from fieldbooks.store.connections import ConnectionStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from local.runtime.handlers import load_module
 from local.simulators.quickbooks_online import SimulatorHandle
-from tests.conftest import QBO_REALM, QBO_REDIRECT_URI, TEMPLATE, SaasApp
+from tests.conftest import QBO_REALM, TEMPLATE, SaasApp
 from tests.support.fake_provider import connect
-from tests.support.qbo_tokens import SimulatorTokens
 from tests.support.saas_changes import bus_event
 from tests.support.sqs import receive_event
 
@@ -125,28 +128,41 @@ class Books:
         return self.qbo.admin.count(self.realm_id, entity)
 
 
+def signed_in(tenant_id: str, realm_id: str, services: Any, settings: ConnectionSettings) -> Connection:
+    """A connection as the OAuth callback leaves it: tokens from Intuit's flow (the simulator's consent
+    page and token endpoint, through the production `IntuitOAuth`), sealed with KMS on the row."""
+    oauth = intuit_oauth(services)
+    with httpx.Client() as http:
+        # sim_realm_id is the simulator's way of choosing the company on its consent page.
+        consent = http.get(f"{oauth.authorize_url(state='test')}&sim_realm_id={realm_id}")
+    code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+    context = token_context(tenant_id, QBO.value)
+    sealed = seal(oauth.exchange_code(code), services.settings.tokens_kms_key_id, context, services.kms)
+    return connect(tenant_id, remote_company_id=realm_id, settings=settings, sealed_tokens=sealed)
+
+
 @pytest.fixture
 def books_for(
     aws: Any, qbo: SimulatorHandle, saas_app: SaasApp, handler: Any, context: Any
 ) -> Iterator[Callable[..., Books]]:
-    """Builds a tenant connected to a realm; the push worker's adapter gets that realm's real tokens.
+    """Builds a tenant connected to a realm, with the production adapter in the push worker.
 
-    The adapter is the production one; only its client factory is swapped, because the connection's
-    own token source (qbo/tokens.py, sealed tokens) is built by the connect work.
+    Its client is `client_for`'s minus the rate governor (store/rate_budget.py is not on main yet)
+    and with a 1 s HTTP timeout, so a reply the simulator drops costs one second instead of eight.
+    Tokens are the connection's own: sealed on the row, opened and refreshed by QboTokenSource.
     """
     worker = load_module(TEMPLATE.function("PushWorkerFunction"))
     before = dict(worker.services.providers)
 
+    def client(connection: Connection, services: Any) -> QboClient:
+        tokens = QboTokenSource(connection, services)
+        http = httpx.Client(timeout=TEST_HTTP)
+        return QboClient(services.settings.qbo_api_base_url, connection.remote_company_id, tokens, http=http)
+
     def build(realm_id: str = QBO_REALM, **settings: Any) -> Books:
         tenant_id = f"t-{uuid.uuid4().hex[:10]}"
         saas_app.handle.app_client.create_tenant(tenant_id, "Acme Plumbing")
-        connect(tenant_id, remote_company_id=realm_id, settings=ConnectionSettings(**settings))
-        tokens = SimulatorTokens(qbo, realm_id, QBO_REDIRECT_URI)
-
-        def client(connection: Connection, services: Any) -> QboClient:
-            http = httpx.Client(timeout=TEST_HTTP)
-            return QboClient(services.settings.qbo_api_base_url, connection.remote_company_id, tokens, http=http)
-
+        signed_in(tenant_id, realm_id, worker.services, ConnectionSettings(**settings))
         worker.services.providers[QBO] = QuickBooksOnline(client_factory=client)
         return Books(tenant_id, realm_id, saas_app, qbo, aws, lambda name, event: handler(name)(event, context))
 
