@@ -470,12 +470,27 @@ def test_preview_mode_holds_customer_actions_until_approved(books_for: Callable[
         "Waiting for approval: Create customer Jane Doe in QuickBooks."
     ]
 
+    labour = books.app.create_item(books.tenant_id, name="Labour", unit_price="80.00")
+    invoice = finalized_invoice(
+        books, contact.id, [{"item_id": labour.id, "description": "Labour", "unit_price": "80"}]
+    )
+    assert books.sync()["batchItemFailures"] == []  # the invoice cannot go before its customer is approved
+    (waiting,) = books.log(status="error")
+    assert waiting.detail == (
+        f"Invoice {invoice.number} waits for customer Jane Doe: "
+        "Waiting for approval: Create customer Jane Doe in QuickBooks."
+    )
+    assert (books.count("Customer"), books.count("Invoice")) == (0, 0)
+
     adapter = books.worker.services.providers[QBO]
     outcome = adapter.push_record(books.connection(), "contact", contact, books.worker.services, approved=True)
 
     assert outcome.action is PushAction.CREATED
     (customer,) = books.records("Customer")
     assert outcome.remote_id == customer["Id"]
+    finalized = books.worker.services.saas.get_invoice(books.tenant_id, invoice.id)
+    again = adapter.push_record(books.connection(), "invoice", finalized, books.worker.services, run_id="run-1")
+    assert (again.action, books.count("Invoice")) == (PushAction.CREATED, 1)
 
 
 def test_a_name_taken_by_one_unlinked_quickbooks_customer_is_a_resolvable_conflict(books: Books) -> None:

@@ -390,7 +390,7 @@ class _Push:
                 PushAction.SKIPPED,
                 "invoice",
                 invoice.id,
-                f"{label.capitalize()} was voided before it reached QuickBooks; nothing to void there.",
+                f"{_first_upper(label)} was voided before it reached QuickBooks; nothing to void there.",
                 status=SyncStatus.SKIPPED,
             )
         if _up_to_date(link, invoice):
@@ -418,7 +418,7 @@ class _Push:
 
     # ------------------------------------------------------------------ preview
     def _hold(self, entity: str, record: SaasRecord, action: str) -> PushOutcome:
-        summary = f"{action.capitalize()} {describe(entity, record)} in QuickBooks"
+        summary = f"{_first_upper(action)} {describe(entity, record)} in QuickBooks"
         self.services.pending_actions.hold(
             PendingAction(
                 tenant_id=self.tenant_id,
@@ -541,7 +541,7 @@ class _Push:
                 PushAction.ERROR,
                 child.entity,
                 child.id,
-                f"{child_label.capitalize()} waits for {describe(entity, parent)}: {outcome.detail}",
+                f"{_first_upper(child_label)} waits for {describe(entity, parent)}: {outcome.detail}",
             )
         )
 
@@ -584,7 +584,7 @@ class _Push:
                 f"Customer not found in QuickBooks: the customer of {describe(entity, record)} was deleted or "
                 f"made inactive there. Relink it or make it active again."
             )
-        return f"{describe(entity, record).capitalize()} was not found in QuickBooks; relink it."
+        return f"{_first_upper(describe(entity, record))} was not found in QuickBooks; relink it."
 
     # ------------------------------------------------------------------ side effects
     def _mark_linked_in_saas(self, entity: str, saas_id: str, remote_id: str | None) -> None:
@@ -667,6 +667,11 @@ def describe(entity: str, record: SaasRecord) -> str:
     if isinstance(record, Payment):
         return f"payment of {record.amount}"
     return f"{entity.replace('_', ' ')} {record.id}"
+
+
+def _first_upper(text: str) -> str:
+    """Capitalise a sentence's first letter only: str.capitalize() would turn "INV-7" into "inv-7"."""
+    return text[:1].upper() + text[1:]
 
 
 def _up_to_date(link: Link | None, record: SaasRecord) -> bool:
