@@ -32,6 +32,7 @@ from fieldbooks.store.plans import MAX_PAGE_SIZE as PLAN_PAGE_SIZE
 from fieldbooks.store.sync_log import MAX_PAGE_SIZE, SyncLogFilter
 from fieldbooks.sync import runs
 from fieldbooks.sync.plan import PlanPage, RunDetail
+from fieldbooks.sync.redrive import RedriveRequest, RedriveResult, redrive
 from fieldbooks.sync_log_export import to_csv
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -168,6 +169,12 @@ def sync_now(provider: Annotated[Provider, Path()]) -> Response[Run]:
     caller().require_admin()
     run = runs.start_sync_now(caller().tenant_id, provider, services)
     return Response(status_code=202, content_type="application/json", body=run)
+
+
+@app.post("/dlq/redrive")
+def redrive_dead_letters(request: RedriveRequest) -> RedriveResult:
+    caller().require_admin()
+    return redrive(caller().tenant_id, request.queue, services)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

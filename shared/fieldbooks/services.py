@@ -37,7 +37,10 @@ class Services:
 
     @classmethod
     def from_environment(cls) -> Services:
-        return cls(settings=Settings.from_environment())
+        # Imported here: the adapter's modules import this one (for type hints) and the stores.
+        from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
+
+        return cls(settings=Settings.from_environment(), providers={Provider.QUICKBOOKS_ONLINE: QuickBooksOnline()})
 
     @cached_property
     def sqs(self) -> Any:
@@ -54,6 +57,7 @@ class Services:
 
     @cached_property
     def saas(self) -> SaasPlatformClient:
+        """The platform API: parents a push needs first, and the "Linked to accounting" marker."""
         api_key = parameters.get_parameter(
             self.settings.saas_api_key_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
         )

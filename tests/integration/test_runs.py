@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -15,44 +15,27 @@ import boto3
 import httpx
 import pytest
 
-from fieldbooks.domain.errors import RateLimited
-from fieldbooks.domain.models import ConnectionSettings, ConnectionStatus, LinkState, Provider, RunKind, RunStatus
-from fieldbooks.providers.quickbooks_online import runs as qbo_runs
-from fieldbooks.providers.quickbooks_online.client import QboClient
-from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
+from fieldbooks.domain.models import (
+    ConnectionSettings,
+    ConnectionStatus,
+    LinkState,
+    Provider,
+    RunKind,
+    RunStatus,
+)
+from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
 from fieldbooks.store.links import LinkStore
+from fieldbooks.store.rate_budget import RateBudgetRow, RateGovernor
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from fieldbooks.sync import runs as driver
 from local.runtime.handlers import load_module
+from local.simulators.quickbooks_online import SimulatorHandle
 from tests.conftest import QBO_REALM, TEMPLATE, console_token
 from tests.support.fake_provider import connect
 from tests.support.sqs import receive_event
 
 PROVIDER = Provider.QUICKBOOKS_ONLINE
-
-
-@dataclass
-class PushedRecords:
-    """Stands in for the adapter's push_record: the driver only needs to know if a record made it."""
-
-    pushed: list[tuple[str, str, str | None]] = field(default_factory=list)
-    fail_once: dict[str, Exception] = field(default_factory=dict)  # saas id -> raised on its first push
-
-    def client(self, connection: Any, services: Any) -> QboClient:
-        # The connection's own tokens (sealed at connect); the rate governor is not on main yet.
-        return QboClient(
-            services.settings.qbo_api_base_url, connection.remote_company_id, QboTokenSource(connection, services)
-        )
-
-    def push_record(self, connection: Any, entity: str, record: Any, services: Any, run_id: Any = None, **_: Any):  # noqa: ANN201
-        if error := self.fail_once.pop(record.id, None):
-            raise error
-        self.pushed.append((entity, record.id, run_id))
-        return type("Outcome", (), {"failed": False})()
-
-    def pull_changes(self, connection: Any, run: Any, services: Any) -> None:
-        qbo_runs.pull_changes(self, connection, run, services)
 
 
 @pytest.fixture
@@ -63,12 +46,11 @@ def tenant(saas_app) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def adapter(qbo) -> Iterator[PushedRecords]:  # noqa: ANN001
-    fake = PushedRecords()
-    registry = load_module(TEMPLATE.function("PullWorkerFunction")).services.providers
-    registry[PROVIDER] = fake
-    yield fake
-    registry.pop(PROVIDER, None)
+def adapter(qbo) -> QuickBooksOnline:  # noqa: ANN001
+    """The production adapter the pull worker registered at import: nothing about QuickBooks is faked."""
+    registered = load_module(TEMPLATE.function("PullWorkerFunction")).services.providers[PROVIDER]
+    assert isinstance(registered, QuickBooksOnline)
+    return registered
 
 
 @pytest.fixture
@@ -139,6 +121,11 @@ def connect_through_oauth(api, handler, context, tenant: str) -> str:  # noqa: A
     return run.run_id
 
 
+def books(qbo: SimulatorHandle, entity: str) -> list[dict[str, Any]]:
+    """What the QuickBooks company holds (live records only)."""
+    return [row for row in qbo.admin.data(QBO_REALM, entity)[entity] if row.get("status") != "Deleted"]
+
+
 def pull_worker(aws, handler, context) -> dict[str, Any]:  # noqa: ANN001
     """Delivers what waits on the pull queue to the real pull worker, as Lambda's poller would."""
     event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
@@ -179,21 +166,21 @@ def seed_company(saas_app, qbo, tenant: str) -> dict[str, Any]:  # noqa: ANN001
     qbo.admin.create_as_user(
         QBO_REALM, "Invoice", DocNumber=known.number, CustomerRef={"value": customer["Id"]}, Line=[qbo_line]
     )
-    return {"jane": jane, "acme": acme, "new": new, "site": site, "labour": labour, "pipe": pipe, "fresh": fresh}
+    return {"jane": jane, "acme": acme, "new": new, "site": site, "pipe": pipe, "known": known, "fresh": fresh}
 
 
 def test_initial_sync_after_connect_plans_waits_for_approval_then_links_matches_and_pushes_the_rest(
     aws, handler, context, api, saas_app, qbo, tenant, adapter, finished_events
 ) -> None:  # noqa: ANN001
     records = seed_company(saas_app, qbo, tenant)
-    run = {"run_id": connect_through_oauth(api, handler, context, tenant)}
+    run_id = connect_through_oauth(api, handler, context, tenant)
     admin = console_token(tenant)
     settings = ConnectionSettings(approve_plan=True).model_dump(mode="json")
     assert api("PUT", f"/connections/{PROVIDER.value}/settings", admin, body=settings)[0] == 200
 
     assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
 
-    status, waiting = api("GET", f"/runs/{run['run_id']}", console_token(tenant, role="member"))
+    status, waiting = api("GET", f"/runs/{run_id}", console_token(tenant, role="member"))
     assert (status, waiting["status"]) == (200, "awaiting_approval")
     counts = waiting["plan"]["counts"]
     assert counts["contacts"] == {"link": 2, "create": 1, "update": 0, "skip": 0, "conflict": 0}
@@ -201,93 +188,135 @@ def test_initial_sync_after_connect_plans_waits_for_approval_then_links_matches_
     assert counts["items"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
     assert counts["invoices"] == {"link": 1, "create": 1, "update": 0, "skip": 1, "conflict": 0}
     assert waiting["progress"]["contacts"] == {"done": 0, "total": 3, "failed": 0}
-    assert adapter.pushed == []  # nothing is applied before the approval
+    assert len(books(qbo, "Customer")) == 2  # nothing is applied before the approval
 
-    _, page = api("GET", f"/runs/{run['run_id']}/plan", admin, {"category": "contacts"})
+    _, page = api("GET", f"/runs/{run_id}/plan", admin, {"category": "contacts"})
     by_id = {a["saas_id"]: a for a in page["items"]}
     assert (by_id[records["jane"].id]["action"], by_id[records["jane"].id]["matched_by"]) == ("link", "email")
     assert (by_id[records["acme"].id]["action"], by_id[records["acme"].id]["matched_by"]) == ("link", "name")
     assert by_id[records["new"].id]["action"] == "create"
 
-    assert api("POST", f"/runs/{run['run_id']}/approve", console_token(tenant, role="member"))[0] == 403
-    status, approved = api("POST", f"/runs/{run['run_id']}/approve", admin)
+    assert api("POST", f"/runs/{run_id}/approve", console_token(tenant, role="member"))[0] == 403
+    status, approved = api("POST", f"/runs/{run_id}/approve", admin)
     assert (status, approved["status"]) == (200, "queued")
-    assert api("POST", f"/runs/{run['run_id']}/approve", admin)[0] == 409  # a double click applies once
+    assert api("POST", f"/runs/{run_id}/approve", admin)[0] == 409  # a double click applies once
     assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
 
-    _, done = api("GET", f"/runs/{run['run_id']}", admin)
+    _, done = api("GET", f"/runs/{run_id}", admin)
     assert done["status"] == "succeeded"
-    assert {c: (p["done"], p["total"]) for c, p in done["progress"].items()} == {
-        "contacts": (3, 3),
-        "properties": (1, 1),
-        "items": (2, 2),
-        "invoices": (2, 2),
+    assert {c: (p["done"], p["total"], p["failed"]) for c, p in done["progress"].items()} == {
+        "contacts": (3, 3, 0),
+        "properties": (1, 1, 0),
+        "items": (2, 2, 0),
+        "invoices": (2, 2, 0),
     }
-    assert sorted(adapter.pushed) == sorted(
-        [
-            ("contact", records["new"].id, run["run_id"]),
-            ("property", records["site"].id, run["run_id"]),
-            ("item", records["pipe"].id, run["run_id"]),
-            ("invoice", records["fresh"].id, run["run_id"]),
-        ]
+    # QuickBooks ends exactly right: matches linked, not duplicated; the rest created once; no draft.
+    customers = {c["DisplayName"]: c for c in books(qbo, "Customer")}
+    (site,) = [c for c in customers.values() if c.get("Job")]
+    assert sorted(customers) == sorted(["ACME builders", "Jane D.", "Nora New", site["DisplayName"]])
+    assert site["ParentRef"]["value"] == customers["Jane D."]["Id"]
+    assert site["DisplayName"].endswith("Main Street")
+    assert sorted(i["Name"] for i in books(qbo, "Item")) == ["Copper pipe", "labour"]
+    invoices = {i["DocNumber"]: i for i in books(qbo, "Invoice")}
+    assert sorted(invoices) == sorted([records["known"].number, records["fresh"].number])
+    fresh = invoices[records["fresh"].number]
+    assert (fresh["CustomerRef"]["value"], Decimal(str(fresh["TotalAmt"]))) == (
+        customers["ACME builders"]["Id"],
+        records["fresh"].total,
     )
     jane_link = LinkStore().get(tenant, PROVIDER, "contact", records["jane"].id)
-    assert (jane_link.state, jane_link.remote_entity) == (LinkState.LINKED, "Customer")
-    marked = saas_app.handle.app_client.get_invoice(tenant, records["fresh"].id)  # untouched: pushed by the adapter
-    assert marked.accounting_link is None
-    matched = SyncLogStore().all(tenant, SyncLogFilter(run_id=run["run_id"], status="matched"))
-    assert "Matched to QuickBooks Online customer Jane D. by email." in {row.detail for row in matched}
+    assert (jane_link.state, jane_link.remote_id) == (LinkState.LINKED, customers["Jane D."]["Id"])
+    marked = saas_app.handle.app_client.get_invoice(tenant, records["known"].id)
+    assert (marked.accounting_link.provider, marked.accounting_link.remote_id) == ("qbo", invoices[marked.number]["Id"])
+    rows = SyncLogStore().all(tenant, SyncLogFilter(run_id=run_id))
+    assert "Matched to QuickBooks Online customer Jane D. by email." in {row.detail for row in rows}
+    assert {row.status for row in rows} <= {"matched", "synced"}
 
     (event,) = finished_events()
     assert (event["source"], event["detail-type"]) == ("fieldbooks", "sync.run_finished")
-    assert event["detail"]["run_id"] == run["run_id"]
+    assert event["detail"]["run_id"] == run_id
     assert (event["detail"]["status"], event["detail"]["done"], event["detail"]["total"]) == ("succeeded", 8, 8)
 
+    status, again = api("POST", f"/connections/{PROVIDER.value}/sync", admin)  # Sync now finds nothing new
+    assert (status, again["kind"]) == (202, "sync_now")
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+    rerun = RunStore().get(tenant, again["run_id"])
+    assert rerun.status is RunStatus.SUCCEEDED
+    assert len(books(qbo, "Customer")) == 4
 
-def test_stop_mid_run_halts_between_records_and_the_rest_is_never_applied(
+
+def test_stop_mid_run_halts_between_records_and_leaves_no_half_record(
     aws, handler, context, api, saas_app, qbo, tenant, adapter, finished_events, monkeypatch
 ) -> None:  # noqa: ANN001
     app = saas_app.handle.app_client
     for n in range(5):
         app.create_contact(tenant, first_name=f"Customer{n}", last_name="Smith")
     monkeypatch.setattr(driver, "SLICE_MAX_RECORDS", 2)  # a run of five goes in slices of two
-    run = {"run_id": connect_through_oauth(api, handler, context, tenant)}
+    run_id = connect_through_oauth(api, handler, context, tenant)
     admin = console_token(tenant)
 
     assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
-    _, between = api("GET", f"/runs/{run['run_id']}", admin)
+    _, between = api("GET", f"/runs/{run_id}", admin)
     assert (between["status"], between["progress"]["contacts"]) == ("queued", {"done": 2, "total": 5, "failed": 0})
-    assert len(adapter.pushed) == 2
+    assert len(books(qbo, "Customer")) == 2
 
-    status, stopping = api("POST", f"/runs/{run['run_id']}/stop", admin)
+    status, stopping = api("POST", f"/runs/{run_id}/stop", admin)
     assert (status, stopping["stop_requested"]) == (200, True)
     assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
 
-    _, stopped = api("GET", f"/runs/{run['run_id']}", admin)
+    _, stopped = api("GET", f"/runs/{run_id}", admin)
     assert (stopped["status"], stopped["message"]) == ("stopped", "Stopped on request.")
     assert stopped["progress"]["contacts"] == {"done": 2, "total": 5, "failed": 0}
-    assert len(adapter.pushed) == 2
+    created = books(qbo, "Customer")
+    assert len(created) == 2  # exactly the records counted done, each complete and linked
+    for customer in created:
+        assert LinkStore().by_remote(tenant, PROVIDER, "contact", customer["Id"]).state is LinkState.LINKED
     assert receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))["Records"] == []
     (event,) = finished_events()
     assert (event["detail"]["status"], event["detail"]["done"], event["detail"]["total"]) == ("stopped", 2, 5)
 
 
-def test_a_long_run_hands_itself_on_in_slices_and_counts_each_record_once(
+def test_a_long_run_hands_itself_on_in_slices_and_creates_each_record_once(
     aws, handler, context, api, saas_app, qbo, tenant, adapter, monkeypatch
 ) -> None:  # noqa: ANN001
     app = saas_app.handle.app_client
     for n in range(5):
         app.create_item(tenant, name=f"Part {n}", unit_price="1.00")
     monkeypatch.setattr(driver, "SLICE_MAX_RECORDS", 2)
-    run = {"run_id": connect_through_oauth(api, handler, context, tenant)}
+    run_id = connect_through_oauth(api, handler, context, tenant)
 
     for _ in range(3):
         assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
 
-    finished = RunStore().get(tenant, run["run_id"])
+    finished = RunStore().get(tenant, run_id)
     assert finished.status is RunStatus.SUCCEEDED
     assert finished.progress["items"].model_dump() == {"done": 5, "total": 5, "failed": 0}
-    assert sorted(pushed[1] for pushed in adapter.pushed) == sorted({pushed[1] for pushed in adapter.pushed})
+    assert sorted(i["Name"] for i in books(qbo, "Item")) == [f"Part {n}" for n in range(5)]
+
+
+def test_a_throttled_record_fails_the_job_and_the_redelivery_resumes_at_that_record(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    for n in range(3):
+        app.create_contact(tenant, first_name=f"Customer{n}", last_name="Jones")
+    run_id = connect_through_oauth(api, handler, context, tenant)
+    event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
+    pull_worker_handler = handler("PullWorkerFunction")
+    qbo.admin.add_fault("throttle", entity="Customer", count=1)
+
+    first = pull_worker_handler(event, context)
+    assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == [event["Records"][0]["messageId"]]
+    assert RunStore().get(tenant, run_id).status is RunStatus.RUNNING
+
+    assert RateGovernor(tenant, PROVIDER).paused_for() > 0  # the job waits out QuickBooks' 429
+    RateBudgetRow(tenant, PROVIDER.value).update(actions=[RateBudgetRow.paused_until.set(0)])  # time passes
+    assert pull_worker_handler(event, context) == {"batchItemFailures": []}  # SQS brings the message back
+
+    finished = RunStore().get(tenant, run_id)
+    assert finished.status is RunStatus.SUCCEEDED
+    assert finished.progress["contacts"].model_dump() == {"done": 3, "total": 3, "failed": 0}
+    assert sorted(c["DisplayName"] for c in books(qbo, "Customer")) == [f"Customer{n} Jones" for n in range(3)]
 
 
 def test_sync_now_is_for_admins_of_a_working_connection_one_run_at_a_time(api, tenant) -> None:  # noqa: ANN001
@@ -317,25 +346,3 @@ def test_stopping_a_plan_that_waits_for_approval_ends_the_run_at_once(aws, api, 
     assert (status, stopped["status"], stopped["message"]) == (200, "stopped", "Stopped before it was approved.")
     assert api("POST", f"/runs/{run.run_id}/approve", console_token(tenant))[0] == 409
     assert [e["detail"]["status"] for e in finished_events()] == ["stopped"]
-
-
-def test_a_rate_limited_record_fails_the_job_and_the_redelivery_resumes_at_that_record(
-    aws, handler, context, api, saas_app, qbo, tenant, adapter
-) -> None:  # noqa: ANN001
-    app = saas_app.handle.app_client
-    contacts = [app.create_contact(tenant, first_name=f"Customer{n}", last_name="Jones") for n in range(3)]
-    run_id = connect_through_oauth(api, handler, context, tenant)
-    adapter.fail_once[contacts[1].id] = RateLimited("Rate limit reached — retrying", retry_after=60)
-    event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
-    pull_worker_handler = handler("PullWorkerFunction")
-
-    first = pull_worker_handler(event, context)
-    assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == [event["Records"][0]["messageId"]]
-    assert RunStore().get(tenant, run_id).progress["contacts"].model_dump() == {"done": 1, "total": 3, "failed": 0}
-
-    assert pull_worker_handler(event, context) == {"batchItemFailures": []}  # SQS brings the message back
-
-    finished = RunStore().get(tenant, run_id)
-    assert finished.status is RunStatus.SUCCEEDED
-    assert finished.progress["contacts"].model_dump() == {"done": 3, "total": 3, "failed": 0}
-    assert [pushed[1] for pushed in adapter.pushed] == [c.id for c in contacts]

@@ -273,3 +273,23 @@ def test_duplicate_names_are_judged_by_the_name_the_customer_will_carry_in_accou
 
     assert [a.action for a in plain.actions] == [PlanActionKind.CREATE, PlanActionKind.CONFLICT]
     assert [a.action for a in ruled.actions] == [PlanActionKind.CREATE, PlanActionKind.CREATE]
+
+
+def test_the_linked_to_accounting_marker_alone_is_not_a_change_to_push() -> None:
+    marker = {"provider": "qbo", "remote_id": "58", "linked_at": STAMP}
+    marked_only = contact("con_1", "Jane", "Doe", version=2, accounting_link=marker)
+    edited_after = record(
+        "contact",
+        "con_2",
+        version=3,
+        first_name="John",
+        last_name="Roe",
+        accounting_link=marker,
+        updated_at="2026-11-21T11:00:00Z",
+    )
+    links = [link("contact", "con_1", "58", synced=1), link("contact", "con_2", "59", synced=2)]
+
+    actions = actions_by_id(plan_of(SaasSide(contacts=[marked_only, edited_after]), RemoteSide(), links))
+
+    assert actions["con_1"].action is PlanActionKind.SKIP
+    assert actions["con_2"].action is PlanActionKind.UPDATE

@@ -261,7 +261,7 @@ class _Planner:
         if link.state is LinkState.PENDING:
             reason = "Finishing a create that was interrupted (it is sent with the same request id)."
             return self._add(category, record, PlanActionKind.CREATE, ApplyStep.PUSH, reason, link=link)
-        if record.version > (link.synced_version or 0):
+        if record.version > (link.synced_version or 0) and not _only_marked_since(record, link):
             reason = f"Changed since it was last synced to {self.provider_label}."
             return self._add(category, record, PlanActionKind.UPDATE, ApplyStep.PUSH, reason, link=link)
         reason = f"Already in {self.provider_label} and up to date."
@@ -345,6 +345,21 @@ def build_plan(
     by default the SaaS display name."""
     name = contact_name or (lambda contact: contact.display_name or contact.derived_display_name())
     return _Planner(saas, remote, links, settings, provider_label, name).build()
+
+
+def _only_marked_since(record: SaasRecord, link: Link) -> bool:
+    """True when the one change since the sync is Fieldbooks' own "Linked to accounting" marker.
+
+    The marker is written after the record version the push saved, so it bumps the version once;
+    that is no edit of the tenant's and must not plan an update on every later Sync now.
+    """
+    marker = record.accounting_link
+    return (
+        marker is not None
+        and link.synced_version is not None
+        and record.version == link.synced_version + 1
+        and record.updated_at <= marker.linked_at
+    )
 
 
 def label_of(record: SaasRecord) -> str:

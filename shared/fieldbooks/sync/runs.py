@@ -48,6 +48,7 @@ from fieldbooks.sync.plan import (
     LINK_NOUN,
     ApplyStep,
     PlannedAction,
+    PlanSummary,
     RemoteSide,
     RunDetail,
     SaasSide,
@@ -140,10 +141,10 @@ def drive(
     """Plans on the first delivery, then applies; None when the run now waits for approval."""
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
-        plan_run(connection, run, services, read_remote(), contact_name)
+        summary = plan_run(connection, run, services, read_remote(), contact_name)
         if services.runs.get(run.tenant_id, run.run_id).stop_requested:
             return SliceEnd.STOPPED  # stopped while planning: never park it waiting for an approval
-        if connection.settings.approve_plan:
+        if connection.settings.approve_plan and summary.to_apply:  # nothing to do needs no approval
             services.runs.set_status(
                 run.tenant_id, run.run_id, RunStatus.AWAITING_APPROVAL, "The plan waits for your approval."
             )
@@ -158,7 +159,7 @@ def plan_run(
     services: Services,
     remote: RemoteSide,
     contact_name: Callable[[Contact], str] | None = None,
-) -> None:
+) -> PlanSummary:
     saas = read_saas_side(run.tenant_id, services.saas)
     links = {(link.entity, link.saas_id): link for link in services.links.list(run.tenant_id, connection.provider)}
     plan = build_plan(saas, remote, links, connection.settings, connection.provider.label, contact_name)
@@ -167,7 +168,7 @@ def plan_run(
     for category in CATEGORIES:
         if totals[category]:
             services.runs.set_total(run.tenant_id, run.run_id, category, totals[category])
-    services.plans.save(run.tenant_id, run.run_id, plan)
+    return services.plans.save(run.tenant_id, run.run_id, plan)
 
 
 def read_saas_side(tenant_id: str, saas: SaasPlatformClient) -> SaasSide:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from fieldbooks.domain.models import Connection, Run, RunKind
 from fieldbooks.observability import logger
+from fieldbooks.providers.quickbooks_online import mapping
 from fieldbooks.sync.matching import RemoteRecord
 from fieldbooks.sync.plan import RemoteSide
 from fieldbooks.sync.runs import drive
@@ -61,7 +62,14 @@ def pull_changes(adapter: RecordPushingAdapter, connection: Connection, run: Run
         outcome = adapter.push_record(connection, entity, record, services, run_id=run.run_id)  # type: ignore[arg-type]
         return not outcome.failed
 
-    drive(connection, run, services, read_remote=lambda: read_remote_side(client), push=push)
+    drive(
+        connection,
+        run,
+        services,
+        read_remote=lambda: read_remote_side(client),
+        push=push,
+        contact_name=lambda contact: mapping.customer_display_name(contact, connection.settings),
+    )
 
 
 def read_remote_side(client: QboClient) -> RemoteSide:
