@@ -240,7 +240,7 @@ def print_run(api: httpx.Client, run: dict[str, Any]) -> None:
 def print_plan(api: httpx.Client, run: dict[str, Any]) -> None:
     plan = api.get(f"/runs/{run['run_id']}/plan").json()
     print(f"Plan of run {run['run_id']} ({run['status']}):")
-    for category, counts in (plan.get("summary") or {}).items():
+    for category, counts in ((plan.get("summary") or {}).get("counts") or {}).items():
         print(f"  {category:12} " + ", ".join(f"{action} {n}" for action, n in counts.items() if n))
 
 
