@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from fieldbooks.domain.models import ConnectionSettings, Link, LinkState, Run
-from fieldbooks.saas.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
+from fieldbooks.saas.records import Contact, CreditNote, Entity, Invoice, Item, Payment, Property, SaasRecord
 from fieldbooks.sync.matching import (
     Ambiguous,
     Matched,
@@ -28,7 +28,7 @@ from fieldbooks.sync.matching import (
 )
 
 # Apply order: parents before children, documents before what is applied to them.
-CATEGORY_ENTITIES: dict[str, str] = {
+CATEGORY_ENTITIES: dict[str, Entity] = {
     "contacts": "contact",
     "properties": "property",
     "items": "item",
@@ -70,7 +70,7 @@ class PlannedAction(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     category: str
-    entity: str
+    entity: Entity
     saas_id: str
     label: str = Field(description="What a bookkeeper recognises: a name or a document number.")
     action: PlanActionKind

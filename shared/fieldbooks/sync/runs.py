@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
 
 from fieldbooks.domain.errors import (
     AuthExpired,
@@ -40,7 +40,17 @@ from fieldbooks.domain.models import (
 )
 from fieldbooks.observability import logger
 from fieldbooks.saas.client import SaasPlatformClient
-from fieldbooks.saas.records import AccountingLinkFields, Contact, CreditNote, Invoice, Item, Payment, Property
+from fieldbooks.saas.records import (
+    AccountingLinkFields,
+    Contact,
+    CreditNote,
+    Entity,
+    Invoice,
+    Item,
+    Payment,
+    Property,
+    SaasRecord,
+)
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
 from fieldbooks.sync.plan import (
@@ -65,12 +75,16 @@ READ_AHEAD = 25  # plan rows fetched per query while applying
 BEGINNING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # "changed since" that every record satisfies
 # Failures the job retries as a whole (the message comes back; the cursor resumes at the same record).
 RETRIED = (RateLimited, Transient, AuthExpired)
-LINK_MARKER = {Provider.QUICKBOOKS_ONLINE: "qbo", Provider.XERO: "xero", Provider.QUICKBOOKS_DESKTOP: "qbd"}
+LINK_MARKER: dict[Provider, Literal["qbo", "xero", "qbd"]] = {
+    Provider.QUICKBOOKS_ONLINE: "qbo",
+    Provider.XERO: "xero",
+    Provider.QUICKBOOKS_DESKTOP: "qbd",
+}
 BUSY = (RunStatus.QUEUED, RunStatus.PLANNING, RunStatus.AWAITING_APPROVAL, RunStatus.RUNNING, RunStatus.STOPPING)
 
 
 class RecordPusher(Protocol):
-    def __call__(self, entity: str, record: object) -> bool:
+    def __call__(self, entity: str, record: SaasRecord) -> bool:
         """Creates or updates one record in accounting; False when it failed (and was logged as such)."""
 
 
@@ -174,8 +188,8 @@ def plan_run(
 def read_saas_side(tenant_id: str, saas: SaasPlatformClient) -> SaasSide:
     """Every record of the entities that sync (quotes, jobs and team members never do)."""
 
-    def every(entity: str) -> list:  # noqa: ANN202 - the list's type follows the entity
-        return list(saas.list_changed(tenant_id, entity, since=BEGINNING))  # type: ignore[arg-type]
+    def every(entity: Entity) -> list[SaasRecord]:
+        return list(saas.list_changed(tenant_id, entity, since=BEGINNING))
 
     return SaasSide(
         contacts=[r for r in every("contact") if isinstance(r, Contact)],
@@ -221,7 +235,7 @@ def apply_action(
             return write_link(connection, run_id, action, services)
         if action.step is ApplyStep.PUSH:
             # Pushed as the record is now, not as it was planned: an approval can come hours later.
-            record = services.saas.get(connection.tenant_id, action.entity, action.saas_id)  # type: ignore[arg-type]
+            record = services.saas.get(connection.tenant_id, action.entity, action.saas_id)
             return push(action.entity, record)
         _log(services, connection, run_id, action, SyncStatus.CONFLICT, "conflict", action.reason)
         return False
@@ -252,9 +266,9 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
         raise Conflict("The record was unlinked or is being created since the plan was made; it was left as it is.")
     marked = services.saas.set_accounting_link(
         tenant_id,
-        action.entity,  # type: ignore[arg-type]
+        action.entity,
         action.saas_id,
-        AccountingLinkFields(provider=LINK_MARKER[provider], remote_id=action.remote_id),  # type: ignore[arg-type]
+        AccountingLinkFields(provider=LINK_MARKER[provider], remote_id=action.remote_id),
         idempotency_key=f"fb-link-{run_id}-{action.entity}-{action.saas_id}",
     )
     link = Link(

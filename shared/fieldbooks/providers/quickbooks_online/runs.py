@@ -58,8 +58,8 @@ def pull_changes(adapter: RecordPushingAdapter, connection: Connection, run: Run
         return
     client = adapter.client(connection, services)
 
-    def push(entity: str, record: object) -> bool:
-        outcome = adapter.push_record(connection, entity, record, services, run_id=run.run_id)  # type: ignore[arg-type]
+    def push(entity: str, record: SaasRecord) -> bool:
+        outcome = adapter.push_record(connection, entity, record, services, run_id=run.run_id)
         return not outcome.failed
 
     drive(
