@@ -15,6 +15,7 @@ from fieldbooks.domain.errors import FieldbooksError
 from fieldbooks.domain.models import (
     ConnectionStatus,
     Direction,
+    PendingAction,
     Provider,
     Run,
     RunPage,
@@ -26,6 +27,11 @@ from fieldbooks.observability import logger
 from fieldbooks.security.tenant_tokens import TenantCaller, verify_console_token
 from fieldbooks.services import Services
 from fieldbooks.store.sync_log import MAX_PAGE_SIZE, SyncLogFilter
+from fieldbooks.sync import approvals, conflicts, links_admin
+from fieldbooks.sync.approvals import ApprovalResult, ApprovalSummary
+from fieldbooks.sync.conflicts import ConflictFilter, ConflictList, Resolution
+from fieldbooks.sync.links_admin import LinkPage, LinkView, RelinkRequest
+from fieldbooks.sync.record_access import LinkedEntity, remote_reader_for, saas_platform
 from fieldbooks.sync_log_export import to_csv
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -108,6 +114,91 @@ def list_runs(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> RunPage:
 @app.get("/runs/<run_id>")
 def get_run(run_id: Annotated[str, Path(max_length=64)]) -> Run:
     return services.runs.get(caller().tenant_id, run_id)
+
+
+# ---------------------------------------------------------------- conflicts, preview, links
+AnyId = Annotated[str, Path(min_length=1, max_length=300)]
+SaasId = Annotated[str, Path(min_length=1, max_length=128)]
+ProviderQuery = Annotated[Provider, Query()]
+
+
+class PendingActionList(BaseModel):
+    items: list[PendingAction]
+
+
+@app.get("/conflicts")
+def list_conflicts(status: Annotated[ConflictFilter, Query()] = "open") -> ConflictList:
+    return conflicts.list_conflicts(services, caller().tenant_id, status)
+
+
+@app.post("/conflicts/<conflict_id>/resolve")
+def resolve_conflict(conflict_id: AnyId) -> Resolution:
+    caller().require_admin()
+    with saas_platform(services) as platform:
+        return conflicts.resolve(
+            services, platform, remote_reader_for, caller().tenant_id, conflict_id, by_user=caller().user_id
+        )
+
+
+@app.get("/pending-actions")
+def list_pending_actions() -> PendingActionList:
+    actions = services.pending_actions.list(caller().tenant_id)
+    return PendingActionList(items=sorted(actions, key=lambda a: (a.created_at, a.action_id)))
+
+
+@app.post("/pending-actions/approve-all")
+def approve_all_pending_actions() -> ApprovalSummary:
+    caller().require_admin()
+    with saas_platform(services) as platform:
+        return approvals.approve_all(services, platform, caller().tenant_id)
+
+
+@app.post("/pending-actions/<action_id>/approve")
+def approve_pending_action(action_id: AnyId) -> ApprovalResult:
+    caller().require_admin()
+    with saas_platform(services) as platform:
+        return approvals.approve(services, platform, caller().tenant_id, action_id)
+
+
+@app.get("/links")
+def list_links(
+    entity: Annotated[LinkedEntity | None, Query()] = None,
+    provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> LinkPage:
+    return links_admin.list_links(services, caller().tenant_id, provider, entity, limit=limit, cursor=cursor)
+
+
+@app.delete("/links/<entity>/<saas_id>")
+def unlink_record(
+    entity: Annotated[LinkedEntity, Path()], saas_id: SaasId, provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE
+) -> LinkView:
+    caller().require_admin()
+    with saas_platform(services) as platform:
+        return links_admin.unlink(services, platform, caller().tenant_id, provider, entity, saas_id, caller().user_id)
+
+
+@app.put("/links/<entity>/<saas_id>")
+def relink_record(
+    entity: Annotated[LinkedEntity, Path()],
+    saas_id: SaasId,
+    body: RelinkRequest,
+    provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE,
+) -> LinkView:
+    caller().require_admin()
+    with saas_platform(services) as platform:
+        return links_admin.relink(
+            services,
+            platform,
+            remote_reader_for,
+            caller().tenant_id,
+            provider,
+            entity,
+            saas_id,
+            body.remote_id,
+            by_user=caller().user_id,
+        )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
