@@ -11,8 +11,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from fieldbooks.connections import lifecycle
 from fieldbooks.domain.errors import FieldbooksError
 from fieldbooks.domain.models import (
+    Connection,
+    ConnectionSettings,
     ConnectionStatus,
     Direction,
     PendingAction,
@@ -59,19 +62,42 @@ class ConnectionList(BaseModel):
 
 @app.get("/connections")
 def list_connections() -> ConnectionList:
-    return ConnectionList(
-        items=[
-            ConnectionSummary(
-                provider=c.provider,
-                provider_name=c.provider.label,
-                status=c.status,
-                company_name=c.company_name,
-                remote_company_id=c.remote_company_id,
-                connected_at=c.connected_at,
-                pull_interval_minutes=c.pull_interval_minutes,
-            )
-            for c in services.connections.list_for_tenant(caller().tenant_id)
-        ]
+    return ConnectionList(items=[_summary(c) for c in services.connections.list_for_tenant(caller().tenant_id)])
+
+
+class AuthorizeReply(BaseModel):
+    authorize_url: str
+
+
+@app.post("/connections/<provider>/authorize")
+def authorize_connection(provider: Annotated[Provider, Path()]) -> AuthorizeReply:
+    return AuthorizeReply(authorize_url=lifecycle.start_connect(caller(), provider, services))
+
+
+@app.delete("/connections/<provider>")
+def disconnect_connection(provider: Annotated[Provider, Path()]) -> ConnectionSummary:
+    return _summary(lifecycle.disconnect(caller(), provider, services))
+
+
+@app.get("/connections/<provider>/settings")
+def get_connection_settings(provider: Annotated[Provider, Path()]) -> ConnectionSettings:
+    return lifecycle.get_settings(caller().tenant_id, provider, services)
+
+
+@app.put("/connections/<provider>/settings")
+def put_connection_settings(provider: Annotated[Provider, Path()], settings: ConnectionSettings) -> ConnectionSettings:
+    return lifecycle.put_settings(caller(), provider, settings, services)
+
+
+def _summary(connection: Connection) -> ConnectionSummary:
+    return ConnectionSummary(
+        provider=connection.provider,
+        provider_name=connection.provider.label,
+        status=connection.status,
+        company_name=connection.company_name,
+        remote_company_id=connection.remote_company_id,
+        connected_at=connection.connected_at,
+        pull_interval_minutes=connection.pull_interval_minutes,
     )
 
 

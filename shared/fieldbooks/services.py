@@ -40,9 +40,24 @@ class Services:
     def sqs(self) -> Any:
         return boto3.client("sqs")
 
+    @cached_property
+    def kms(self) -> Any:
+        return boto3.client("kms")
+
+    @cached_property
+    def events(self) -> Any:
+        return boto3.client("events")
+
     def tenant_jwt_secret(self) -> str:
         return str(
             parameters.get_parameter(
                 self.settings.tenant_jwt_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
+            )
+        )
+
+    def qbo_client_secret(self) -> str:
+        return str(
+            parameters.get_parameter(
+                self.settings.qbo_client_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
             )
         )

@@ -42,9 +42,10 @@ def test_every_environment_variable_the_code_reads_is_declared() -> None:
         assert not undeclared, f"{spec.logical_id} lacks {sorted(undeclared)} in template.yaml"
 
 
-def test_the_http_routes_in_the_template_are_the_routes_the_api_serves() -> None:
-    declared = {(route.method, route.path) for route in TEMPLATE.http_routes()}
-    app = load_module(TEMPLATE.function("TenantApiFunction")).app
+@pytest.mark.parametrize("function_id", sorted({route.function_id for route in TEMPLATE.http_routes()}))
+def test_the_http_routes_in_the_template_are_the_routes_each_function_serves(function_id: str) -> None:
+    declared = {(route.method, route.path) for route in TEMPLATE.http_routes() if route.function_id == function_id}
+    app = load_module(TEMPLATE.function(function_id)).app
     served = {
         (method.upper(), path) for path, item in app.get_openapi_schema().paths.items() for method in _methods(item)
     }

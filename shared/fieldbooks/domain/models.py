@@ -102,6 +102,9 @@ class Connection(BaseModel):
     sealed_tokens: str | None = Field(
         default=None, repr=False, description="OAuth tokens, KMS-envelope encrypted (security/token_vault.py)."
     )
+    refresh_lease_until: datetime | None = Field(
+        default=None, description="A worker is refreshing the tokens until then; others wait and re-read."
+    )
     version: int = 0
 
     @property

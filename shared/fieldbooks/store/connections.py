@@ -35,6 +35,7 @@ class ConnectionRow(Model):
     paused_until = UTCDateTimeAttribute(null=True)
     settings = JSONAttribute(null=True)
     sealed_tokens = UnicodeAttribute(null=True)
+    refresh_lease_until = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     def to_model(self) -> Connection:
@@ -51,6 +52,7 @@ class ConnectionRow(Model):
             paused_until=self.paused_until,
             settings=ConnectionSettings.model_validate(self.settings or {}),
             sealed_tokens=self.sealed_tokens,
+            refresh_lease_until=self.refresh_lease_until,
             version=int(self.version or 0),
         )
 
@@ -95,6 +97,7 @@ class ConnectionStore:
             paused_until=connection.paused_until,
             settings=connection.settings.model_dump(mode="json"),
             sealed_tokens=connection.sealed_tokens,
+            refresh_lease_until=connection.refresh_lease_until,
         )
         if connection.version:
             row.version = connection.version  # else: a first save, conditional on the row not existing

@@ -1,0 +1,236 @@
+"""Connect, reconnect, disconnect, settings, and the needs-reauth transition, for OAuth providers.
+
+The tenant in every step comes from a verified console token (start, disconnect, settings) or from
+the consumed state row (callback), never from the browser's query string. A callback that fails for
+any reason writes nothing: the connection row is saved last, after the tokens are sealed and the
+company is known.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fieldbooks.domain.errors import AuthExpired, Conflict, StaleVersion, Transient, ValidationFailed
+from fieldbooks.domain.models import (
+    Connection,
+    ConnectionSettings,
+    ConnectionStatus,
+    Direction,
+    Provider,
+    RunKind,
+    SyncStatus,
+)
+from fieldbooks.observability import logger
+from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth, intuit_oauth
+from fieldbooks.security.tenant_tokens import TenantCaller
+from fieldbooks.security.token_vault import OAuthTokens, seal, token_context, unseal
+from fieldbooks.services import Services
+from fieldbooks.store.oauth_states import OAuthStateStore
+from fieldbooks.sync.pull_jobs import PullJob
+
+EVENT_SOURCE = "fieldbooks"
+NEEDS_REAUTH_EVENT = "connection.needs_reauth"
+NEEDS_REAUTH_DETAIL = "Authentication expired — reconnect"
+SAVE_ATTEMPTS = 5  # other writers (scheduler claims, token refreshes) only ever bump the version briefly
+
+
+@dataclass(frozen=True)
+class CallbackParams:
+    """What the provider appends to the redirect URI (providers.md 1.1)."""
+
+    state: str | None = None
+    code: str | None = None
+    realm_id: str | None = None
+    error: str | None = None
+    error_description: str | None = None
+
+
+def oauth_for(provider: Provider, services: Services) -> IntuitOAuth:
+    if provider is not Provider.QUICKBOOKS_ONLINE:
+        raise ValidationFailed(f"Connecting {provider.label} is not available yet.")
+    return intuit_oauth(services)
+
+
+def start_connect(caller: TenantCaller, provider: Provider, services: Services) -> str:
+    """The consent URL; a reconnect (needs re-authorisation or disconnected) starts here too."""
+    caller.require_admin()
+    oauth = oauth_for(provider, services)
+    existing = services.connections.find(caller.tenant_id, provider)
+    if existing is not None and existing.status is ConnectionStatus.CONNECTED:
+        raise Conflict(
+            f"{provider.label} is already connected to {existing.company_name}. Disconnect it before connecting again."
+        )
+    state = OAuthStateStore().issue(caller.tenant_id, provider, caller.user_id)
+    return oauth.authorize_url(state)
+
+
+def complete_connect(provider: Provider, params: CallbackParams, services: Services) -> Connection:
+    # The state is consumed first, whatever the outcome, so a callback URL works at most once.
+    consumed = OAuthStateStore().consume(params.state, provider)
+    if params.error:
+        raise ValidationFailed(_consent_error(provider, params.error))
+    if not params.code or not params.realm_id:
+        raise ValidationFailed(f"{provider.label} did not send the sign-in details back. Connect again.")
+    oauth = oauth_for(provider, services)
+    existing = services.connections.find(consumed.tenant_id, provider)
+    tokens = oauth.exchange_code(params.code)
+    if existing is not None and existing.remote_company_id != params.realm_id:
+        _revoke_quietly(oauth, tokens.refresh_token)  # leave no grant behind for a company we refuse
+        raise Conflict(
+            f"This account is linked to the {provider.label} company {existing.company_name}; "
+            f"connect that company, or ask support to move the account to another one. "
+            "Links to the first company's records would otherwise point at the wrong books."
+        )
+    company_name = oauth.company_name(params.realm_id, tokens.access_token)
+    sealed = _seal(consumed.tenant_id, provider, tokens, services)
+    now = datetime.now(UTC)
+    if existing is None:
+        connection = services.connections.save(
+            Connection(
+                tenant_id=consumed.tenant_id,
+                provider=provider,
+                status=ConnectionStatus.CONNECTED,
+                remote_company_id=params.realm_id,
+                company_name=company_name,
+                connected_by=consumed.user_id,
+                connected_at=now,
+                sealed_tokens=sealed,
+            )
+        )
+    else:  # a reconnect of the same company: settings, links and the log carry on
+        connection = _save_with_retries(
+            consumed.tenant_id,
+            provider,
+            services,
+            status=ConnectionStatus.CONNECTED,
+            company_name=company_name,
+            connected_by=consumed.user_id,
+            connected_at=now,
+            sealed_tokens=sealed,
+            refresh_lease_until=None,
+            paused_until=None,
+        )
+    _queue_initial_run(connection, services)
+    return connection
+
+
+def disconnect(caller: TenantCaller, provider: Provider, services: Services) -> Connection:
+    """Revokes at the provider and forgets the tokens; links and the sync log stay for a reconnect."""
+    caller.require_admin()
+    connection = services.connections.get(caller.tenant_id, provider)
+    if connection.sealed_tokens:
+        try:
+            tokens = unseal(connection.sealed_tokens, token_context(caller.tenant_id, provider.value), services.kms)
+            # Revoking either token ends the whole grant at Intuit (providers.md 1.1).
+            _revoke_quietly(oauth_for(provider, services), tokens.refresh_token)
+        except AuthExpired:
+            logger.warning("Stored tokens unreadable at disconnect; nothing to revoke")
+    return _save_with_retries(
+        caller.tenant_id,
+        provider,
+        services,
+        status=ConnectionStatus.DISCONNECTED,
+        sealed_tokens=None,
+        refresh_lease_until=None,
+    )
+
+
+def get_settings(tenant_id: str, provider: Provider, services: Services) -> ConnectionSettings:
+    return services.connections.get(tenant_id, provider).settings
+
+
+def put_settings(
+    caller: TenantCaller, provider: Provider, settings: ConnectionSettings, services: Services
+) -> ConnectionSettings:
+    """A full replacement, so re-applying it to a fresher row after a version race is safe."""
+    caller.require_admin()
+    saved = _save_with_retries(
+        caller.tenant_id,
+        provider,
+        services,
+        settings=settings,
+        pull_interval_minutes=settings.pull_interval_minutes,  # the scheduler reads the connection's copy
+    )
+    return saved.settings
+
+
+def mark_needs_reauth(tenant_id: str, provider: Provider, services: Services) -> None:
+    """Pauses the connection's work (nothing is dropped: a reconnect queues a run that catches up) and
+    tells the SaaS once, on the transition, so the Integrations page can ask for a reconnect."""
+    for _ in range(SAVE_ATTEMPTS):
+        connection = services.connections.get(tenant_id, provider)
+        if connection.status is not ConnectionStatus.CONNECTED:
+            return  # already paused (or disconnected): whoever made that change told the SaaS
+        try:
+            connection = services.connections.save(
+                connection.model_copy(update={"status": ConnectionStatus.NEEDS_REAUTH, "refresh_lease_until": None})
+            )
+            break
+        except StaleVersion:
+            continue
+    else:
+        raise Transient("The connection is busy; its re-authorisation will be recorded on the next try.")
+    services.sync_log.write(
+        tenant_id,
+        provider=provider,
+        entity="connection",
+        direction=Direction.TO_ACCOUNTING,
+        status=SyncStatus.ERROR,
+        action="authenticate",
+        detail=NEEDS_REAUTH_DETAIL,
+        remote_id=connection.remote_company_id,
+    )
+    services.events.put_events(
+        Entries=[
+            {
+                "EventBusName": services.settings.saas_event_bus_name,
+                "Source": EVENT_SOURCE,
+                "DetailType": NEEDS_REAUTH_EVENT,
+                "Detail": json.dumps(
+                    {
+                        "tenant_id": tenant_id,
+                        "provider": provider.value,
+                        "company_name": connection.company_name,
+                        "message": f"{provider.label} needs you to reconnect: {NEEDS_REAUTH_DETAIL}.",
+                    }
+                ),
+            }
+        ]
+    )
+
+
+# ---- internals
+def _seal(tenant_id: str, provider: Provider, tokens: OAuthTokens, services: Services) -> str:
+    return seal(tokens, services.settings.tokens_kms_key_id, token_context(tenant_id, provider.value), services.kms)
+
+
+def _save_with_retries(tenant_id: str, provider: Provider, services: Services, **changes: object) -> Connection:
+    for _ in range(SAVE_ATTEMPTS):
+        current = services.connections.get(tenant_id, provider)
+        try:
+            return services.connections.save(current.model_copy(update=changes))
+        except StaleVersion:
+            continue
+    raise Transient("The connection is busy; try again in a moment.")
+
+
+def _queue_initial_run(connection: Connection, services: Services) -> None:
+    """A reconnect also gets an initial run: it re-matches and catches up what waited meanwhile."""
+    run = services.runs.create(connection.tenant_id, connection.provider, RunKind.INITIAL)
+    job = PullJob(tenant_id=connection.tenant_id, provider=connection.provider, run_id=run.run_id)
+    services.sqs.send_message(QueueUrl=services.settings.pull_queue_url, MessageBody=job.model_dump_json())
+
+
+def _revoke_quietly(oauth: IntuitOAuth, token: str) -> None:
+    try:
+        oauth.revoke(token)
+    except Transient:
+        logger.warning("Could not revoke a token at the provider; it lapses on its own")
+
+
+def _consent_error(provider: Provider, error: str) -> str:
+    if error == "access_denied":
+        return f"Access to {provider.label} was not granted, so nothing was connected. Connect again to retry."
+    return f"{provider.label} could not connect ({error}). Nothing was connected; try again."

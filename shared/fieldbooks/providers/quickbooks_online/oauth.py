@@ -1,0 +1,146 @@
+"""Intuit's OAuth 2.0 through Authlib: discovery, authorize URL, code exchange, refresh, revoke.
+
+Endpoints come from Intuit's discovery document, never hard-coded (providers.md 1.1). Token calls
+are form POSTs with HTTP Basic client authentication, which is Authlib's default for a client with a
+secret. Every failure leaves here as a `fieldbooks.domain.errors` type: `invalid_grant` is
+AuthExpired (the refresh token is dead: the tenant must reconnect), anything transport-shaped is
+Transient.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import httpx
+from authlib.integrations.httpx_client import OAuth2Client, OAuthError
+
+from fieldbooks.domain.errors import AuthExpired, Transient, ValidationFailed
+from fieldbooks.domain.models import Provider
+from fieldbooks.security.token_vault import OAuthTokens
+from fieldbooks.services import Services
+
+ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
+MINOR_VERSION = "75"  # minimum and default since 2025-08-01 (providers.md 1.8)
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # well inside the 30 s function timeout
+
+
+class IntuitOAuth:
+    def __init__(
+        self, discovery_url: str, client_id: str, client_secret: str, redirect_uri: str, api_base_url: str
+    ) -> None:
+        self._discovery_url = discovery_url
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self._api_base_url = api_base_url.rstrip("/")
+
+    def authorize_url(self, state: str) -> str:
+        with self._client() as client:
+            url, _ = client.create_authorization_url(self._endpoint("authorization_endpoint"), state=state)
+        return str(url)
+
+    def exchange_code(self, code: str) -> OAuthTokens:
+        """Each code works once (providers.md 1.1): a replayed or stale one is the caller's 400, not a retry."""
+        try:
+            return self._tokens(lambda client: client.fetch_token(self._endpoint("token_endpoint"), code=code))
+        except AuthExpired as error:
+            raise ValidationFailed(
+                "QuickBooks did not accept this sign-in (it may have been used already). Connect again."
+            ) from error
+
+    def refresh(self, refresh_token: str) -> OAuthTokens:
+        """Intuit may rotate the refresh token on any refresh; the caller must store the new pair at once."""
+        return self._tokens(
+            lambda client: client.refresh_token(self._endpoint("token_endpoint"), refresh_token=refresh_token)
+        )
+
+    def revoke(self, token: str) -> None:
+        """Intuit's revoke takes a JSON body (providers.md 1.1), but Authlib's `revoke_token` always
+        form-encodes, so the call is made on Authlib's client with its Basic client authentication."""
+        with self._client() as client:
+            try:
+                reply = client.post(
+                    self._endpoint("revocation_endpoint"),
+                    json={"token": token},
+                    auth=client.client_auth("client_secret_basic"),
+                    withhold_token=True,
+                )
+            except httpx.HTTPError as error:
+                raise Transient("QuickBooks could not be reached to revoke the connection.") from error
+        if reply.status_code >= 400:
+            raise Transient(f"QuickBooks answered {reply.status_code} when revoking the connection.")
+
+    def company_name(self, realm_id: str, access_token: str) -> str:
+        """The one API read the connect flow needs; the sync's QuickBooks client does everything else."""
+        url = f"{self._api_base_url}/v3/company/{realm_id}/companyinfo/{realm_id}"
+        with self._client(token={"access_token": access_token, "token_type": "bearer"}) as client:
+            try:
+                reply = client.get(url, params={"minorversion": MINOR_VERSION}, headers={"Accept": "application/json"})
+            except httpx.HTTPError as error:
+                raise Transient("QuickBooks could not be reached to read the company name.") from error
+        if reply.status_code in (401, 403):
+            raise AuthExpired("QuickBooks refused the new sign-in for this company.")
+        if reply.status_code >= 300:
+            raise Transient(f"QuickBooks answered {reply.status_code} when reading the company name.")
+        return str(reply.json()["CompanyInfo"]["CompanyName"])
+
+    # ---- internals
+    def _client(self, token: dict[str, Any] | None = None) -> OAuth2Client:
+        return OAuth2Client(
+            client_id=self._client_id,
+            client_secret=self._client_secret,
+            scope=ACCOUNTING_SCOPE,
+            redirect_uri=self.redirect_uri,
+            token=token,
+            timeout=TIMEOUT,
+        )
+
+    def _endpoint(self, name: str) -> str:
+        return discovery_document(self._discovery_url)[name]
+
+    def _tokens(self, call: Any) -> OAuthTokens:
+        with self._client() as client:
+            try:
+                token = call(client)
+            except OAuthError as error:
+                if error.error == "invalid_grant":
+                    raise AuthExpired("Authentication expired — reconnect") from error
+                raise Transient(f"QuickBooks refused the token request ({error.error}).") from error
+            except (httpx.HTTPError, ValueError) as error:  # ValueError: a reply that is not JSON
+                raise Transient("QuickBooks could not be reached for a token; retrying later.") from error
+        issued = datetime.now(UTC)
+        refresh_lifetime = token.get("x_refresh_token_expires_in")
+        return OAuthTokens(
+            access_token=token["access_token"],
+            refresh_token=token["refresh_token"],
+            expires_at=issued + timedelta(seconds=int(token["expires_in"])),
+            refresh_expires_at=issued + timedelta(seconds=int(refresh_lifetime)) if refresh_lifetime else None,
+        )
+
+
+@cache
+def discovery_document(url: str) -> dict[str, str]:
+    """Read once per cold start: Intuit changes these endpoints rarely and announces it."""
+    try:
+        reply = httpx.get(url, timeout=TIMEOUT)
+        reply.raise_for_status()
+        return dict(reply.json())
+    except (httpx.HTTPError, ValueError) as error:
+        raise Transient("Intuit's sign-in service could not be reached; try again in a minute.") from error
+
+
+def callback_url(services: Services, provider: Provider) -> str:
+    return f"{services.settings.public_api_base_url.rstrip('/')}/oauth/{provider.value}/callback"
+
+
+def intuit_oauth(services: Services) -> IntuitOAuth:
+    settings = services.settings
+    return IntuitOAuth(
+        discovery_url=settings.qbo_discovery_url,
+        client_id=settings.qbo_client_id,
+        client_secret=services.qbo_client_secret(),
+        redirect_uri=callback_url(services, Provider.QUICKBOOKS_ONLINE),
+        api_base_url=settings.qbo_api_base_url,
+    )

@@ -1,0 +1,82 @@
+"""OAuth `state` values: random, ten minutes, usable once.
+
+The state is "<tenant id>.<random>". The callback arrives from the browser without a console token,
+so the tenant is read from the state and then proven by the row: only a state we issued for that
+tenant exists under that key, and deleting it conditionally is what consumes it, so two callbacks
+racing with the same state cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError
+from pynamodb.models import Model
+
+from fieldbooks.domain.errors import ValidationFailed
+from fieldbooks.domain.models import Provider
+from fieldbooks.store.base import TableSettings
+
+STATE_TTL_SECONDS = 600
+RANDOM_BYTES = 32
+SEPARATOR = "."  # token_urlsafe never produces it, so the last one splits tenant from randomness
+INVALID_STATE = "This connect link has expired or was already used. Start again from the Integrations page."
+
+
+class OAuthStateRow(Model):
+    """`expires_at` is the table's TTL attribute; TTL deletes lazily, so consuming also checks it."""
+
+    class Meta(TableSettings):
+        table_name = os.environ.get("OAUTH_STATES_TABLE", "fieldbooks-dev-oauth-states")
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute(range_key=True)
+    provider = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+@dataclass(frozen=True)
+class ConsumedState:
+    tenant_id: str
+    provider: Provider
+    user_id: str
+
+
+class OAuthStateStore:
+    def issue(self, tenant_id: str, provider: Provider, user_id: str) -> str:
+        state = f"{tenant_id}{SEPARATOR}{secrets.token_urlsafe(RANDOM_BYTES)}"
+        row = OAuthStateRow(
+            tenant_id,
+            state,
+            provider=provider.value,
+            user_id=user_id,
+            expires_at=int(time.time()) + STATE_TTL_SECONDS,
+        )
+        row.save(condition=OAuthStateRow.state.does_not_exist())
+        return state
+
+    def consume(self, state: str | None, provider: Provider) -> ConsumedState:
+        """Deletes the row if it is ours, unexpired and for this provider; anything else is one clear error."""
+        tenant_id, separator, _ = (state or "").rpartition(SEPARATOR)
+        if not separator or not tenant_id:
+            raise ValidationFailed(INVALID_STATE)
+        try:
+            row = OAuthStateRow.get(tenant_id, state)
+        except OAuthStateRow.DoesNotExist as error:
+            raise ValidationFailed(INVALID_STATE) from error
+        try:
+            row.delete(
+                condition=OAuthStateRow.state.exists()
+                & (OAuthStateRow.expires_at > int(time.time()))
+                & (OAuthStateRow.provider == provider.value)
+            )
+        except DeleteError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise ValidationFailed(INVALID_STATE) from error
+            raise
+        return ConsumedState(tenant_id=row.tenant_id, provider=provider, user_id=row.user_id)
