@@ -86,7 +86,14 @@ def get_connection_settings(provider: Annotated[Provider, Path()]) -> Connection
 
 @app.put("/connections/<provider>/settings")
 def put_connection_settings(provider: Annotated[Provider, Path()], settings: ConnectionSettings) -> ConnectionSettings:
-    return lifecycle.put_settings(caller(), provider, settings, services)
+    before = lifecycle.get_settings(caller().tenant_id, provider, services)
+    saved = lifecycle.put_settings(caller(), provider, settings, services)
+    if saved.name_individuals_with_company and not before.name_individuals_with_company:
+        # The rule can settle duplicate names among individuals: push the contacts stuck on one again.
+        with saas_platform(services) as platform:
+            connection = services.connections.get(caller().tenant_id, provider)
+            conflicts.retry_after_naming_rule(connection, services, platform)
+    return saved
 
 
 def _summary(connection: Connection) -> ConnectionSummary:

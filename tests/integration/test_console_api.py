@@ -49,9 +49,9 @@ QBO = Provider.QUICKBOOKS_ONLINE
 
 @dataclass
 class Outcome:
-    status: str
+    action: str
     remote_id: str | None = None
-    detail: str | None = None
+    detail: str = "done"
 
 
 @dataclass
@@ -334,27 +334,38 @@ def test_nothing_is_resolved_while_quickbooks_is_not_connected(
 
 
 def test_switching_on_the_naming_rule_pushes_contacts_stuck_on_a_duplicate_name_again(
-    aws, tenant: str, saas_app, platform: SaasPlatformClient, quickbooks: FakeQuickBooks
+    api: Api, tenant: str, saas_app, quickbooks: FakeQuickBooks
 ) -> None:  # noqa: ANN001
     jane_acme = contact(saas_app, tenant, company_name="Acme")
     jane_globex = contact(saas_app, tenant, company_name="Globex")
     open_conflict(tenant, jane_acme.id, resolvable=False)
     open_conflict(tenant, jane_globex.id, resolvable=False)
     quickbooks.outcomes[jane_globex.id] = Outcome("conflict")  # still clashes under the new name
-    services = Services(settings=Settings.from_environment(), providers={QBO: quickbooks})
+    connect(tenant)
+    path = "/connections/quickbooks_online/settings"
 
-    rule_off = connect(tenant)
-    assert retry_after_naming_rule(rule_off, services, platform).retried == 0
+    status, _ = api("PUT", path, admin(tenant), body={"approve_plan": True})
+    assert status == 200
+    assert quickbooks.record_pushes == []  # another setting changed: nothing to retry
 
-    rule_on = connect(tenant, settings={"name_individuals_with_company": True}, version=rule_off.version)
-    summary = retry_after_naming_rule(rule_on, services, platform)
+    status, body = api("PUT", path, admin(tenant), body={"name_individuals_with_company": True})
 
-    assert summary.model_dump() == {"retried": 2, "resolved": 1, "still_open": 1}
+    assert status == 200 and body["name_individuals_with_company"] is True
     assert sorted(quickbooks.record_pushes) == sorted(
         [("contact", jane_acme.id, False), ("contact", jane_globex.id, False)]
     )
-    still_open = [c.saas_id for c in ConflictStore().list(tenant)]
-    assert still_open == [jane_globex.id]
+    assert [c.saas_id for c in ConflictStore().list(tenant)] == [jane_globex.id]
+
+
+def test_the_naming_retry_does_nothing_while_the_rule_is_off(
+    aws, tenant: str, saas_app, platform: SaasPlatformClient, quickbooks: FakeQuickBooks
+) -> None:  # noqa: ANN001
+    open_conflict(tenant, contact(saas_app, tenant).id, resolvable=False)
+    services = Services(settings=Settings.from_environment(), providers={QBO: quickbooks})
+
+    summary = retry_after_naming_rule(connect(tenant), services, platform)
+
+    assert (summary.retried, quickbooks.record_pushes) == (0, [])
 
 
 # ---------------------------------------------------------------- pending actions
@@ -513,7 +524,7 @@ def test_unlinking_stops_the_records_pushes_and_clears_its_badge(
     assert quickbooks.pushed == []
     skipped = [r.detail for r in log_rows(tenant, status=SyncStatus.SKIPPED)]
     assert skipped == [
-        "Not linked to accounting: someone switched syncing off for this record.",
+        "Not linked to accounting.",
         f"Unlinked customer {jane.id} from QuickBooks Online Customer 58 (by u-admin); its changes no longer sync.",
     ]
 

@@ -31,7 +31,8 @@ from fieldbooks.sync.record_access import (
     saas_record,
 )
 
-NOT_LINKED = "Not linked to accounting: someone switched syncing off for this record."
+# The same words the QuickBooks adapter logs when a run meets an unlinked record.
+NOT_LINKED = "Not linked to accounting."
 
 # QuickBooks keeps customers and their jobs (our contacts and job sites) in one Customer list, so a
 # remote id taken by a job site is taken for a contact too.

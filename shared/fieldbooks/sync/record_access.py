@@ -144,7 +144,7 @@ def record_label(record: SaasRecord) -> str:
     return record.id
 
 
-# What a push can end in, as the adapter's PushOutcome names it; only these three changed accounting.
+# What a push can end in, as the adapter's PushOutcome.action names it; only these reached accounting.
 PUSHED = frozenset({"created", "updated", "linked"})
 
 
@@ -176,6 +176,4 @@ def push_now(
     except (ProviderError, ValidationFailed) as error:  # what a provider answers, not a bug of ours
         blocked = isinstance(error, AuthExpired | RateLimited)
         return PushResult(outcome="error", message=error.message, connection_blocked=blocked)
-    return PushResult(
-        outcome=str(outcome.status), remote_id=outcome.remote_id, message=getattr(outcome, "detail", None)
-    )
+    return PushResult(outcome=str(outcome.action), remote_id=outcome.remote_id, message=outcome.detail)
