@@ -525,7 +525,7 @@ def test_unlinking_stops_the_records_pushes_and_clears_its_badge(
     skipped = [r.detail for r in log_rows(tenant, status=SyncStatus.SKIPPED)]
     assert skipped == [
         "Not linked to accounting.",
-        f"Unlinked customer {jane.id} from QuickBooks Online Customer 58 (by u-admin); its changes no longer sync.",
+        "Unlinked customer Jane Doe from QuickBooks Online Customer 58 (by u-admin); its changes no longer sync.",
     ]
 
 

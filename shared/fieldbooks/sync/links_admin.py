@@ -105,8 +105,9 @@ def unlink(
     if link.state is LinkState.UNLINKED:
         return LinkView.of(link)  # already off: a repeated click changes nothing
     # The badge goes first: if clearing it fails nothing has changed yet, and a retry is safe.
+    label = saas_id
     with suppress(RemoteNotFound):  # deleted in the app: there is no badge left to clear
-        platform.clear_accounting_link(tenant_id, entity, saas_id)
+        label = record_label(platform.clear_accounting_link(tenant_id, entity, saas_id))
     saved = _save(services, link.model_copy(update={"state": LinkState.UNLINKED, "intent_request_id": None}))
     twin = f" from {provider.label} {link.remote_entity or 'record'} {link.remote_id}" if link.remote_id else ""
     services.sync_log.write(
@@ -116,7 +117,7 @@ def unlink(
         direction=Direction.TO_ACCOUNTING,
         status=SyncStatus.SKIPPED,
         action="unlink",
-        detail=f"Unlinked {ENTITY_WORDS[entity]} {saas_id}{twin} (by {by_user}); its changes no longer sync.",
+        detail=f"Unlinked {ENTITY_WORDS[entity]} {label}{twin} (by {by_user}); its changes no longer sync.",
         saas_id=saas_id,
         remote_id=link.remote_id,
     )
