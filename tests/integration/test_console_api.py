@@ -89,16 +89,14 @@ class FakeQuickBooks(FakeProvider):
 
 
 @pytest.fixture
-def quickbooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeQuickBooks]:
+def quickbooks(monkeypatch: pytest.MonkeyPatch) -> FakeQuickBooks:
     fake = FakeQuickBooks()
     api = load_module(TEMPLATE.function("TenantApiFunction"))
-    workers = [load_module(TEMPLATE.function("PushWorkerFunction")).services, api.services]
-    for services in workers:
-        services.providers[QBO] = fake
+    for services in (load_module(TEMPLATE.function("PushWorkerFunction")).services, api.services):
+        # monkeypatch puts the real adapter back afterwards, for the tests that run against the simulator
+        monkeypatch.setitem(services.providers, QBO, fake)
     monkeypatch.setattr(api, "remote_reader_for", lambda provider: fake)
-    yield fake
-    for services in workers:
-        services.providers.clear()
+    return fake
 
 
 @pytest.fixture

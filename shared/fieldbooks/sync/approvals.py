@@ -13,7 +13,7 @@ from fieldbooks.domain.errors import Conflict, RemoteNotFound
 from fieldbooks.domain.models import ConflictKind, ConflictStatus, Connection, Direction, PendingAction, SyncStatus
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.services import Services
-from fieldbooks.sync.record_access import ENTITY_WORDS, PushResult, connected, push_now
+from fieldbooks.sync.record_access import ENTITY_WORDS, PushResult, checked_entity, connected, push_now
 
 # API Gateway gives a request 30 s; each approval is a few accounting calls, so "approve all" works
 # through the list in slices and tells the console how many remain.
@@ -79,7 +79,7 @@ def _approve(
 ) -> ApprovalResult:
     tenant_id = action.tenant_id
     try:
-        record = platform.get(tenant_id, action.entity, action.saas_id)  # type: ignore[arg-type]  # a linked entity
+        record = platform.get(tenant_id, checked_entity(action.entity), action.saas_id)
     except RemoteNotFound:
         record = None
     if record is None or record.deleted_at is not None:  # the app keeps deleted records, marked
