@@ -34,7 +34,8 @@ from fieldbooks.sync import approvals, conflicts, links_admin
 from fieldbooks.sync.approvals import ApprovalResult, ApprovalSummary
 from fieldbooks.sync.conflicts import ConflictFilter, ConflictList, Resolution
 from fieldbooks.sync.links_admin import LinkPage, LinkView, RelinkRequest
-from fieldbooks.sync.record_access import LinkedEntity, remote_reader_for, saas_platform
+from fieldbooks.sync.record_access import LinkedEntity, remote_reader_for
+from fieldbooks.sync.redrive import RedriveRequest, RedriveResult, redrive
 from fieldbooks.sync_log_export import to_csv
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -90,9 +91,7 @@ def put_connection_settings(provider: Annotated[Provider, Path()], settings: Con
     saved = lifecycle.put_settings(caller(), provider, settings, services)
     if saved.name_individuals_with_company and not before.name_individuals_with_company:
         # The rule can settle duplicate names among individuals: push the contacts stuck on one again.
-        with saas_platform(services) as platform:
-            connection = services.connections.get(caller().tenant_id, provider)
-            conflicts.retry_after_naming_rule(connection, services, platform)
+        conflicts.retry_after_naming_rule(services.connections.get(caller().tenant_id, provider), services)
     return saved
 
 
@@ -167,10 +166,7 @@ def list_conflicts(status: Annotated[ConflictFilter, Query()] = "open") -> Confl
 @app.post("/conflicts/<conflict_id>/resolve")
 def resolve_conflict(conflict_id: AnyId) -> Resolution:
     caller().require_admin()
-    with saas_platform(services) as platform:
-        return conflicts.resolve(
-            services, platform, remote_reader_for, caller().tenant_id, conflict_id, by_user=caller().user_id
-        )
+    return conflicts.resolve(services, remote_reader_for, caller().tenant_id, conflict_id, by_user=caller().user_id)
 
 
 @app.get("/pending-actions")
@@ -182,15 +178,13 @@ def list_pending_actions() -> PendingActionList:
 @app.post("/pending-actions/approve-all")
 def approve_all_pending_actions() -> ApprovalSummary:
     caller().require_admin()
-    with saas_platform(services) as platform:
-        return approvals.approve_all(services, platform, caller().tenant_id)
+    return approvals.approve_all(services, caller().tenant_id)
 
 
 @app.post("/pending-actions/<action_id>/approve")
 def approve_pending_action(action_id: AnyId) -> ApprovalResult:
     caller().require_admin()
-    with saas_platform(services) as platform:
-        return approvals.approve(services, platform, caller().tenant_id, action_id)
+    return approvals.approve(services, caller().tenant_id, action_id)
 
 
 @app.get("/links")
@@ -208,8 +202,7 @@ def unlink_record(
     entity: Annotated[LinkedEntity, Path()], saas_id: SaasId, provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE
 ) -> LinkView:
     caller().require_admin()
-    with saas_platform(services) as platform:
-        return links_admin.unlink(services, platform, caller().tenant_id, provider, entity, saas_id, caller().user_id)
+    return links_admin.unlink(services, caller().tenant_id, provider, entity, saas_id, caller().user_id)
 
 
 @app.put("/links/<entity>/<saas_id>")
@@ -220,18 +213,22 @@ def relink_record(
     provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE,
 ) -> LinkView:
     caller().require_admin()
-    with saas_platform(services) as platform:
-        return links_admin.relink(
-            services,
-            platform,
-            remote_reader_for,
-            caller().tenant_id,
-            provider,
-            entity,
-            saas_id,
-            body.remote_id,
-            by_user=caller().user_id,
-        )
+    return links_admin.relink(
+        services,
+        remote_reader_for,
+        caller().tenant_id,
+        provider,
+        entity,
+        saas_id,
+        body.remote_id,
+        by_user=caller().user_id,
+    )
+
+
+@app.post("/dlq/redrive")
+def redrive_dead_letters(request: RedriveRequest) -> RedriveResult:
+    caller().require_admin()
+    return redrive(caller().tenant_id, request.queue, services)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -361,7 +361,7 @@ def test_the_naming_retry_does_nothing_while_the_rule_is_off(
     open_conflict(tenant, contact(saas_app, tenant).id, resolvable=False)
     services = Services(settings=Settings.from_environment(), providers={QBO: quickbooks})
 
-    summary = retry_after_naming_rule(connect(tenant), services, platform)
+    summary = retry_after_naming_rule(connect(tenant), services)
 
     assert (summary.retried, quickbooks.record_pushes) == (0, [])
 

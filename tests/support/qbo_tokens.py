@@ -72,5 +72,6 @@ class SimulatorTokens:
     def _store(self, reply: httpx.Response) -> None:
         reply.raise_for_status()
         tokens = reply.json()
+        self.issued = tokens  # the token endpoint's last answer, for tests that store it like the connect flow
         self._access_token = tokens["access_token"]
         self._refresh_token = tokens["refresh_token"]

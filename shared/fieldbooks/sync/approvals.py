@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict
 
 from fieldbooks.domain.errors import Conflict, RemoteNotFound
 from fieldbooks.domain.models import ConflictKind, ConflictStatus, Connection, Direction, PendingAction, SyncStatus
-from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.services import Services
 from fieldbooks.sync.record_access import ENTITY_WORDS, PushResult, checked_entity, connected, push_now
 
@@ -41,9 +40,9 @@ class ApprovalSummary(BaseModel):
     results: list[ApprovalResult]
 
 
-def approve(services: Services, platform: SaasPlatformClient, tenant_id: str, action_id: str) -> ApprovalResult:
+def approve(services: Services, tenant_id: str, action_id: str) -> ApprovalResult:
     action = services.pending_actions.get(tenant_id, action_id)
-    result = _approve(services, platform, connected(services, tenant_id, action.provider), action)
+    result = _approve(services, connected(services, tenant_id, action.provider), action)
     if result.outcome == "error":
         raise Conflict(
             f"Could not send {ENTITY_WORDS.get(action.entity, action.entity)} {action.saas_id} to "
@@ -52,7 +51,7 @@ def approve(services: Services, platform: SaasPlatformClient, tenant_id: str, ac
     return result
 
 
-def approve_all(services: Services, platform: SaasPlatformClient, tenant_id: str) -> ApprovalSummary:
+def approve_all(services: Services, tenant_id: str) -> ApprovalSummary:
     actions = sorted(
         services.pending_actions.list(tenant_id), key=lambda a: (ORDER.get(a.entity, 2), a.created_at, a.action_id)
     )
@@ -61,7 +60,7 @@ def approve_all(services: Services, platform: SaasPlatformClient, tenant_id: str
     for action in actions[:MAX_APPROVALS_PER_CALL]:
         if action.provider.value not in connections:
             connections[action.provider.value] = connected(services, tenant_id, action.provider)
-        result = _approve(services, platform, connections[action.provider.value], action)
+        result = _approve(services, connections[action.provider.value], action)
         results.append(result)
         if result.connection_blocked:
             break  # every further push of this connection would be refused the same way
@@ -74,12 +73,10 @@ def approve_all(services: Services, platform: SaasPlatformClient, tenant_id: str
     )
 
 
-def _approve(
-    services: Services, platform: SaasPlatformClient, connection: Connection, action: PendingAction
-) -> ApprovalResult:
+def _approve(services: Services, connection: Connection, action: PendingAction) -> ApprovalResult:
     tenant_id = action.tenant_id
     try:
-        record = platform.get(tenant_id, checked_entity(action.entity), action.saas_id)
+        record = services.saas.get(tenant_id, checked_entity(action.entity), action.saas_id)
     except RemoteNotFound:
         record = None
     if record is None or record.deleted_at is not None:  # the app keeps deleted records, marked

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict
 
 from fieldbooks.domain.errors import Conflict, FieldbooksError
 from fieldbooks.domain.models import ConflictKind, ConflictRecord, ConflictStatus, Connection, Provider
-from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.services import Services
 from fieldbooks.sync.approvals import resolve_duplicate_name_conflicts
 from fieldbooks.sync.links_admin import LinkView, link_to_remote
@@ -62,7 +61,6 @@ def list_conflicts(services: Services, tenant_id: str, status: ConflictFilter) -
 
 def resolve(
     services: Services,
-    platform: SaasPlatformClient,
     reader_for: Callable[[Provider], RemoteReader],
     tenant_id: str,
     conflict_id: str,
@@ -77,7 +75,6 @@ def resolve(
     entity = checked_entity(conflict.entity)
     link = link_to_remote(
         services,
-        platform,
         reader_for(connection.provider),
         connection,
         entity,
@@ -86,13 +83,13 @@ def resolve(
         reason=f"to settle a duplicate name (by {by_user})",
     )
     # Linked now, so this push is an update of the existing accounting record, never a second create.
-    record = saas_record(platform, tenant_id, entity, conflict.saas_id)
+    record = saas_record(services, tenant_id, entity, conflict.saas_id)
     pushed = push_now(connection, entity, record, services, approved=True)
     resolved = services.conflicts.resolve(tenant_id, conflict_id)
     return Resolution(conflict=resolved, link=LinkView.of(link), push=pushed)
 
 
-def retry_after_naming_rule(connection: Connection, services: Services, platform: SaasPlatformClient) -> NamingRetry:
+def retry_after_naming_rule(connection: Connection, services: Services) -> NamingRetry:
     """Call after the naming rule was switched on: pushes the contacts stuck on an unresolvable duplicate name.
 
     Under "First Last (Company)" two individuals of different companies get different names, so their
@@ -114,7 +111,7 @@ def retry_after_naming_rule(connection: Connection, services: Services, platform
     retried = stuck[:MAX_NAMING_RETRIES]
     for conflict in retried:
         try:
-            contact = saas_record(platform, connection.tenant_id, "contact", conflict.saas_id)
+            contact = saas_record(services, connection.tenant_id, "contact", conflict.saas_id)
             outcome = push_now(connection, "contact", contact, services, approved=False)
         except FieldbooksError:
             continue  # deleted in the app, or refused: the conflict stays for a person to look at

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fieldbooks.domain.errors import Conflict, NotFound, RemoteNotFound, StaleVersion, ValidationFailed
 from fieldbooks.domain.models import Connection, Direction, Link, LinkState, Provider, SyncStatus
-from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.saas.records import AccountingLinkFields
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
@@ -92,7 +91,6 @@ def unlinked_reason(services: Services, tenant_id: str, provider: Provider, enti
 
 def unlink(
     services: Services,
-    platform: SaasPlatformClient,
     tenant_id: str,
     provider: Provider,
     entity: LinkedEntity,
@@ -107,7 +105,7 @@ def unlink(
     # The badge goes first: if clearing it fails nothing has changed yet, and a retry is safe.
     label = saas_id
     with suppress(RemoteNotFound):  # deleted in the app: there is no badge left to clear
-        label = record_label(platform.clear_accounting_link(tenant_id, entity, saas_id))
+        label = record_label(services.saas.clear_accounting_link(tenant_id, entity, saas_id))
     saved = _save(services, link.model_copy(update={"state": LinkState.UNLINKED, "intent_request_id": None}))
     twin = f" from {provider.label} {link.remote_entity or 'record'} {link.remote_id}" if link.remote_id else ""
     services.sync_log.write(
@@ -126,7 +124,6 @@ def unlink(
 
 def relink(
     services: Services,
-    platform: SaasPlatformClient,
     reader_for: Callable[[Provider], RemoteReader],
     tenant_id: str,
     provider: Provider,
@@ -139,15 +136,12 @@ def relink(
     """Links (or re-links) a record to the accounting record a person chose; the next change pushes to it."""
     connection = connected(services, tenant_id, provider)
     reader = reader_for(provider)
-    link = link_to_remote(
-        services, platform, reader, connection, entity, saas_id, remote_id, reason=f"(chosen by {by_user})"
-    )
+    link = link_to_remote(services, reader, connection, entity, saas_id, remote_id, reason=f"(chosen by {by_user})")
     return LinkView.of(link)
 
 
 def link_to_remote(
     services: Services,
-    platform: SaasPlatformClient,
     reader: RemoteReader,
     connection: Connection,
     entity: LinkedEntity,
@@ -157,7 +151,7 @@ def link_to_remote(
 ) -> Link:
     """Links one SaaS record to an existing accounting record, after checking both exist and are free."""
     tenant_id, provider = connection.tenant_id, connection.provider
-    record = saas_record(platform, tenant_id, entity, saas_id)
+    record = saas_record(services, tenant_id, entity, saas_id)
     _refuse_if_taken(services, tenant_id, provider, entity, saas_id, remote_id)
     remote = _readable_remote(services, reader, connection, entity, remote_id)
     current = services.links.get(tenant_id, provider, entity, saas_id)
@@ -180,7 +174,7 @@ def link_to_remote(
         # A new generation, so a later create of this record can never replay the old create's requestid.
         link = current.model_copy(update={**values, "generation": current.generation + 1})
     saved = _save(services, link)
-    platform.set_accounting_link(
+    services.saas.set_accounting_link(
         tenant_id,
         entity,
         saas_id,

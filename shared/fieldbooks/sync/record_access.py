@@ -7,11 +7,8 @@ provider's `RemoteReader`. Keeping those three calls here lets the rest be plain
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
-from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, ConfigDict
 
 from fieldbooks.domain.errors import (
@@ -24,7 +21,6 @@ from fieldbooks.domain.errors import (
     ValidationFailed,
 )
 from fieldbooks.domain.models import Connection, Provider
-from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.saas.records import SaasRecord
 
 if TYPE_CHECKING:
@@ -49,8 +45,6 @@ ENTITY_WORDS: dict[str, str] = {
     "credit_note": "credit note",
     "payment": "payment",
 }
-
-SECRET_MAX_AGE_SECONDS = 300
 
 
 class RemoteRecord(BaseModel):
@@ -116,19 +110,9 @@ def remote_reader_for(provider: Provider) -> RemoteReader:
     raise Conflict(f"Choosing a {provider.label} record by hand is not available yet.")
 
 
-@contextmanager
-def saas_platform(services: Services) -> Iterator[SaasPlatformClient]:
-    """One platform client per console request: these actions are rare, so no pool is kept warm."""
-    api_key = parameters.get_parameter(
-        services.settings.saas_api_key_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
-    )
-    with SaasPlatformClient(services.settings.saas_api_base_url, str(api_key)) as client:
-        yield client
-
-
-def saas_record(platform: SaasPlatformClient, tenant_id: str, entity: LinkedEntity, saas_id: str) -> SaasRecord:
+def saas_record(services: Services, tenant_id: str, entity: LinkedEntity, saas_id: str) -> SaasRecord:
     try:
-        record = platform.get(tenant_id, entity, saas_id)
+        record = services.saas.get(tenant_id, entity, saas_id)
     except RemoteNotFound as error:
         raise NotFound(f"There is no {ENTITY_WORDS[entity]} with id {saas_id} in the app.") from error
     if record.deleted_at is not None:  # the app keeps deleted records, marked, for its own history
