@@ -11,9 +11,10 @@ from typing import Any
 import boto3
 import pytest
 
-from fieldbooks.domain.models import LinkState, Provider
+from fieldbooks.domain.models import LinkState, Provider, SyncStatus
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.store.links import LinkStore
+from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from local.runtime.handlers import LambdaContext, load_handler
 from local.simulators.quickbooks_online import SimulatorHandle
 from tests.conftest import QBO_REALM, SAAS_URL, TEMPLATE, SaasApp
@@ -145,6 +146,8 @@ def test_relink_checks_quickbooks_and_unlink_stops_the_records_pushes(tenant: Te
     assert "PrimaryEmailAddr" not in untouched
     assert tenant.customers("Janet Smith") == [created]  # the first twin stays as it was
     assert tenant.platform.get_contact(tenant.id, janet.id).accounting_link is None
+    skipped = SyncLogStore().page(tenant.id, SyncLogFilter(record_id=janet.id, status=SyncStatus.SKIPPED)).items
+    assert skipped[0].detail == "Not linked to accounting."
 
 
 def _action_of(pending: list[dict[str, Any]], saas_id: str) -> str:

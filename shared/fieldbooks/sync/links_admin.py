@@ -1,7 +1,8 @@
 """A person's hand on the links: list them, unlink a record, or link it to an accounting record they chose.
 
 Unlinking is the "Linked to accounting" switch turned off: the record stops syncing until someone
-links it again, and the product stops showing the badge. Linking by hand must never give one
+links it again (the adapter skips an UNLINKED record as "Not linked to accounting."), and the product
+stops showing the badge. Linking by hand must never give one
 accounting record two SaaS twins, or both would overwrite it in turn.
 """
 
@@ -29,9 +30,6 @@ from fieldbooks.sync.record_access import (
     record_label,
     saas_record,
 )
-
-# The same words the QuickBooks adapter logs when a run meets an unlinked record.
-NOT_LINKED = "Not linked to accounting."
 
 # QuickBooks keeps customers and their jobs (our contacts and job sites) in one Customer list, so a
 # remote id taken by a job site is taken for a contact too.
@@ -81,12 +79,6 @@ def list_links(
 ) -> LinkPage:
     links, next_cursor = services.links.page(tenant_id, provider, entity, limit=limit, cursor=cursor)
     return LinkPage(items=[LinkView.of(link) for link in links], next_cursor=next_cursor)
-
-
-def unlinked_reason(services: Services, tenant_id: str, provider: Provider, entity: str, saas_id: str) -> str | None:
-    """Why a push of this record must not happen, when a person unlinked it."""
-    link = services.links.get(tenant_id, provider, entity, saas_id)
-    return NOT_LINKED if link is not None and link.state is LinkState.UNLINKED else None
 
 
 def unlink(

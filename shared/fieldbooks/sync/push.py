@@ -8,7 +8,6 @@ from fieldbooks.observability import logger
 from fieldbooks.providers.base import AccountingProvider
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
-from fieldbooks.sync.links_admin import unlinked_reason
 
 NEVER_SYNCED = {
     "quote": "Quotes stay in the field-service app; only finalized invoices go to accounting.",
@@ -30,9 +29,7 @@ def push_change(change: SaasChangeEvent, services: Services) -> None:
         logger.debug("Ignoring our own write coming back", extra={"record_id": change.record_id})
         return
     for connection in services.connections.active_for_tenant(change.tenant_id):
-        if reason := skip_reason(change) or unlinked_reason(
-            services, change.tenant_id, connection.provider, change.entity, change.record_id
-        ):
+        if reason := skip_reason(change):
             services.sync_log.write(
                 change.tenant_id,
                 provider=connection.provider,
