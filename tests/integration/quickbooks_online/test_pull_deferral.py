@@ -23,7 +23,7 @@ def test_a_rate_limited_pull_job_is_hidden_for_exactly_the_pause(
     handler,
     context,
     fake_provider,  # noqa: F811 - the fixture imported above
-    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     connect("t-pull")
     run = RunStore().create("t-pull", Provider.QUICKBOOKS_ONLINE, RunKind.SYNC_NOW)
