@@ -22,6 +22,9 @@ from fieldbooks.http_errors import register_error_responses, status_for
 from fieldbooks.observability import logger
 from fieldbooks.services import Services
 
+# A redirect has no body; the JSON answer is a flat object of strings.
+Outcome = Response[dict[str, str] | None]
+
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_responses(app)
 services = Services.from_environment()
@@ -35,7 +38,7 @@ def oauth_callback(
     realmId: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803 - Intuit's parameter name
     error: Annotated[str | None, Query(max_length=100)] = None,
     error_description: Annotated[str | None, Query(max_length=500)] = None,
-) -> Response[dict[str, str]]:
+) -> Outcome:
     params = CallbackParams(state=state, code=code, realm_id=realmId, error=error, error_description=error_description)
     try:
         connection = complete_connect(provider, params, services)
@@ -51,7 +54,7 @@ def oauth_callback(
     return _outcome(provider, 200, "connected", message, company_name=connection.company_name)
 
 
-def _outcome(provider: Provider, status: int, outcome: str, message: str, **extra: str) -> Response[dict[str, str]]:
+def _outcome(provider: Provider, status: int, outcome: str, message: str, **extra: str) -> Outcome:
     if "application/json" in (app.current_event.headers.get("accept") or ""):
         body = {"provider": provider.value, "status": outcome, "message": message, **extra}
         return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)

@@ -70,7 +70,7 @@ def complete_connect(provider: Provider, params: CallbackParams, services: Servi
     # The state is consumed first, whatever the outcome, so a callback URL works at most once.
     consumed = OAuthStateStore().consume(params.state, provider)
     if params.error:
-        raise ValidationFailed(_consent_error(provider, params.error))
+        raise ValidationFailed(_consent_error(provider, params.error, params.error_description))
     if not params.code or not params.realm_id:
         raise ValidationFailed(f"{provider.label} did not send the sign-in details back. Connect again.")
     oauth = oauth_for(provider, services)
@@ -78,10 +78,11 @@ def complete_connect(provider: Provider, params: CallbackParams, services: Servi
     tokens = oauth.exchange_code(params.code)
     if existing is not None and existing.remote_company_id != params.realm_id:
         _revoke_quietly(oauth, tokens.refresh_token)  # leave no grant behind for a company we refuse
+        # One company per tenant: the links Fieldbooks keeps name the first company's records.
         raise Conflict(
-            f"This account is linked to the {provider.label} company {existing.company_name}; "
-            f"connect that company, or ask support to move the account to another one. "
-            "Links to the first company's records would otherwise point at the wrong books."
+            f"This account is already linked to the {provider.label} company {existing.company_name}, "
+            f"so another company was not connected. Choose {existing.company_name} when {provider.label} "
+            "asks, or contact support to move the account to another company."
         )
     company_name = oauth.company_name(params.realm_id, tokens.access_token)
     sealed = _seal(consumed.tenant_id, provider, tokens, services)
@@ -230,7 +231,7 @@ def _revoke_quietly(oauth: IntuitOAuth, token: str) -> None:
         logger.warning("Could not revoke a token at the provider; it lapses on its own")
 
 
-def _consent_error(provider: Provider, error: str) -> str:
+def _consent_error(provider: Provider, error: str, description: str | None) -> str:
     if error == "access_denied":
         return f"Access to {provider.label} was not granted, so nothing was connected. Connect again to retry."
-    return f"{provider.label} could not connect ({error}). Nothing was connected; try again."
+    return f"{provider.label} could not connect ({description or error}). Nothing was connected; try again."

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from fieldbooks.connections.lifecycle import mark_needs_reauth
 from fieldbooks.domain.errors import AuthExpired
-from fieldbooks.domain.models import ConnectionStatus, RunStatus
+from fieldbooks.domain.models import RunStatus
 from fieldbooks.services import Services
 from fieldbooks.sync.pull_jobs import PullJob
 
@@ -30,7 +31,8 @@ def run_job(job: PullJob, services: Services) -> None:
     try:
         adapter.pull_changes(connection, run, services)
     except AuthExpired as error:
-        services.connections.save(connection.model_copy(update={"status": ConnectionStatus.NEEDS_REAUTH}))
+        # Re-read inside: a token refresh may have bumped the row's version during the pull.
+        mark_needs_reauth(job.tenant_id, job.provider, services)
         services.runs.set_status(job.tenant_id, job.run_id, RunStatus.FAILED, error.message)
         return
     finished = services.runs.get(job.tenant_id, job.run_id)

@@ -64,8 +64,7 @@ class IntuitOAuth:
                 reply = client.post(
                     self._endpoint("revocation_endpoint"),
                     json={"token": token},
-                    auth=client.client_auth("client_secret_basic"),
-                    withhold_token=True,
+                    auth=client.client_auth("client_secret_basic"),  # explicit auth: no bearer token needed
                 )
             except httpx.HTTPError as error:
                 raise Transient("QuickBooks could not be reached to revoke the connection.") from error

@@ -36,6 +36,8 @@ class QboTokenSource:
         self._tokens: OAuthTokens | None = None
 
     def current(self) -> str:
+        if self._connection.status is not ConnectionStatus.CONNECTED:
+            raise AuthExpired(NEEDS_REAUTH_DETAIL)
         tokens = self._tokens or self._unseal(self._connection)
         if _fresh(tokens):
             self._tokens = tokens
