@@ -3,10 +3,11 @@
     python -m local.demo            # run the scenario, then keep serving until Ctrl-C
     python -m local.demo --once     # run the scenario and stop (what the e2e test does)
 
-The scenario seeds a field-service company, lets its change events flow over the embedded
-EventBridge bus into the real handlers, and reads the console API back with a token the SaaS signed.
-Connecting an accounting company arrives with the QuickBooks Online work; until then the push
-worker sees an unconnected tenant and correctly does nothing with its changes.
+The scenario seeds a field-service company in the reference SaaS app and a QuickBooks company in the
+simulator, connects them through the real OAuth redirect flow, runs the initial sync (plan, matching,
+progress), makes live edits that flow over the embedded EventBridge bus into the real handlers and on
+to QuickBooks within seconds, resolves a conflict, runs "Sync now" with plan approval, and prints what
+QuickBooks holds and the sync log.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import socket
 import threading
+import time
 import warnings
 from contextlib import ExitStack, suppress
 from typing import Any
@@ -23,14 +24,27 @@ from typing import Any
 import boto3
 import httpx
 
-from local.runtime.stack import RunningStack, running_stack
+from local.demo_company import SeededCompany, seed_quickbooks, seed_saas
+from local.runtime.resources import DEV_QUICKBOOKS_CLIENT_ID, DEV_QUICKBOOKS_CLIENT_SECRET
+from local.runtime.stack import RunningStack, free_port, local_api_url, running_stack
+from local.runtime.template import Template
 from local.saas.client import SaasAppClient
 from local.saas.config import SaasAppConfig
 from local.saas.publisher import EventBridgeSink
 from local.saas.server import SaasAppHandle, running_saas_app
+from local.simulators.quickbooks_online import (
+    CompanySeed,
+    RegisteredApp,
+    SimulatorConfig,
+    SimulatorHandle,
+    running_simulator,
+)
+
+STAGE = "local"
 
 TENANT = "t-acme"
-ADDRESS = {"line1": "12 Elm St", "city": "Springfield", "region": "IL", "postal_code": "62701", "country": "US"}
+REALM = "9130350000000001"
+CONNECTION = "/connections/quickbooks_online"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The handlers publish no custom metric yet; Powertools warns about that on every invocation.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    moto_port = args.moto_port or _free_port()
+    moto_port = args.moto_port or free_port()
     with ExitStack() as stack:
         # The SaaS app publishes to the embedded bus; its outbox retries until the bus exists.
         events = boto3.client(
@@ -53,15 +67,30 @@ def main(argv: list[str] | None = None) -> None:
         saas = stack.enter_context(
             running_saas_app(SaasAppConfig(db_path=":memory:"), sink=EventBridgeSink("fsm-saas", client=events))
         )
-        local = stack.enter_context(running_stack(api_port=args.api_port, moto_port=moto_port, saas_url=saas.base_url))
+        api_port = args.api_port or free_port()
+        # Intuit accepts only registered redirect URIs; the simulator's app registers ours.
+        redirect_uri = f"{local_api_url(Template(), STAGE, api_port)}/oauth/quickbooks_online/callback"
+        qbo = stack.enter_context(running_simulator(simulator_config(redirect_uri)))
+        local = stack.enter_context(
+            running_stack(
+                stage=STAGE, api_port=api_port, moto_port=moto_port, saas_url=saas.base_url, quickbooks_url=qbo.base_url
+            )
+        )
         logging.getLogger("fieldbooks").setLevel(logging.WARNING)  # handlers' JSON logs: only problems
-        print(summary(local, saas))
-        run_scenario(local, saas)
+        print(summary(local, saas, qbo))
+        run_scenario(local, saas, qbo)
         if not args.once:
             _serve_until_interrupted()
 
 
-def summary(local: RunningStack, saas: SaasAppHandle) -> str:
+def simulator_config(redirect_uri: str) -> SimulatorConfig:
+    app = RegisteredApp(
+        client_id=DEV_QUICKBOOKS_CLIENT_ID, client_secret=DEV_QUICKBOOKS_CLIENT_SECRET, redirect_uris=[redirect_uri]
+    )
+    return SimulatorConfig(apps=[app], companies=[CompanySeed(realm_id=REALM, name="Acme Plumbing & Heating LLC")])
+
+
+def summary(local: RunningStack, saas: SaasAppHandle, qbo: SimulatorHandle) -> str:
     template = local.template
     lines = ["", "Fieldbooks local stack is running (everything on 127.0.0.1)", ""]
     lines.append(f"  Tenant console API  {local.api_url}")
@@ -74,42 +103,170 @@ def summary(local: RunningStack, saas: SaasAppHandle) -> str:
     lines += [f"      schedule {s.expression} -> {s.function_id}" for s in template.schedules()]
     lines += [f"      SaaS bus rule {r.pattern} -> {r.function_id}" for r in template.bus_rules()]
     lines.append(f"  Reference SaaS app  {saas.base_url}  (platform API key: {saas.platform_api_key})")
+    lines.append(f"  QuickBooks Online simulator {qbo.base_url}  (inspect: {qbo.base_url}/_sim/realms)")
     lines.append("")
     return "\n".join(lines)
 
 
-def run_scenario(local: RunningStack, saas: SaasAppHandle) -> None:
+def run_scenario(local: RunningStack, saas: SaasAppHandle, qbo: SimulatorHandle) -> None:
     app: SaasAppClient = saas.app_client
+    print("Seeding QuickBooks (customers and an item the bookkeeper already has) ...")
+    seed_quickbooks(qbo.admin, REALM)
     print("Seeding Acme Plumbing & Heating in the reference SaaS app ...")
     app.create_tenant(TENANT, "Acme Plumbing & Heating")
-    ann = app.create_contact(TENANT, first_name="Ann", last_name="Lee", email="ann.lee@example.com")
-    app.create_contact(TENANT, kind="company", company_name="Springfield Dental LLC", email="office@sdental.example")
-    app.create_property(TENANT, contact_id=ann.id, name="Home", address=ADDRESS)
-    labour = app.create_item(TENANT, name="Labour (hour)", kind="service", unit_price="95.00")
-    valve = app.create_item(TENANT, name="Ball valve 3/4in", kind="material", unit_price="18.3750", taxable=True)
-    lines: list[dict[str, Any]] = [
-        {"item_id": labour.id, "description": "Labour", "quantity": "2.5", "unit_price": "95.00"},
-        {"item_id": valve.id, "description": "Ball valve", "quantity": "2", "unit_price": "18.3750", "taxable": True}
-        | {"tax_rate": "8.25", "discount_percent": "10"},
-    ]
-    app.create_quote(TENANT, contact_id=ann.id, issue_date="2026-11-20", lines=lines)
-    invoice = app.create_invoice(TENANT, contact_id=ann.id, issue_date="2026-11-20", due_date="2026-12-20", lines=lines)
-    invoice = app.finalize_invoice(TENANT, invoice.id)
-    print(f"  invoice {invoice.number}: total {invoice.total} (tax {invoice.tax_total})")
-
+    company = seed_saas(app, TENANT)
+    for invoice in company.invoices.values():
+        print(f"  invoice {invoice.number} ({invoice.status}): total {invoice.total} (tax {invoice.tax_total})")
     saas.wait_until_published(timeout=30)
     local.wait_until_idle(timeout=30)
-    _, invocations = local.host.activity()
-    print(f"Changes went over the bus into the real handlers: {invocations} invocations so far.")
 
     token = app.console_token(TENANT, "u-owner", role="owner")
-    with httpx.Client(base_url=local.api_url, headers={"authorization": f"Bearer {token}"}, timeout=10) as api:
-        connections = api.get("/connections").json()["items"]
-        print(f"GET /connections -> {len(connections)} connected accounting companies")
-        log = api.get("/sync-log").json()["items"]
-        print(f"GET /sync-log    -> {len(log)} rows (nothing is connected, so nothing was pushed)")
+    with httpx.Client(base_url=local.api_url, headers={"authorization": f"Bearer {token}"}, timeout=30) as api:
+        connect(api)
+        initial = wait_for_run(api, local, lambda run: run["kind"] == "initial")
+        print_run(api, initial)
+
+        print("\nSwitching on the naming rule 'First Last (Company)' for the two Chris Parks ...")
+        settings = api.get(f"{CONNECTION}/settings").json()
+        _ok(api.put(f"{CONNECTION}/settings", json=settings | {"name_individuals_with_company": True}))
+        local.wait_until_idle(timeout=60)
+
+        print("\nLive edits in the field-service app ...")
+        live_edits(app, company)
+        saas.wait_until_published(timeout=30)
+        local.wait_until_idle(timeout=60)
+        resolve_conflicts(api)
+        local.wait_until_idle(timeout=60)
+
+        print("\nSync now, with 'approve plan' switched on ...")
+        settings = api.get(f"{CONNECTION}/settings").json()
+        _ok(api.put(f"{CONNECTION}/settings", json=settings | {"approve_plan": True}))
+        run = _ok(api.post(f"{CONNECTION}/sync"))
+        waiting = wait_for_run(api, local, lambda r: r["run_id"] == run["run_id"], until=("awaiting_approval",))
+        print_plan(api, waiting)
+        _ok(api.post(f"/runs/{run['run_id']}/approve"))
+        print_run(api, wait_for_run(api, local, lambda r: r["run_id"] == run["run_id"]))
+
+        print_books(qbo, app)
+        print_sync_log(api)
         refused = httpx.get(f"{local.api_url}/sync-log", timeout=10)
-        print(f"GET /sync-log without a token -> {refused.status_code} {refused.json()['message']}")
+        print(f"\nGET /sync-log without a token -> {refused.status_code} {refused.json()['message']}")
+
+
+def connect(api: httpx.Client) -> None:
+    """The real OAuth redirect flow: our API → QuickBooks consent (auto-approved) → our callback."""
+    authorize_url = _ok(api.post(f"{CONNECTION}/authorize"))["authorize_url"]
+    print(f"\nPOST {CONNECTION}/authorize -> {authorize_url.split('?')[0]}?...")
+    consent = httpx.get(authorize_url, follow_redirects=False, timeout=10)
+    callback_url = consent.headers["location"]
+    print(f"QuickBooks consent -> {consent.status_code} to {callback_url.split('?')[0]}")
+    landed = httpx.get(callback_url, follow_redirects=False, timeout=30)
+    print(f"OAuth callback -> {landed.status_code} to {landed.headers.get('location')}")
+    for connection in api.get("/connections").json()["items"]:
+        name, status = connection["company_name"], connection["status"]
+        print(f"GET /connections -> {connection['provider_name']}: {name} ({status})")
+
+
+def live_edits(app: SaasAppClient, company: SeededCompany) -> None:
+    renamed = app.update_item(TENANT, company.items["labour"].id, name="Labour (per hour)")
+    print(f"  renamed item -> {renamed.name}")
+    walk_in = app.create_contact(TENANT, kind="company", company_name="Walk-in Customer")
+    print(f"  new contact {walk_in.display_name or walk_in.company_name} (QuickBooks already has one by that name)")
+    heater = company.items["heater"]
+    invoice = app.create_invoice(
+        TENANT,
+        contact_id=company.contacts["dana"].id,
+        issue_date="2026-11-21",
+        due_date="2026-12-21",
+        lines=[
+            {"item_id": heater.id, "description": "Heater swap", "quantity": "1", "unit_price": "1250.00"}
+            | {"taxable": True, "tax_rate": "7.25", "discount_percent": "5"}
+        ],
+    )
+    invoice = app.finalize_invoice(TENANT, invoice.id)
+    print(f"  finalized invoice {invoice.number}: total {invoice.total}")
+    app.record_payment(
+        TENANT,
+        contact_id=company.contacts["dana"].id,
+        date="2026-11-21",
+        amount=str(invoice.total),
+        method="card",
+        applied_to=[{"invoice_id": invoice.id, "amount": str(invoice.total)}],
+    )
+    print(f"  payment of {invoice.total} recorded against it")
+    app.create_job(TENANT, contact_id=company.contacts["dana"].id, title="Annual boiler check")
+
+
+def resolve_conflicts(api: httpx.Client) -> None:
+    conflicts = api.get("/conflicts").json()["items"]
+    print(f"\nGET /conflicts -> {len(conflicts)} open")
+    for conflict in conflicts:
+        kind = "resolvable" if conflict["resolvable"] else "needs a person"
+        print(f"  [{kind}] {conflict['message']}")
+        if conflict["resolvable"]:
+            resolved = api.post(f"/conflicts/{conflict['conflict_id']}/resolve")
+            print(f"  POST /conflicts/{conflict['conflict_id']}/resolve -> {resolved.status_code}")
+
+
+def wait_for_run(
+    api: httpx.Client,
+    local: RunningStack,
+    which: Any,
+    until: tuple[str, ...] = ("succeeded", "partial", "failed", "stopped"),
+    timeout: float = 90.0,
+) -> dict[str, Any]:
+    """Polls GET /runs the way the progress indicator does, printing each change of the counters."""
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        runs = [run for run in api.get("/runs").json()["items"] if which(run)]
+        if runs:
+            run = runs[0]
+            progress = _progress(run)
+            if progress and progress != shown:
+                print(f"  run {run['kind']} {run['status']}: {progress}")
+                shown = progress
+            if run["status"] in until:
+                return run
+        time.sleep(0.2)
+    raise TimeoutError("The run did not finish in time")
+
+
+def print_run(api: httpx.Client, run: dict[str, Any]) -> None:
+    print(f"Run {run['kind']} finished: {run['status']} {run.get('message') or ''}".rstrip())
+    print_plan(api, run)
+
+
+def print_plan(api: httpx.Client, run: dict[str, Any]) -> None:
+    plan = api.get(f"/runs/{run['run_id']}/plan").json()
+    print(f"Plan of run {run['run_id']} ({run['status']}):")
+    for category, counts in (plan.get("summary") or {}).items():
+        print(f"  {category:12} " + ", ".join(f"{action} {n}" for action, n in counts.items() if n))
+
+
+def print_books(qbo: SimulatorHandle, app: SaasAppClient) -> None:
+    print("\nQuickBooks now holds:")
+    for entity in ("Customer", "Item", "Invoice", "CreditMemo", "Payment"):
+        print(f"  {entity:10} {qbo.admin.count(REALM, entity)}")
+    for invoice in qbo.admin.data(REALM, "Invoice").get("Invoice", []):
+        print(f"  invoice {invoice.get('DocNumber')}: TotalAmt {invoice['TotalAmt']} Balance {invoice['Balance']}")
+
+
+def print_sync_log(api: httpx.Client) -> None:
+    rows = api.get("/sync-log", params={"limit": 200}).json()["items"]
+    print(f"\nSync log ({len(rows)} rows, newest first):")
+    for row in rows[:60]:
+        print(f"  {row['status']:9} {row['entity']:12} {row['action']:8} {row['detail']}")
+
+
+def _progress(run: dict[str, Any]) -> str:
+    return ", ".join(f"{name} {p['done']} / {p['total']}" for name, p in (run.get("progress") or {}).items())
+
+
+def _ok(reply: httpx.Response) -> Any:
+    if reply.is_error:
+        raise RuntimeError(f"{reply.request.method} {reply.request.url.path} -> {reply.status_code} {reply.text}")
+    return reply.json() if reply.content else None
 
 
 def _serve_until_interrupted() -> None:
@@ -119,12 +276,6 @@ def _serve_until_interrupted() -> None:
     with suppress(KeyboardInterrupt):
         stop.wait()
     print("Stopping ...")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

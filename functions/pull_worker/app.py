@@ -7,11 +7,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from fieldbooks.domain.errors import RateLimited
 from fieldbooks.domain.models import Direction
 from fieldbooks.observability import logger, metrics
 from fieldbooks.services import Services
 from fieldbooks.sync import pull
 from fieldbooks.sync.bad_messages import report_unreadable
+from fieldbooks.sync.deferral import wait_out
 from fieldbooks.sync.pull_jobs import PullJob
 
 # A failed job is reported, not raised: Lambda then retries just that message (the batch is one job).
@@ -26,7 +28,11 @@ def pull_one_job(record: SQSRecord) -> None:
         attempt = int(record.attributes.approximate_receive_count or 1)
         report_unreadable(record.body, error, services, Direction.FROM_ACCOUNTING, attempt)
         raise
-    pull.run_job(job, services)
+    try:
+        pull.run_job(job, services)
+    except RateLimited as error:
+        wait_out(error, services.settings.pull_queue_url, record.receipt_handle, services)
+        raise
 
 
 @logger.inject_lambda_context

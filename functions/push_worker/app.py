@@ -11,21 +11,26 @@ from fieldbooks.domain.models import Direction
 from fieldbooks.observability import logger, metrics
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
-from fieldbooks.sync import push
 from fieldbooks.sync.bad_messages import report_unreadable
+from fieldbooks.sync.push_retries import Delivery, push_delivered
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+# A batch whose every record failed is reported, not raised (as the pull worker does): when a paused
+# connection defers a whole batch, that is the rate governor working, not a function error. The FIFO
+# processor's constructor does not take the flag, hence the attribute.
+processor.raise_on_entire_batch_failure = False
 services = Services.from_environment()
 
 
 def push_one_change(record: SQSRecord) -> None:
+    attempt = int(record.attributes.approximate_receive_count or 1)
     try:
         change = SaasChangeEvent.model_validate_json(record.body)
     except ValidationError as error:
-        attempt = int(record.attributes.approximate_receive_count or 1)
         report_unreadable(record.body, error, services, Direction.TO_ACCOUNTING, attempt)
         raise
-    push.push_change(change, services)  # RateLimited/Transient propagate: retried, never dropped
+    delivery = Delivery(services.settings.push_queue_url, record.receipt_handle, attempt)
+    push_delivered(change, delivery, services)  # RateLimited/Transient propagate: retried, never dropped
 
 
 @logger.inject_lambda_context

@@ -29,6 +29,7 @@ from fieldbooks.observability import logger
 from fieldbooks.security.tenant_tokens import TenantCaller, verify_console_token
 from fieldbooks.services import Services
 from fieldbooks.store.sync_log import MAX_PAGE_SIZE, SyncLogFilter
+from fieldbooks.sync.redrive import RedriveRequest, RedriveResult, redrive
 from fieldbooks.sync_log_export import to_csv
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -134,6 +135,12 @@ def list_runs(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> RunPage:
 @app.get("/runs/<run_id>")
 def get_run(run_id: Annotated[str, Path(max_length=64)]) -> Run:
     return services.runs.get(caller().tenant_id, run_id)
+
+
+@app.post("/dlq/redrive")
+def redrive_dead_letters(request: RedriveRequest) -> RedriveResult:
+    caller().require_admin()
+    return redrive(caller().tenant_id, request.queue, services)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

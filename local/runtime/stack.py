@@ -7,6 +7,7 @@ template it is given, so the real `template.yaml` and a test's fixture template 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from local.runtime.invocation import FunctionHost, Invocation
 from local.runtime.pollers import QueuePoller, SqsEventSource, polled_queue, scaled_seconds
 from local.runtime.resources import REGION, LocalStack, create_resources, local_parameters
 from local.runtime.schedules import ScheduledRule
-from local.runtime.template import TEMPLATE_PATH, Template
+from local.runtime.template import TEMPLATE_PATH, Resolver, Template
 
 log = logging.getLogger("local.runtime")
 
@@ -114,6 +115,7 @@ def running_stack(
     api_port: int = 0,
     moto_port: int = 0,
     saas_url: str | None = None,
+    quickbooks_url: str | None = None,
     visibility_scale: float = DEFAULT_VISIBILITY_SCALE,
     schedule_scale: float | None = 1.0,
 ) -> Iterator[RunningStack]:
@@ -130,16 +132,27 @@ def running_stack(
         cleanup.callback(aws.stop)
         cleanup.enter_context(process_environment(aws.environment()))
 
-        parameters = local_parameters(template, stage, saas_url or template.parameter_defaults()["SaasApiBaseUrl"])
+        # The API's own URL is a parameter (OAuth redirect URIs are built from it), so the port is
+        # chosen before anything is created; StageName refers only to parameters.
+        api_port = api_port or free_port()
+        defaults = template.parameter_defaults()
+        api_stage_name = api_stage(template, Resolver(defaults | {"Stage": stage}, {}).resolve)
+        api_url = local_api_url(template, stage, api_port)
+        parameters = local_parameters(
+            template,
+            stage,
+            saas_url or defaults.get("SaasApiBaseUrl", "http://127.0.0.1:9"),
+            quickbooks_base_url=quickbooks_url or defaults.get("QuickBooksApiBaseUrl", "http://127.0.0.1:9"),
+            public_api_base_url=api_url,
+            console_return_url=f"{saas_url or api_url}/settings/integrations",
+        )
         resources = create_resources(template, parameters, boto3.Session(region_name=REGION))
         cleanup.enter_context(process_environment(resources.all_environments()))
         host = FunctionHost(resources)
         host.warm_up()
 
-        api_stage_name = api_stage(template, resources.resolver.resolve)
         gateway = GatewayServer(gateway_app(template, host, api_stage_name), api_port)
-        prefix = "" if api_stage_name == DEFAULT_STAGE else f"/{api_stage_name}"
-        running = RunningStack(template, resources, endpoint, f"http://{LOOPBACK}:{gateway.port}{prefix}", host)
+        running = RunningStack(template, resources, endpoint, api_url, host)
 
         for source in template.queue_sources():
             queue = polled_queue(resources.queue_url(source.queue_id), source.batch_size)
@@ -173,6 +186,19 @@ def _stop_workers(running: RunningStack) -> None:
         worker.join(timeout=30)
     if stuck := [worker for worker in workers if worker.alive]:
         log.error("Threads still running after stop: %s", stuck)
+
+
+def local_api_url(template: Template, stage: str, port: int) -> str:
+    """Where the local gateway serves the API: its stage is a path prefix unless it is `$default`."""
+    name = api_stage(template, Resolver(template.parameter_defaults() | {"Stage": stage}, {}).resolve)
+    prefix = "" if name == DEFAULT_STAGE else f"/{name}"
+    return f"http://{LOOPBACK}:{port}{prefix}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
 
 
 def runtime_threads() -> list[str]:

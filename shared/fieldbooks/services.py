@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from fieldbooks.domain.models import Provider
 from fieldbooks.providers.base import AccountingProvider
+from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.settings import Settings
 from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
 from fieldbooks.store.connections import ConnectionStore
@@ -34,7 +35,10 @@ class Services:
 
     @classmethod
     def from_environment(cls) -> Services:
-        return cls(settings=Settings.from_environment())
+        # Imported here: the adapter's modules import this one (for type hints) and the stores.
+        from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
+
+        return cls(settings=Settings.from_environment(), providers={Provider.QUICKBOOKS_ONLINE: QuickBooksOnline()})
 
     @cached_property
     def sqs(self) -> Any:
@@ -47,6 +51,14 @@ class Services:
     @cached_property
     def events(self) -> Any:
         return boto3.client("events")
+
+    @cached_property
+    def saas(self) -> SaasPlatformClient:
+        """The platform API: parents a push needs first, and the "Linked to accounting" marker."""
+        api_key = parameters.get_parameter(
+            self.settings.saas_api_key_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
+        )
+        return SaasPlatformClient(self.settings.saas_api_base_url, str(api_key))
 
     def tenant_jwt_secret(self) -> str:
         return str(

@@ -21,9 +21,11 @@ from tests.support.sqs import receive_event
 def fake_provider():  # noqa: ANN201
     fake = FakeProvider()
     services = load_module(TEMPLATE.function("PullWorkerFunction")).services
+    registered = dict(services.providers)  # the real adapter, put back afterwards
     services.providers[Provider.QUICKBOOKS_ONLINE] = fake
     yield fake
     services.providers.clear()
+    services.providers.update(registered)
 
 
 def tick(handler, context, load_event) -> dict:  # noqa: ANN001

@@ -22,11 +22,13 @@ def fake_provider():  # noqa: ANN201
     """Plugs the fake into the workers' services, as the QuickBooks adapter will be plugged in."""
     fake = FakeProvider()
     workers = [load_module(TEMPLATE.function(f)).services for f in ("PushWorkerFunction", "PullWorkerFunction")]
+    registered = [dict(services.providers) for services in workers]  # the real adapter, put back afterwards
     for services in workers:
         services.providers[Provider.QUICKBOOKS_ONLINE] = fake
     yield fake
-    for services in workers:
+    for services, providers in zip(workers, registered, strict=True):
         services.providers.clear()
+        services.providers.update(providers)
 
 
 def queued(aws) -> list[dict]:  # noqa: ANN001

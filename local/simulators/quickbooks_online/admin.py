@@ -5,6 +5,7 @@ GET  /_sim/realms                             companies
 POST /_sim/realms                             {"realm_id", "name", "country"?}: add a company
 GET  /_sim/realms/{realm}/data[?entity=X]     every record, inactive and deleted included
 GET  /_sim/realms/{realm}/count/{Entity}      live records of one entity
+POST /_sim/realms/{realm}/create/{Entity}     {fields}: a record a QuickBooks user adds (same rules, webhook)
 POST /_sim/realms/{realm}/edit/{Entity}/{id}  {fields}: a QuickBooks user's edit (SyncToken+1, webhook)
 GET|POST|DELETE /_sim/faults                  list, add a FaultRule, clear
 POST /_sim/clock/advance                      {"seconds": n}: move the simulated calendar
@@ -75,6 +76,17 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         state.webhooks.publish(ledger.changes)
         return JSONResponse({entity: record.render(company.timezone)})
 
+    async def create(request: Request) -> Response:
+        company = _company(state, request)
+        ledger = Ledger(company=company, clock=state.clock)
+        entity = request.path_params["entity"]
+        try:
+            record = ledger.create(entity, await _body(request))
+        except errors.IntuitFault as fault:
+            return JSONResponse({"Fault": fault.envelope()}, status_code=fault.status)
+        state.webhooks.publish(ledger.changes)
+        return JSONResponse({entity: record.render(company.timezone)})
+
     async def faults(request: Request) -> Response:
         if request.method == "POST":
             try:
@@ -118,6 +130,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         Route("/_sim/realms", realms, methods=["GET", "POST"]),
         Route("/_sim/realms/{realm_id}/data", data, methods=["GET"]),
         Route("/_sim/realms/{realm_id}/count/{entity}", count, methods=["GET"]),
+        Route("/_sim/realms/{realm_id}/create/{entity}", create, methods=["POST"]),
         Route("/_sim/realms/{realm_id}/edit/{entity}/{record_id}", edit, methods=["POST"]),
         Route("/_sim/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/clock/advance", advance_clock, methods=["POST"]),

@@ -41,6 +41,10 @@ class AdminClient:
     def count(self, realm_id: str, entity: str) -> int:
         return self._get(f"/_sim/realms/{realm_id}/count/{entity}")["count"]
 
+    def create_as_user(self, realm_id: str, entity: str, **fields: Any) -> dict[str, Any]:
+        """A record someone adds in QuickBooks itself, e.g. a customer that exists before connecting."""
+        return self._post(f"/_sim/realms/{realm_id}/create/{entity}", fields)[entity]
+
     def edit_as_user(self, realm_id: str, entity: str, record_id: str, **fields: Any) -> dict[str, Any]:
         return self._post(f"/_sim/realms/{realm_id}/edit/{entity}/{record_id}", fields)[entity]
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 
 from local.simulators.quickbooks_online import SimulatorHandle, WebhookConfig, running_simulator
@@ -149,3 +150,20 @@ def test_admin_lists_data_including_inactive_and_deleted(sim: SimulatorHandle) -
 
     assert [c["Active"] for c in listing["Customer"]] == [False]
     assert sim.admin.count(REALM, "Customer") == 1
+
+
+def test_a_record_added_by_a_quickbooks_user_follows_the_same_rules_and_notifies(
+    receiver: Receiver, webhook_sim: Callable[..., Any]
+) -> None:
+    with webhook_sim() as sim:
+        added = sim.admin.create_as_user(REALM, "Customer", DisplayName="Walk-in Customer")
+        receiver.wait_for(1)
+        with pytest.raises(httpx.HTTPStatusError) as duplicate:
+            sim.admin.create_as_user(REALM, "Customer", DisplayName="Walk-in Customer")
+        customers = sim.admin.count(REALM, "Customer")
+
+    assert added["SyncToken"] == "0"
+    assert customers == 1
+    assert duplicate.value.response.json()["Fault"]["Error"][0]["code"] == "6240"
+    entities = json.loads(receiver.deliveries[0][1])["eventNotifications"][0]["dataChangeEvent"]["entities"]
+    assert [(e["name"], e["id"], e["operation"]) for e in entities] == [("Customer", added["Id"], "Create")]

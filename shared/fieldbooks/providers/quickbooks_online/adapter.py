@@ -1,0 +1,691 @@
+"""QuickBooks Online as an `AccountingProvider`: one SaaS record version in, the right QuickBooks call out.
+
+`push_record` is the single path for real-time pushes, runs and approvals. It returns what happened
+as a `PushOutcome` and writes the sync-log row itself. Errors that a retry can cure (Transient,
+RateLimited, AuthExpired, a second 5010, a lost link race) propagate, so the SQS message comes back;
+everything a retry cannot cure (a refusal, a duplicate name, a total mismatch) becomes an outcome
+and a sentence in the log, so the queue is not clogged with a message that would fail five times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from fieldbooks.domain.errors import (
+    DuplicateName,
+    NotFound,
+    RemoteNotFound,
+    StaleVersion,
+    ValidationFailed,
+)
+from fieldbooks.domain.models import (
+    ConflictKind,
+    ConflictRecord,
+    Connection,
+    Direction,
+    Link,
+    LinkState,
+    PendingAction,
+    Run,
+    SyncStatus,
+)
+from fieldbooks.observability import logger
+from fieldbooks.providers.quickbooks_online import mapping
+from fieldbooks.providers.quickbooks_online.client import QboClient, client_for
+from fieldbooks.providers.quickbooks_online.merge import canonical, changed_fields, three_way
+from fieldbooks.saas.records import (
+    AccountingLinkFields,
+    Contact,
+    CreditNote,
+    Invoice,
+    Item,
+    Payment,
+    Property,
+    SaasRecord,
+)
+from fieldbooks.store.conflicts import action_id, conflict_id
+from fieldbooks.sync.exactly_once import Created, create_exactly_once, request_id
+
+if TYPE_CHECKING:
+    from fieldbooks.saas.events import SaasChangeEvent
+    from fieldbooks.services import Services
+
+ClientFactory = Callable[[Connection, "Services"], QboClient]
+
+REMOTE_ENTITY = {
+    "contact": "Customer",
+    "property": "Customer",
+    "item": "Item",
+    "invoice": "Invoice",
+    "credit_note": "CreditMemo",
+    "payment": "Payment",
+}
+NAME_FIELD = {"Customer": "DisplayName", "Item": "Name"}
+# Preview mode covers "customer and job-site actions" (issue 4, bullet 6).
+PREVIEWED = {"contact", "property"}
+DOCUMENTS = {"invoice", "credit_note"}
+NEVER_SYNCED = {
+    "quote": "Quotes stay in the field-service app; only finalized invoices go to accounting.",
+    "job": "Jobs stay in the field-service app; they never sync to accounting.",
+    "team_member": "Team members stay in the field-service app; they never sync to accounting.",
+}
+PLURAL = {
+    "contact": "Contacts",
+    "property": "Job sites",
+    "item": "Items",
+    "invoice": "Invoices",
+    "credit_note": "Credit notes",
+    "payment": "Payments",
+}
+# An invoice line without a pricebook item still needs an ItemRef; QuickBooks companies usually
+# have a "Services" item, and one is made (exactly once, by a fixed requestid) when missing.
+FALLBACK_ITEM_NAME = "Services"
+_countries: dict[str, str] = {}  # realm id → country; a company's country never changes
+
+
+class PushAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    LINKED = "linked"  # linked by a match or a resolve, then brought up to date
+    VOIDED = "voided"
+    SKIPPED = "skipped"
+    HELD = "held"  # preview mode: waits as a pending action
+    CONFLICT = "conflict"
+    ERROR = "error"
+
+
+class PushOutcome(BaseModel):
+    """What one push did, for runs (done/failed counts) and approvals (the reply to the console)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: PushAction
+    entity: str
+    saas_id: str
+    remote_id: str | None = None
+    detail: str
+
+    @property
+    def failed(self) -> bool:
+        return self.action in (PushAction.ERROR, PushAction.CONFLICT)
+
+
+class TotalMismatch(ValidationFailed):
+    """QuickBooks computed another total than the SaaS printed. A ValidationFailed, so the intent is
+    abandoned and the next try starts a fresh create (the QuickBooks copy has been deleted)."""
+
+
+class _Blocked(Exception):
+    """A record that needs another one (its customer, its items) which could not be brought over."""
+
+    def __init__(self, outcome: PushOutcome) -> None:
+        super().__init__(outcome.detail)
+        self.outcome = outcome
+
+
+class QuickBooksOnline:
+    """`client_factory` is the seam tests use to hand in a client; production uses `client_for`."""
+
+    def __init__(self, client_factory: ClientFactory = client_for) -> None:
+        self._client_factory = client_factory
+
+    def push_change(self, connection: Connection, change: SaasChangeEvent, services: Services) -> None:
+        if change.action == "deleted":
+            _Push(self, connection, services, None).log(
+                change.entity,
+                change.record_id,
+                SyncStatus.SKIPPED,
+                "skip",
+                f"Deleting a {change.entity.replace('_', ' ')} is not copied to QuickBooks; change it there if needed.",
+            )
+            return
+        self.push_record(connection, change.entity, change.record, services)
+
+    def push_record(
+        self,
+        connection: Connection,
+        entity: str,
+        record: SaasRecord,
+        services: Services,
+        run_id: str | None = None,
+        approved: bool = False,
+    ) -> PushOutcome:
+        return _Push(self, connection, services, run_id).record(entity, record, approved)
+
+    def void_invoice(
+        self, connection: Connection, invoice: Invoice, services: Services, run_id: str | None = None
+    ) -> PushOutcome:
+        return _Push(self, connection, services, run_id).void(invoice)
+
+    def pull_changes(self, connection: Connection, run: Run, services: Services) -> None:
+        """Reading from QuickBooks belongs to runs (qbo/runs.py); until it lands nothing is read."""
+        logger.info("No QuickBooks pull yet", extra={"tenant_id": connection.tenant_id, "run_id": run.run_id})
+
+    def client(self, connection: Connection, services: Services) -> QboClient:
+        return self._client_factory(connection, services)
+
+
+class _Push:
+    """One push and everything it needs on the way: the client, parents, accounts, the company's country."""
+
+    def __init__(self, adapter: QuickBooksOnline, connection: Connection, services: Services, run_id: str | None):
+        self.adapter = adapter
+        self.connection = connection
+        self.services = services
+        self.run_id = run_id
+        self.tenant_id = connection.tenant_id
+        self.settings = connection.settings
+        self._client: QboClient | None = None
+
+    @property
+    def client(self) -> QboClient:
+        if self._client is None:
+            self._client = self.adapter.client(self.connection, self.services)
+        return self._client
+
+    # ------------------------------------------------------------------ the decision
+    def record(self, entity: str, record: SaasRecord, approved: bool) -> PushOutcome:
+        if reason := self._skip_reason(entity, record):
+            return self.outcome(PushAction.SKIPPED, entity, record.id, reason, status=SyncStatus.SKIPPED)
+        link = self.services.links.get(self.tenant_id, self.connection.provider, entity, record.id)
+        if link is not None and link.state is LinkState.UNLINKED:
+            return self.outcome(
+                PushAction.SKIPPED, entity, record.id, "Not linked to accounting.", status=SyncStatus.SKIPPED
+            )
+        if isinstance(record, Invoice) and record.status == "void":
+            return self.void(record)
+        if _up_to_date(link, record):
+            # A duplicate delivery, or an older version arriving late: nothing to do and nothing to log.
+            return PushOutcome(
+                action=PushAction.SKIPPED,
+                entity=entity,
+                saas_id=record.id,
+                remote_id=link.remote_id if link else None,
+                detail="Already up to date in QuickBooks.",
+            )
+        creating = link is None or link.state is not LinkState.LINKED
+        if entity in PREVIEWED and self.settings.preview_customer_actions and not approved:
+            return self._hold(entity, record, "create" if creating else "update")
+        try:
+            body = self._body(entity, record, approved)
+        except _Blocked as blocked:
+            return blocked.outcome
+        except ValidationFailed as error:
+            return self.outcome(PushAction.ERROR, entity, record.id, error.message)
+        if creating:
+            return self._create(link, entity, record, body)
+        assert link is not None
+        return self._update(link, entity, record, body)
+
+    def _skip_reason(self, entity: str, record: SaasRecord) -> str | None:
+        if entity in NEVER_SYNCED:
+            return NEVER_SYNCED[entity]
+        if entity not in REMOTE_ENTITY:
+            return f"{entity} records do not sync to QuickBooks."
+        if not self.settings.direction(entity).pushes:
+            return f"{PLURAL[entity]} are set not to sync to QuickBooks."
+        if isinstance(record, Invoice) and record.status == "draft":
+            return "Draft invoices go to accounting once they are finalized."
+        return None
+
+    # ------------------------------------------------------------------ create
+    def _create(self, link: Link | None, entity: str, record: SaasRecord, body: dict[str, Any]) -> PushOutcome:
+        remote_entity = REMOTE_ENTITY[entity]
+        label = describe(entity, record)
+
+        def create(key: str) -> Created:
+            reply = self.client.create(remote_entity, body, key)
+            created = Created(remote_id=str(reply["Id"]), sync_token=str(reply["SyncToken"]), reply=reply)
+            if entity in DOCUMENTS:
+                self._check_total(entity, record, created, key)
+            # Before the link is saved: a failure here retries the whole create, which QuickBooks
+            # replays, so the marker cannot be lost behind a link that already says LINKED.
+            self._mark_linked_in_saas(entity, record.id, created.remote_id)
+            return created
+
+        try:
+            linked, created = create_exactly_once(
+                self.services.links,
+                link,
+                tenant_id=self.tenant_id,
+                provider=self.connection.provider,
+                entity=entity,
+                saas_id=record.id,
+                version=record.version,
+                remote_entity=remote_entity,
+                create=create,
+                snapshot=canonical(body),
+            )
+        except DuplicateName:
+            return self._duplicate_name(entity, record, body)
+        except TotalMismatch as error:
+            return self.outcome(PushAction.ERROR, entity, record.id, error.message)
+        except RemoteNotFound:
+            return self.outcome(PushAction.ERROR, entity, record.id, self._not_found_sentence(entity, record))
+        except ValidationFailed as error:
+            return self.outcome(PushAction.ERROR, entity, record.id, f"QuickBooks refused {label}: {error.message}")
+        if linked.synced_version is not None and linked.synced_version < record.version:
+            # The create was a replay of an earlier version's intent: bring QuickBooks up to this one.
+            self._update(linked.model_copy(update={"snapshot": None}), entity, record, body, log=False)
+        return self.outcome(
+            PushAction.CREATED, entity, record.id, f"Created {label} in QuickBooks.", remote_id=created.remote_id
+        )
+
+    def _check_total(self, entity: str, record: SaasRecord, created: Created, key: str) -> None:
+        """QuickBooks computes TotalAmt itself; an invoice that disagrees with the printed one must not stay."""
+        assert isinstance(record, Invoice | CreditNote)
+        computed = mapping.money(created.reply.get("TotalAmt", 0))
+        if computed == record.total:
+            return
+        # A fixed key: a retry after a crash here replays this delete instead of failing on a tombstone.
+        self.client.delete(REMOTE_ENTITY[entity], created.remote_id, created.sync_token or "0", f"{key[:30]}-del")
+        noun = "Invoice" if entity == "invoice" else "Credit note"
+        raise TotalMismatch(
+            f"{noun} total mismatch: QuickBooks computed {computed}, the {noun.lower()} says {record.total}. "
+            f"It was not kept in QuickBooks; check the tax settings, then sync it again."
+        )
+
+    # ------------------------------------------------------------------ update
+    def _update(
+        self, link: Link, entity: str, record: SaasRecord, body: dict[str, Any], log: bool = True
+    ) -> PushOutcome:
+        remote_entity = REMOTE_ENTITY[entity]
+        label = describe(entity, record)
+        assert link.remote_id is not None
+        send = changed_fields(link.snapshot, body)
+        snapshot = canonical(body)
+        both_changed: dict[str, dict[str, Any]] = {}
+        reply: dict[str, Any] | None = None
+        key = request_id(self.tenant_id, f"{entity}.update", record.id, record.version, link.generation)
+        try:
+            if send:
+                try:
+                    reply = self.client.update(
+                        remote_entity, {"Id": link.remote_id, "SyncToken": link.sync_token, **send}, key
+                    )
+                except StaleVersion:
+                    reply, both_changed, kept = self._merge_and_retry(link, entity, record, body)
+                    snapshot = {**snapshot, **kept}
+        except RemoteNotFound:
+            return self.outcome(PushAction.ERROR, entity, record.id, self._not_found_sentence(entity, record))
+        except DuplicateName:
+            return self._duplicate_name(entity, record, body)
+        except ValidationFailed as error:
+            return self.outcome(PushAction.ERROR, entity, record.id, f"QuickBooks refused {label}: {error.message}")
+        if reply is not None and entity in DOCUMENTS:
+            computed = mapping.money(reply.get("TotalAmt", 0))
+            assert isinstance(record, Invoice | CreditNote)
+            if computed != record.total:
+                return self.outcome(
+                    PushAction.ERROR,
+                    entity,
+                    record.id,
+                    f"Invoice total mismatch: QuickBooks computed {computed}, the document says {record.total}.",
+                    remote_id=link.remote_id,
+                )
+        was_linked_only = link.synced_version is None  # linked by a match or a resolve, never pushed
+        if was_linked_only:
+            self._mark_linked_in_saas(entity, record.id, link.remote_id)  # before the save, as in a create
+        self.services.links.save(
+            link.model_copy(
+                update={
+                    "sync_token": str(reply["SyncToken"]) if reply else link.sync_token,
+                    "synced_version": record.version,
+                    "snapshot": snapshot,
+                }
+            )
+        )
+        action = PushAction.LINKED if was_linked_only else PushAction.UPDATED
+        if not send:
+            detail = f"Nothing QuickBooks keeps for {label} changed."
+        elif both_changed:
+            fields = ", ".join(sorted(both_changed))
+            policy = self.settings.conflict_policy.value.replace("_", " ")
+            detail = f"Updated {label} in QuickBooks; {fields} changed on both sides ({policy})."
+        else:
+            detail = f"Updated {label} in QuickBooks."
+        if not log:
+            return PushOutcome(action=action, entity=entity, saas_id=record.id, remote_id=link.remote_id, detail=detail)
+        return self.outcome(action, entity, record.id, detail, remote_id=link.remote_id, values=both_changed or None)
+
+    def _merge_and_retry(
+        self, link: Link, entity: str, record: SaasRecord, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, Any]]:
+        """5010: someone changed it in QuickBooks. Re-read, merge against the snapshot, retry once.
+
+        Returns the reply, the fields both sides changed, and the QuickBooks values that won (they
+        become the new base, so they are not sent back next time).
+        """
+        remote_entity = REMOTE_ENTITY[entity]
+        assert link.remote_id is not None
+        theirs = self.client.read(remote_entity, link.remote_id)
+        merge = three_way(
+            link.snapshot,
+            body,
+            theirs,
+            self.settings.conflict_policy,
+            record.updated_at,
+            _remote_updated_at(theirs),
+        )
+        kept = {key: values["quickbooks"] for key, values in merge.both_changed.items() if key not in merge.send}
+        if not merge.send:
+            return theirs, merge.both_changed, kept
+        key = request_id(self.tenant_id, f"{entity}.merge", record.id, record.version, link.generation)
+        reply = self.client.update(
+            remote_entity, {"Id": link.remote_id, "SyncToken": theirs["SyncToken"], **merge.send}, key
+        )  # a second 5010 propagates: the message is retried and merges again
+        return reply, merge.both_changed, kept
+
+    # ------------------------------------------------------------------ void
+    def void(self, invoice: Invoice) -> PushOutcome:
+        label = describe("invoice", invoice)
+        link = self.services.links.get(self.tenant_id, self.connection.provider, "invoice", invoice.id)
+        if link is None or link.state is not LinkState.LINKED or link.remote_id is None:
+            return self.outcome(
+                PushAction.SKIPPED,
+                "invoice",
+                invoice.id,
+                f"{_first_upper(label)} was voided before it reached QuickBooks; nothing to void there.",
+                status=SyncStatus.SKIPPED,
+            )
+        if _up_to_date(link, invoice):
+            return PushOutcome(
+                action=PushAction.SKIPPED,
+                entity="invoice",
+                saas_id=invoice.id,
+                remote_id=link.remote_id,
+                detail="Already voided in QuickBooks.",
+            )
+        key = request_id(self.tenant_id, "invoice.void", invoice.id, invoice.version, link.generation)
+        try:
+            reply = self.client.void("Invoice", link.remote_id, link.sync_token or "0", key)
+        except StaleVersion:
+            current = self.client.read("Invoice", link.remote_id)
+            reply = self.client.void("Invoice", link.remote_id, str(current["SyncToken"]), f"{key[:30]}-again")
+        except RemoteNotFound:
+            return self.outcome(PushAction.ERROR, "invoice", invoice.id, self._not_found_sentence("invoice", invoice))
+        self.services.links.save(
+            link.model_copy(update={"sync_token": str(reply["SyncToken"]), "synced_version": invoice.version})
+        )
+        return self.outcome(
+            PushAction.VOIDED, "invoice", invoice.id, f"Voided {label} in QuickBooks.", remote_id=link.remote_id
+        )
+
+    # ------------------------------------------------------------------ preview
+    def _hold(self, entity: str, record: SaasRecord, action: str) -> PushOutcome:
+        summary = f"{_first_upper(action)} {describe(entity, record)} in QuickBooks"
+        self.services.pending_actions.hold(
+            PendingAction(
+                tenant_id=self.tenant_id,
+                action_id=action_id(self.connection.provider, entity, record.id),
+                provider=self.connection.provider,
+                entity=entity,
+                saas_id=record.id,
+                record_version=record.version,
+                action=action,
+                summary=summary,
+                created_at=datetime.now(UTC),
+            )
+        )
+        return self.outcome(
+            PushAction.HELD, entity, record.id, f"Waiting for approval: {summary}.", status=SyncStatus.SKIPPED
+        )
+
+    # ------------------------------------------------------------------ duplicate names
+    def _duplicate_name(self, entity: str, record: SaasRecord, body: dict[str, Any]) -> PushOutcome:
+        """6240: resolvable when one unlinked QuickBooks record has the name, otherwise a person renames."""
+        remote_entity = REMOTE_ENTITY[entity]
+        field = NAME_FIELD[remote_entity]
+        name = str(body[field])
+        noun = "customer" if remote_entity == "Customer" else "item"
+        escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+        holders = self.client.query(f"SELECT * FROM {remote_entity} WHERE {field} = '{escaped}'")
+        holder = holders[0] if holders else None
+        owner = self._saas_owner(remote_entity, str(holder["Id"])) if holder else None
+        other_ids: list[str] = []
+        if holder is not None and owner is None:
+            resolvable = True
+            message = (
+                f'QuickBooks already has a {noun} named "{name}" that is not linked to any record. '
+                f"Resolve to link them."
+            )
+        elif owner is not None:
+            resolvable = False
+            other_ids = [owner.saas_id]
+            message = f'Two {noun}s are named "{name}"; rename one'
+            message += " or switch on the 'First Last (Company)' naming rule." if remote_entity == "Customer" else "."
+        else:
+            resolvable = False
+            message = f'QuickBooks already uses the name "{name}" for a vendor or employee; rename the {entity}.'
+        self.services.conflicts.open(
+            ConflictRecord(
+                tenant_id=self.tenant_id,
+                conflict_id=conflict_id(self.connection.provider, entity, record.id, ConflictKind.DUPLICATE_NAME),
+                provider=self.connection.provider,
+                entity=entity,
+                saas_id=record.id,
+                kind=ConflictKind.DUPLICATE_NAME,
+                resolvable=resolvable,
+                message=message,
+                name=name,
+                remote_id=str(holder["Id"]) if holder is not None and resolvable else None,
+                other_saas_ids=other_ids,
+                created_at=datetime.now(UTC),
+            )
+        )
+        return self.outcome(
+            PushAction.CONFLICT,
+            entity,
+            record.id,
+            f"Duplicate {noun} name: {message}",
+            status=SyncStatus.CONFLICT,
+            remote_id=str(holder["Id"]) if holder is not None and resolvable else None,
+        )
+
+    def _saas_owner(self, remote_entity: str, remote_id: str) -> Link | None:
+        entities = ("contact", "property") if remote_entity == "Customer" else ("item",)
+        for entity in entities:
+            if owner := self.services.links.by_remote(self.tenant_id, self.connection.provider, entity, remote_id):
+                return owner
+        return None
+
+    # ------------------------------------------------------------------ bodies and parents
+    def _body(self, entity: str, record: SaasRecord, approved: bool) -> dict[str, Any]:
+        if isinstance(record, Contact):
+            return mapping.customer(record, self.settings)
+        if isinstance(record, Property):
+            parent_id = self._remote_id("contact", record.contact_id, record, approved)
+            parent = self.services.saas.get_contact(self.tenant_id, record.contact_id)
+            return mapping.job(record, parent_id, mapping.customer_display_name(parent, self.settings))
+        if isinstance(record, Item):
+            return mapping.item(record, self._income_account_id(record))
+        if isinstance(record, Invoice | CreditNote):
+            customer_id = self._remote_id("contact", record.contact_id, record, approved)
+            item_ids = {line.item_id for line in record.lines if line.item_id}
+            items = {item_id: self._remote_id("item", item_id, record, approved) for item_id in sorted(item_ids)}
+            fallback = self._fallback_item_id() if any(not line.item_id for line in record.lines) else None
+            tax = mapping.TaxCoding(self._country(), self.settings)
+            build = mapping.invoice if isinstance(record, Invoice) else mapping.credit_memo
+            return build(record, customer_id, items, tax, fallback)  # type: ignore[arg-type]
+        if isinstance(record, Payment):
+            customer_id = self._remote_id("contact", record.contact_id, record, approved)
+            invoices = {
+                each.invoice_id: self._remote_id("invoice", each.invoice_id, record, approved)
+                for each in record.applied_to
+            }
+            return mapping.payment(record, customer_id, invoices)
+        raise ValidationFailed(f"{entity} records do not sync to QuickBooks.")
+
+    def _remote_id(self, entity: str, saas_id: str, child: SaasRecord, approved: bool) -> str:
+        """Parents first: a record whose customer or item is not in QuickBooks yet brings it over."""
+        link = self.services.links.get(self.tenant_id, self.connection.provider, entity, saas_id)
+        if link is not None and link.state is LinkState.LINKED and link.remote_id:
+            return link.remote_id
+        try:
+            parent = self.services.saas.get(self.tenant_id, entity, saas_id)  # type: ignore[arg-type]
+        except NotFound as error:
+            raise ValidationFailed(
+                f"The {entity.replace('_', ' ')} {saas_id} it refers to no longer exists."
+            ) from error
+        outcome = self.record(entity, parent, approved)
+        if outcome.remote_id and outcome.action not in (PushAction.CONFLICT, PushAction.ERROR):
+            return outcome.remote_id
+        child_label = describe(child.entity, child)
+        raise _Blocked(
+            self.outcome(
+                PushAction.ERROR,
+                child.entity,
+                child.id,
+                f"{_first_upper(child_label)} waits for {describe(entity, parent)}: {outcome.detail}",
+            )
+        )
+
+    def _income_account_id(self, item: Item) -> str:
+        if self.settings.default_income_account_id:
+            return self.settings.default_income_account_id
+        name = mapping.income_account_name(item)
+        accounts = self.client.query(f"SELECT * FROM Account WHERE Name = '{name}'")
+        if not accounts:
+            raise ValidationFailed(
+                f'QuickBooks has no "{name}" income account; choose a default income account in the settings.'
+            )
+        return str(accounts[0]["Id"])
+
+    def _fallback_item_id(self) -> str:
+        found = self.client.query(f"SELECT * FROM Item WHERE Name = '{FALLBACK_ITEM_NAME}'")
+        if found:
+            return str(found[0]["Id"])
+        account = self.settings.default_income_account_id or self._account_id(mapping.SERVICE_INCOME_ACCOUNT)
+        body = {"Name": FALLBACK_ITEM_NAME, "Type": "Service", "IncomeAccountRef": {"value": account}}
+        key = request_id(self.tenant_id, "item", "fallback-services", 1, 0)
+        return str(self.client.create("Item", body, key)["Id"])
+
+    def _account_id(self, name: str) -> str:
+        accounts = self.client.query(f"SELECT * FROM Account WHERE Name = '{name}'")
+        if not accounts:
+            raise ValidationFailed(f'QuickBooks has no "{name}" account; choose a default income account.')
+        return str(accounts[0]["Id"])
+
+    def _country(self) -> str:
+        realm = self.connection.remote_company_id
+        if realm not in _countries:
+            info = self.client.company_info()
+            _countries[realm] = str(info.get("Country") or (info.get("CompanyAddr") or {}).get("Country") or "US")
+        return _countries[realm]
+
+    def _not_found_sentence(self, entity: str, record: SaasRecord) -> str:
+        if entity in ("contact", "property") or entity in DOCUMENTS or entity == "payment":
+            return (
+                f"Customer not found in QuickBooks: the customer of {describe(entity, record)} was deleted or "
+                f"made inactive there. Relink it or make it active again."
+            )
+        return f"{_first_upper(describe(entity, record))} was not found in QuickBooks; relink it."
+
+    # ------------------------------------------------------------------ side effects
+    def _mark_linked_in_saas(self, entity: str, saas_id: str, remote_id: str | None) -> None:
+        """Shows "Linked to accounting" in the product. The key is per (record, remote id), so a retry is a no-op."""
+        if remote_id is None:
+            return
+        key = "fb-link-" + request_id(self.tenant_id, f"{entity}.link.{remote_id}", saas_id, 0, 0)
+        self.services.saas.set_accounting_link(
+            self.tenant_id,
+            entity,  # type: ignore[arg-type]
+            saas_id,
+            AccountingLinkFields(provider="qbo", remote_id=remote_id),
+            idempotency_key=key,
+        )
+
+    def outcome(
+        self,
+        action: PushAction,
+        entity: str,
+        saas_id: str,
+        detail: str,
+        *,
+        remote_id: str | None = None,
+        status: SyncStatus | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> PushOutcome:
+        status = status or (SyncStatus.ERROR if action is PushAction.ERROR else SyncStatus.SYNCED)
+        self.log(entity, saas_id, status, _LOG_ACTION[action], detail, remote_id=remote_id, values=values)
+        return PushOutcome(action=action, entity=entity, saas_id=saas_id, remote_id=remote_id, detail=detail)
+
+    def log(
+        self,
+        entity: str,
+        saas_id: str,
+        status: SyncStatus,
+        action: str,
+        detail: str,
+        remote_id: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        self.services.sync_log.write(
+            self.tenant_id,
+            provider=self.connection.provider,
+            entity=entity,
+            direction=Direction.TO_ACCOUNTING,
+            status=status,
+            action=action,
+            detail=detail,
+            saas_id=saas_id,
+            remote_id=remote_id,
+            run_id=self.run_id,
+            values=values,
+        )
+
+
+_LOG_ACTION = {
+    PushAction.CREATED: "create",
+    PushAction.UPDATED: "update",
+    PushAction.LINKED: "link",
+    PushAction.VOIDED: "void",
+    PushAction.SKIPPED: "skip",
+    PushAction.HELD: "hold",
+    PushAction.CONFLICT: "create",
+    PushAction.ERROR: "push",
+}
+
+
+def describe(entity: str, record: SaasRecord) -> str:
+    """How a bookkeeper names the record in a sentence: "customer Jane Doe", "invoice INV-1001"."""
+    if isinstance(record, Contact):
+        return f"customer {record.display_name}"
+    if isinstance(record, Property):
+        return f"job site {record.name}"
+    if isinstance(record, Item):
+        return f"item {record.name}"
+    if isinstance(record, Invoice):
+        return f"invoice {record.number}"
+    if isinstance(record, CreditNote):
+        return f"credit note {record.number}"
+    if isinstance(record, Payment):
+        return f"payment of {record.amount}"
+    return f"{entity.replace('_', ' ')} {record.id}"
+
+
+def _first_upper(text: str) -> str:
+    """Capitalise a sentence's first letter only: str.capitalize() would turn "INV-7" into "inv-7"."""
+    return text[:1].upper() + text[1:]
+
+
+def _up_to_date(link: Link | None, record: SaasRecord) -> bool:
+    return (
+        link is not None
+        and link.state is LinkState.LINKED
+        and link.synced_version is not None
+        and link.synced_version >= record.version
+    )
+
+
+def _remote_updated_at(remote: dict[str, Any]) -> datetime | None:
+    stamp = (remote.get("MetaData") or {}).get("LastUpdatedTime")
+    try:
+        return datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None

@@ -1,0 +1,268 @@
+"""SaaS records → QuickBooks Online request bodies. Pure: no I/O, so every rule is a fast unit test.
+
+Facts from providers.md §1.3: DisplayName is unique across customers, vendors and employees and may
+not contain ":"; a job is a Customer with `Job=true` and a `ParentRef`; an Item needs a `Type` of
+Service or NonInventory and an `IncomeAccountRef`; US companies run Automated Sales Tax, which
+overrides line tax codes but honours an explicit `TxnTaxDetail.TotalTax`.
+
+Money stays `Decimal` here; the client writes it as JSON numbers.
+"""
+
+from __future__ import annotations
+
+import string
+from decimal import Decimal
+from typing import Any
+
+from fieldbooks.domain.errors import ValidationFailed
+from fieldbooks.domain.models import ConnectionSettings
+from fieldbooks.saas.records import (
+    Address,
+    Contact,
+    CreditNote,
+    DocumentLine,
+    Invoice,
+    Item,
+    Payment,
+    Property,
+)
+from fieldbooks.saas.totals import line_amounts, to_cents
+
+MAX_DISPLAY_NAME = 500  # QuickBooks' DisplayName limit
+MAX_ITEM_NAME = 100
+MAX_DOC_NUMBER = 21
+MAX_DESCRIPTION = 4000
+# Enough places that Qty × UnitPrice rounds back to the net amount QuickBooks must see.
+UNIT_PRICE_PLACES = Decimal("0.0000000001")
+US_TAXABLE_CODE = "TAX"
+US_NON_TAXABLE_CODE = "NON"
+SERVICE_INCOME_ACCOUNT = "Services"
+PRODUCT_INCOME_ACCOUNT = "Sales of Product Income"
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
+def normalised_name(name: str) -> str:
+    """The form two names are compared in: 'Jane  Doe.' and 'jane doe' are the same customer."""
+    return " ".join(name.translate(_PUNCTUATION).casefold().split())
+
+
+def clean_name(name: str, limit: int = MAX_DISPLAY_NAME) -> str:
+    """QuickBooks refuses ':' in names (it separates parent and job in FullyQualifiedName)."""
+    return " ".join(name.replace(":", " ").split())[:limit]
+
+
+def customer_display_name(contact: Contact, settings: ConnectionSettings) -> str:
+    """The SaaS display name, or "First Last (Company)" for individuals when the naming rule is on.
+
+    The rule exists for the duplicate-name case: two people called John Smith at different
+    companies cannot share a DisplayName in QuickBooks.
+    """
+    name = contact.display_name or contact.derived_display_name()
+    if settings.name_individuals_with_company and contact.kind == "individual" and contact.company_name:
+        person = " ".join(part for part in (contact.first_name, contact.last_name) if part) or name
+        name = f"{person} ({contact.company_name})"
+    return clean_name(name)
+
+
+def property_display_name(prop: Property, parent_display_name: str) -> str:
+    """Job names share the customers' namespace, so "Home" must carry its owner to stay unique."""
+    return clean_name(f"{parent_display_name} - {prop.name}")
+
+
+def customer(contact: Contact, settings: ConnectionSettings) -> dict[str, Any]:
+    body: dict[str, Any] = {"DisplayName": customer_display_name(contact, settings)}
+    if contact.kind == "individual":
+        _put(body, "GivenName", contact.first_name)
+        _put(body, "FamilyName", contact.last_name)
+    _put(body, "CompanyName", contact.company_name)
+    if contact.email:
+        body["PrimaryEmailAddr"] = {"Address": contact.email}
+    if contact.phone:
+        body["PrimaryPhone"] = {"FreeFormNumber": contact.phone}
+    if contact.billing_address:
+        body["BillAddr"] = address(contact.billing_address)
+    _put(body, "Notes", contact.notes)
+    return body
+
+
+def job(prop: Property, parent_remote_id: str, parent_display_name: str) -> dict[str, Any]:
+    """A property is a sub-customer billed with its contact, so invoices and payments stay on one account."""
+    body: dict[str, Any] = {
+        "DisplayName": property_display_name(prop, parent_display_name),
+        "Job": True,
+        "ParentRef": {"value": parent_remote_id},
+        "BillWithParent": True,
+        "ShipAddr": address(prop.address),
+    }
+    _put(body, "Notes", prop.notes)
+    return body
+
+
+def address(value: Address) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, field in (
+        ("Line1", value.line1),
+        ("Line2", value.line2),
+        ("City", value.city),
+        ("CountrySubDivisionCode", value.region),
+        ("PostalCode", value.postal_code),
+        ("Country", value.country),
+    ):
+        _put(body, key, field)
+    return body
+
+
+def income_account_name(item: Item) -> str:
+    """The account a new company has for this kind of sale (the simulator seeds the same two)."""
+    return SERVICE_INCOME_ACCOUNT if item.kind == "service" else PRODUCT_INCOME_ACCOUNT
+
+
+def item(record: Item, income_account_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "Name": clean_name(record.name, MAX_ITEM_NAME),
+        "Type": "Service" if record.kind == "service" else "NonInventory",
+        "UnitPrice": record.unit_price,
+        "Taxable": record.taxable,
+        "Active": record.active,
+        "IncomeAccountRef": {"value": income_account_id},
+    }
+    _put(body, "Description", record.description)
+    return body
+
+
+def sales_lines(
+    lines: list[DocumentLine], item_refs: dict[str, str], tax_code: TaxCoding, fallback_item_id: str | None
+) -> list[dict[str, Any]]:
+    """One SalesItemLineDetail per SaaS line, each worth exactly the SaaS line's net amount.
+
+    QuickBooks has no per-line discount on a SalesItemLine, so a discounted line is sent at its net
+    price (Amount = net, UnitPrice = net / Qty) with the discount spelled out in the description.
+    """
+    body: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        item_id = item_refs.get(line.item_id) if line.item_id else fallback_item_id
+        if item_id is None:
+            raise ValidationFailed(f"Line {number} ({line.description}) has no QuickBooks item to post to.")
+        amounts = line_amounts(line)
+        quantity, unit_price = line.quantity, line.unit_price
+        description = line.description
+        if amounts.discount:
+            quantity, unit_price = _net_price(line.quantity, amounts.net)
+            description = f"{description} (less {_discount_words(line, amounts.discount)})"
+        detail: dict[str, Any] = {
+            "ItemRef": {"value": item_id},
+            "Qty": quantity,
+            "UnitPrice": unit_price,
+        }
+        if code := tax_code.for_line(line.taxable):
+            detail["TaxCodeRef"] = {"value": code}
+        body.append(
+            {
+                "DetailType": "SalesItemLineDetail",
+                "Amount": amounts.net,
+                "Description": description[:MAX_DESCRIPTION],
+                "SalesItemLineDetail": detail,
+            }
+        )
+    return body
+
+
+class TaxCoding:
+    """Which tax code a line carries: TAX/NON in the US (AST decides the rate), the tenant's code elsewhere."""
+
+    def __init__(self, country: str, settings: ConnectionSettings) -> None:
+        self.us = country == "US"
+        self.default_code = settings.default_tax_code_id
+
+    def for_line(self, taxable: bool) -> str | None:
+        if self.us:
+            return US_TAXABLE_CODE if taxable else US_NON_TAXABLE_CODE
+        if not taxable:
+            return None
+        if self.default_code is None:
+            raise ValidationFailed("Choose a default tax code in the QuickBooks settings before syncing taxable lines.")
+        return self.default_code
+
+
+def invoice(
+    record: Invoice,
+    customer_id: str,
+    item_refs: dict[str, str],
+    tax_code: TaxCoding,
+    fallback_item_id: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "DocNumber": record.number[:MAX_DOC_NUMBER],
+        "TxnDate": record.issue_date.isoformat(),
+        "DueDate": record.due_date.isoformat(),
+        "CustomerRef": {"value": customer_id},
+        "Line": sales_lines(record.lines, item_refs, tax_code, fallback_item_id),
+    }
+    if record.memo:
+        body["CustomerMemo"] = {"value": record.memo[:1000]}
+    _explicit_tax(body, record.tax_total, tax_code)
+    return body
+
+
+def credit_memo(
+    record: CreditNote,
+    customer_id: str,
+    item_refs: dict[str, str],
+    tax_code: TaxCoding,
+    fallback_item_id: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "DocNumber": record.number[:MAX_DOC_NUMBER],
+        "TxnDate": record.issue_date.isoformat(),
+        "CustomerRef": {"value": customer_id},
+        "Line": sales_lines(record.lines, item_refs, tax_code, fallback_item_id),
+    }
+    if record.reason:
+        body["CustomerMemo"] = {"value": record.reason[:1000]}
+    _explicit_tax(body, record.tax_total, tax_code)
+    return body
+
+
+def payment(record: Payment, customer_id: str, invoice_refs: dict[str, str]) -> dict[str, Any]:
+    """Each application becomes a line linked to its QuickBooks invoice; the rest stays unapplied."""
+    body: dict[str, Any] = {
+        "CustomerRef": {"value": customer_id},
+        "TotalAmt": record.amount,
+        "TxnDate": record.date.isoformat(),
+        "Line": [
+            {"Amount": each.amount, "LinkedTxn": [{"TxnId": invoice_refs[each.invoice_id], "TxnType": "Invoice"}]}
+            for each in record.applied_to
+        ],
+    }
+    _put(body, "PaymentRefNum", record.reference[:21] if record.reference else None)
+    return body
+
+
+def money(value: Any) -> Decimal:
+    """A QuickBooks amount (a JSON number, maybe parsed as float) as exact cents."""
+    return to_cents(Decimal(str(value)))
+
+
+def _explicit_tax(body: dict[str, Any], tax_total: Decimal, tax_code: TaxCoding) -> None:
+    # Automated Sales Tax would otherwise compute its own figure; the SaaS printed the invoice with this one.
+    if tax_code.us:
+        body["TxnTaxDetail"] = {"TotalTax": tax_total}
+
+
+def _net_price(quantity: Decimal, net: Decimal) -> tuple[Decimal, Decimal]:
+    """Qty and UnitPrice whose product QuickBooks rounds back to exactly `net`."""
+    unit_price = (net / quantity).quantize(UNIT_PRICE_PLACES)
+    if to_cents(quantity * unit_price) == net:
+        return quantity, unit_price
+    return Decimal(1), net  # a quantity too large to divide cleanly: bill it as one unit at the net
+
+
+def _discount_words(line: DocumentLine, discount: Decimal) -> str:
+    if line.discount_percent is not None:
+        return f"{line.discount_percent.normalize():f}% discount, {discount}"
+    return f"discount {discount}"
+
+
+def _put(body: dict[str, Any], key: str, value: str | None) -> None:
+    if value:
+        body[key] = value

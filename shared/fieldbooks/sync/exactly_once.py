@@ -1,0 +1,155 @@
+"""Creating a remote record exactly once, whatever crashes, timeouts or duplicate deliveries happen.
+
+Provider independent; it needs only that the provider replays the first reply to a repeated
+idempotency key (QuickBooks' `requestid`, providers.md 1.8). The protocol:
+
+1. read the link; a LINKED record is updated, never created again;
+2. save the intent (state PENDING, `intent_request_id`, `intent_version`) *before* the call,
+   conditionally on the link's version, so two workers cannot both start a create;
+3. call create with that key;
+4. save the remote id, its SyncToken and the snapshot (state LINKED).
+
+A worker that dies between 3 and 4 leaves the PENDING intent behind: the retry repeats the create
+with the SAME key and the provider answers with the record it already made. A new key is only ever
+minted when the provider definitely made nothing (it refused the call) or after the remote twin was
+discarded; both bump `generation`, which is part of the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fieldbooks.domain.errors import NotFound, ValidationFailed
+from fieldbooks.domain.models import Link, LinkState, Provider
+from fieldbooks.store.links import LinkStore
+
+# QuickBooks takes 50 characters, but only 36 inside a batch; one length fits both.
+REQUEST_ID_LENGTH = 36
+
+
+def request_id(tenant_id: str, entity: str, record_id: str, version: int, generation: int) -> str:
+    """Deterministic, so even a lost intent write still repeats the same key for the same version."""
+    source = f"{tenant_id}\x1f{entity}\x1f{record_id}\x1f{version}\x1f{generation}"
+    return hashlib.sha256(source.encode()).hexdigest()[:REQUEST_ID_LENGTH]
+
+
+@dataclass(frozen=True)
+class Created:
+    """What the provider answered to the create (or replayed for a repeated key)."""
+
+    remote_id: str
+    sync_token: str | None
+    reply: dict[str, Any]
+
+
+def begin_create(
+    links: LinkStore,
+    existing: Link | None,
+    *,
+    tenant_id: str,
+    provider: Provider,
+    entity: str,
+    saas_id: str,
+    version: int,
+    remote_entity: str,
+) -> Link:
+    """The PENDING link whose `intent_request_id` the create must carry.
+
+    An intent already stored is reused as it is, even if the record moved on to a newer version:
+    that create may have committed, and only its own key can find out. Raises StaleVersion if
+    another worker wrote the link first (the message is retried and then sees its result).
+    """
+    if existing is not None and existing.state is LinkState.PENDING and existing.intent_request_id:
+        return existing
+    generation = existing.generation if existing else 0
+    intent = Link(
+        tenant_id=tenant_id,
+        provider=provider,
+        entity=entity,
+        saas_id=saas_id,
+        state=LinkState.PENDING,
+        remote_entity=remote_entity,
+        intent_request_id=request_id(tenant_id, entity, saas_id, version, generation),
+        intent_version=version,
+        generation=generation,
+        updated_at=datetime.now(UTC),
+        version=existing.version if existing else 0,
+    )
+    return links.save(intent)
+
+
+def finish_create(links: LinkStore, pending: Link, created: Created, snapshot: dict[str, Any]) -> Link:
+    """Step 4: the remote id is known; the link now says LINKED at the version the create carried."""
+    return links.save(
+        pending.model_copy(
+            update={
+                "state": LinkState.LINKED,
+                "remote_id": created.remote_id,
+                "sync_token": created.sync_token,
+                "synced_version": pending.intent_version,
+                "intent_request_id": None,
+                "intent_version": None,
+                "snapshot": snapshot,
+            }
+        )
+    )
+
+
+def abandon_create(links: LinkStore, pending: Link) -> Link:
+    """Nothing exists remotely under this intent (refused, or deleted by us): the next try needs a new key.
+
+    The provider would replay a refusal to the old key forever, so the generation moves on.
+    """
+    return links.save(
+        pending.model_copy(
+            update={
+                "state": LinkState.PENDING,
+                "remote_id": None,
+                "sync_token": None,
+                "synced_version": None,
+                "intent_request_id": None,
+                "intent_version": None,
+                "snapshot": None,
+                "generation": pending.generation + 1,
+            }
+        )
+    )
+
+
+def create_exactly_once(
+    links: LinkStore,
+    existing: Link | None,
+    *,
+    tenant_id: str,
+    provider: Provider,
+    entity: str,
+    saas_id: str,
+    version: int,
+    remote_entity: str,
+    create: Callable[[str], Created],
+    snapshot: dict[str, Any],
+) -> tuple[Link, Created]:
+    """Steps 2–4. A refusal (ValidationFailed, NotFound) proves nothing was made: the intent is abandoned
+    and the error re-raised. Anything else (a timeout, a 5xx, a crash) leaves the intent PENDING for
+    the retry to repeat."""
+    pending = begin_create(
+        links,
+        existing,
+        tenant_id=tenant_id,
+        provider=provider,
+        entity=entity,
+        saas_id=saas_id,
+        version=version,
+        remote_entity=remote_entity,
+    )
+    assert pending.intent_request_id is not None  # begin_create always returns an intent
+    try:
+        created = create(pending.intent_request_id)
+    except (ValidationFailed, NotFound):
+        abandon_create(links, pending)
+        raise
+    return finish_create(links, pending, created, snapshot), created

@@ -1,0 +1,210 @@
+"""The push worker under QuickBooks' rate limits and failures: SQS (moto) → real handler → simulator.
+
+The QuickBooks adapter is another piece of work; here a minimal provider creates one customer per
+contact through the real client and governor, which is all these tests need to see.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from fieldbooks.domain.models import Connection, Provider, Run
+from fieldbooks.saas.events import SaasChangeEvent
+from fieldbooks.services import Services
+from fieldbooks.store.rate_budget import RateGovernor
+from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
+from fieldbooks.sync.push_retries import PUSH_MAX_RECEIVES
+from local.runtime.handlers import load_module
+from local.simulators.quickbooks_online import SimulatorHandle
+from tests.conftest import QBO_REALM, QBO_REDIRECT_URI, TEMPLATE
+from tests.support.fake_provider import connect
+from tests.support.qbo_tokens import SimulatorTokens
+from tests.support.saas_changes import bus_event, change
+from tests.support.sqs import receive_event
+
+WINDOW_START = 1_800_000_000.0
+
+
+@dataclass
+class Clock:
+    now: float = WINDOW_START
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class CustomerPusher:
+    """Creates a QuickBooks customer per contact version, with a requestid derived from it."""
+
+    simulator: SimulatorHandle
+    tokens: SimulatorTokens
+    clock: Clock = field(default_factory=Clock)
+
+    def push_change(self, connection: Connection, change: SaasChangeEvent, services: Services) -> None:
+        from fieldbooks.providers.quickbooks_online.client import QboClient
+
+        client = QboClient(
+            self.simulator.base_url,
+            connection.remote_company_id,
+            self.tokens,
+            governor=RateGovernor(connection.tenant_id, connection.provider, clock=self.clock, sleep=self.clock.sleep),
+            http=httpx.Client(timeout=1.0),
+        )
+        name = f"{change.record.first_name} {change.record.last_name} {change.record_id}"
+        request_id = f"{change.tenant_id}.{change.record_id}.{change.record_version}"
+        client.create("Customer", {"DisplayName": name}, request_id)
+
+    def pull_changes(self, connection: Connection, run: Run, services: Services) -> None:
+        raise NotImplementedError
+
+
+@pytest.fixture
+def worker() -> Any:
+    return load_module(TEMPLATE.function("PushWorkerFunction"))
+
+
+@pytest.fixture
+def pusher(qbo: SimulatorHandle, worker: Any) -> Iterator[CustomerPusher]:
+    pusher = CustomerPusher(qbo, SimulatorTokens(qbo, QBO_REALM, QBO_REDIRECT_URI))
+    worker.services.providers[Provider.QUICKBOOKS_ONLINE] = pusher
+    yield pusher
+    worker.services.providers.clear()
+
+
+@pytest.fixture
+def visibility_changes(worker: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every VisibilityTimeout the worker sets on a message (moto does not report it back)."""
+    seen: list[int] = []
+    sqs = boto3.client("sqs")
+    original = sqs.change_message_visibility
+
+    def recording(**arguments: Any) -> Any:
+        seen.append(arguments["VisibilityTimeout"])
+        return original(**arguments)
+
+    monkeypatch.setattr(sqs, "change_message_visibility", recording)
+    monkeypatch.setitem(worker.services.__dict__, "sqs", sqs)
+    return seen
+
+
+def queue_contacts(handler: Any, context: Any, tenant_id: str, count: int) -> None:
+    intake = handler("SaasEventsFunction")
+    for number in range(count):
+        intake(bus_event(change(tenant_id=tenant_id, record_id=f"con_{number}")), context)
+
+
+def deliver(worker: Any, aws: Any, context: Any) -> tuple[dict[str, Any], list[str]]:
+    """One poll of the push queue into the handler; returns the event and the failed message ids."""
+    event = receive_event(boto3.client("sqs"), aws.queue_url("PushQueue"))
+    reply = worker.lambda_handler(event, context) if event["Records"] else {"batchItemFailures": []}
+    return event, [failure["itemIdentifier"] for failure in reply["batchItemFailures"]]
+
+
+def pause_is_over(event: dict[str, Any], aws: Any) -> None:
+    """What SQS does when the visibility timeout the worker set runs out."""
+    sqs = boto3.client("sqs")
+    for record in event["Records"]:
+        sqs.change_message_visibility(
+            QueueUrl=aws.queue_url("PushQueue"), ReceiptHandle=record["receiptHandle"], VisibilityTimeout=0
+        )
+
+
+def customer_names(qbo: SimulatorHandle) -> list[str]:
+    return sorted(row["DisplayName"] for row in qbo.admin.data(QBO_REALM, "Customer")["Customer"])
+
+
+def test_a_429_storm_pauses_the_connection_and_every_record_lands_exactly_once(
+    aws,
+    handler,
+    context,
+    qbo,
+    worker,
+    pusher,
+    visibility_changes,  # noqa: ANN001
+) -> None:
+    tenant_id = f"t-{secrets.token_hex(4)}"
+    connect(tenant_id, remote_company_id=QBO_REALM)
+    queue_contacts(handler, context, tenant_id, 5)
+    qbo.admin.add_fault("throttle", entity="Customer", times=2)
+
+    for storm_round in range(2):
+        event, failed = deliver(worker, aws, context)
+        assert len(event["Records"]) == 5
+        assert len(failed) == 5  # the first push met a 429; the governor held back the other four
+        assert customer_names(qbo) == []
+        assert deliver(worker, aws, context)[0]["Records"] == []  # hidden until the pause ends
+        assert visibility_changes[-5:] == [60] * 5, storm_round
+        pusher.clock.now += 61
+        pause_is_over(event, aws)
+
+    event, failed = deliver(worker, aws, context)
+
+    assert failed == []
+    assert customer_names(qbo) == sorted(f"Jane Doe con_{number}" for number in range(5))
+    assert qbo.admin.faults() == []
+    rows = SyncLogStore().page(tenant_id, SyncLogFilter(status="error")).items
+    assert {row.detail for row in rows} == {"Rate limit reached — retrying in about 60 seconds."}
+    assert len(rows) == 5  # one row per record, on its first try, not one per deferral
+
+
+def test_a_reply_lost_after_commit_is_retried_by_the_worker_without_a_duplicate(
+    aws,
+    handler,
+    context,
+    qbo,
+    worker,
+    pusher,  # noqa: ANN001
+) -> None:
+    tenant_id = f"t-{secrets.token_hex(4)}"
+    connect(tenant_id, remote_company_id=QBO_REALM)
+    queue_contacts(handler, context, tenant_id, 1)
+    # Three lost replies outlast the client's own three tries: the second delivery finishes the job.
+    qbo.admin.add_fault("drop_after_commit", entity="Customer", times=3)
+
+    event, failed = deliver(worker, aws, context)
+    assert len(failed) == 1
+    pause_is_over(event, aws)  # SQS redelivers after the visibility timeout
+    _, failed = deliver(worker, aws, context)
+
+    assert failed == []
+    assert customer_names(qbo) == ["Jane Doe con_0"]
+
+
+def test_the_last_try_tells_the_tenant_the_record_waits_in_the_retry_queue(
+    aws,
+    handler,
+    context,
+    qbo,
+    worker,
+    pusher,  # noqa: ANN001
+) -> None:
+    tenant_id = f"t-{secrets.token_hex(4)}"
+    connect(tenant_id, remote_company_id=QBO_REALM)
+    queue_contacts(handler, context, tenant_id, 1)
+    qbo.admin.add_fault("error", entity="Customer", times=3)
+    event = receive_event(boto3.client("sqs"), aws.queue_url("PushQueue"))
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = str(PUSH_MAX_RECEIVES)
+
+    reply = worker.lambda_handler(event, context)
+
+    assert len(reply["batchItemFailures"]) == 1
+    (row,) = SyncLogStore().page(tenant_id, SyncLogFilter(status="error")).items
+    assert row.detail.startswith(f"Could not sync this contact after {PUSH_MAX_RECEIVES} tries (QuickBooks answered")
+    assert row.detail.endswith("it waits in the retry queue until an admin sends it again.")
+    assert row.saas_id == "con_0"
+
+
+def test_the_push_queue_allows_as_many_receives_as_the_worker_counts_on() -> None:
+    push_queue = TEMPLATE.resources["PushQueue"]["Properties"]
+    assert push_queue["RedrivePolicy"]["maxReceiveCount"] == PUSH_MAX_RECEIVES
