@@ -22,8 +22,8 @@ def test_a_rate_limited_pull_job_is_hidden_for_exactly_the_pause(
     aws,
     handler,
     context,
-    fake_provider,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001, F811
+    fake_provider,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     connect("t-pull")
     run = RunStore().create("t-pull", Provider.QUICKBOOKS_ONLINE, RunKind.SYNC_NOW)
