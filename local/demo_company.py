@@ -48,8 +48,8 @@ def seed_saas(app: SaasAppClient, tenant_id: str) -> SeededCompany:
     seeded = SeededCompany()
     contacts = seeded.contacts
     contacts["ann"] = app.create_contact(
-        tenant_id, first_name="Ann", last_name="Lee", email="  Ann.Lee@Example.com "
-    )  # matches by email, however it was typed
+        tenant_id, first_name="Ann", last_name="Lee", email="Ann.Lee@Example.COM"
+    )  # matches by email, whatever its case
     contacts["dental"] = app.create_contact(
         tenant_id, kind="company", company_name="Springfield Dental, LLC", email="office@sdental.example"
     )  # matches by normalised name

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import httpx
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from fieldbooks.domain.models import (
     Connection,
@@ -32,6 +31,7 @@ from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.security.token_vault import seal, token_context
 from fieldbooks.store.connections import ConnectionStore
+from fieldbooks.store.rate_budget import RateGovernor
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from local.runtime.handlers import load_module
 from local.simulators.quickbooks_online import SimulatorHandle
@@ -76,11 +76,7 @@ class Books:
 
     def work(self, event: dict[str, Any]) -> dict[str, Any]:
         """The push worker on one SQS event; what succeeded is deleted, as the Lambda service does."""
-        try:
-            reply = self._run("PushWorkerFunction", event)
-        except BatchProcessingError:  # every record failed: Lambda hands the whole batch back
-            self._settle(event, {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]})
-            raise
+        reply = self._run("PushWorkerFunction", event)
         self._settle(event, reply)
         return reply
 
@@ -147,8 +143,8 @@ def books_for(
 ) -> Iterator[Callable[..., Books]]:
     """Builds a tenant connected to a realm, with the production adapter in the push worker.
 
-    Its client is `client_for`'s minus the rate governor (store/rate_budget.py is not on main yet)
-    and with a 1 s HTTP timeout, so a reply the simulator drops costs one second instead of eight.
+    Its client is `client_for`'s (connection tokens, rate governor) with a 1 s HTTP timeout, so a
+    reply the simulator drops costs one second instead of eight.
     Tokens are the connection's own: sealed on the row, opened and refreshed by QboTokenSource.
     """
     worker = load_module(TEMPLATE.function("PushWorkerFunction"))
@@ -157,7 +153,10 @@ def books_for(
     def client(connection: Connection, services: Any) -> QboClient:
         tokens = QboTokenSource(connection, services)
         http = httpx.Client(timeout=TEST_HTTP)
-        return QboClient(services.settings.qbo_api_base_url, connection.remote_company_id, tokens, http=http)
+        governor = RateGovernor(connection.tenant_id, connection.provider)
+        return QboClient(
+            services.settings.qbo_api_base_url, connection.remote_company_id, tokens, governor=governor, http=http
+        )
 
     def build(realm_id: str = QBO_REALM, **settings: Any) -> Books:
         tenant_id = f"t-{uuid.uuid4().hex[:10]}"
@@ -343,8 +342,9 @@ def test_a_crash_after_quickbooks_committed_but_before_the_link_was_saved_does_n
         return real_save(link)
 
     monkeypatch.setattr(links, "save", crash_once_on_the_linked_write)
-    failed = books.work(books.sqs_event())["batchItemFailures"]
-    assert len(failed) == 1  # the crashed record goes back to the queue
+    event = books.sqs_event()
+    first = books.work(event)
+    assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == [event["Records"][0]["messageId"]]
     assert books.count("Customer") == 1
     assert books.link("contact", contact.id).state is LinkState.PENDING
 

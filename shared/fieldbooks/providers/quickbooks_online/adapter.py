@@ -284,9 +284,9 @@ class _Push:
             return
         # A fixed key: a retry after a crash here replays this delete instead of failing on a tombstone.
         self.client.delete(REMOTE_ENTITY[entity], created.remote_id, created.sync_token or "0", f"{key[:30]}-del")
-        noun = "Invoice" if entity == "invoice" else "Credit note"
         raise TotalMismatch(
-            f"{noun} total mismatch: QuickBooks computed {computed}, the {noun.lower()} says {record.total}. "
+            f"{_first_upper(_noun(entity))} total mismatch: QuickBooks computed {computed}, "
+            f"the {_noun(entity)} says {record.total}. "
             f"It was not kept in QuickBooks; check the tax settings, then sync it again."
         )
 
@@ -325,7 +325,8 @@ class _Push:
                     PushAction.ERROR,
                     entity,
                     record.id,
-                    f"Invoice total mismatch: QuickBooks computed {computed}, the document says {record.total}.",
+                    f"{_first_upper(_noun(entity))} total mismatch: QuickBooks computed {computed}, "
+                    f"the {_noun(entity)} says {record.total}.",
                     remote_id=link.remote_id,
                 )
         was_linked_only = link.synced_version is None  # linked by a match or a resolve, never pushed
@@ -375,7 +376,10 @@ class _Push:
         kept = {key: values["quickbooks"] for key, values in merge.both_changed.items() if key not in merge.send}
         if not merge.send:
             return theirs, merge.both_changed, kept
-        key = request_id(self.tenant_id, f"{entity}.merge", record.id, record.version, link.generation)
+        # QuickBooks replays a requestid's first reply, refusals included: a key per SyncToken read means
+        # a retry after another 5010 asks afresh instead of being handed the old 5010 again.
+        merge_entity = f"{entity}.merge.{theirs['SyncToken']}"
+        key = request_id(self.tenant_id, merge_entity, record.id, record.version, link.generation)
         reply = self.client.update(
             remote_entity, {"Id": link.remote_id, "SyncToken": theirs["SyncToken"], **merge.send}, key
         )  # a second 5010 propagates: the message is retried and merges again
@@ -406,7 +410,8 @@ class _Push:
             reply = self.client.void("Invoice", link.remote_id, link.sync_token or "0", key)
         except StaleVersion:
             current = self.client.read("Invoice", link.remote_id)
-            reply = self.client.void("Invoice", link.remote_id, str(current["SyncToken"]), f"{key[:30]}-again")
+            token = str(current["SyncToken"])  # in the key too: a replayed 5010 must not come back
+            reply = self.client.void("Invoice", link.remote_id, token, f"{key[:24]}-{token}"[:36])
         except RemoteNotFound:
             return self.outcome(PushAction.ERROR, "invoice", invoice.id, self._not_found_sentence("invoice", invoice))
         self.services.links.save(
@@ -667,6 +672,10 @@ def describe(entity: str, record: SaasRecord) -> str:
     if isinstance(record, Payment):
         return f"payment of {record.amount}"
     return f"{entity.replace('_', ' ')} {record.id}"
+
+
+def _noun(entity: str) -> str:
+    return entity.replace("_", " ")
 
 
 def _first_upper(text: str) -> str:
