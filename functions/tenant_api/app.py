@@ -18,6 +18,7 @@ from fieldbooks.domain.models import (
     ConnectionSettings,
     ConnectionStatus,
     Direction,
+    PendingAction,
     Provider,
     Run,
     RunPage,
@@ -30,8 +31,12 @@ from fieldbooks.security.tenant_tokens import TenantCaller, verify_console_token
 from fieldbooks.services import Services
 from fieldbooks.store.plans import MAX_PAGE_SIZE as PLAN_PAGE_SIZE
 from fieldbooks.store.sync_log import MAX_PAGE_SIZE, SyncLogFilter
-from fieldbooks.sync import runs
+from fieldbooks.sync import approvals, conflicts, links_admin, runs
+from fieldbooks.sync.approvals import ApprovalResult, ApprovalSummary
+from fieldbooks.sync.conflicts import ConflictFilter, ConflictList, Resolution
+from fieldbooks.sync.links_admin import LinkPage, LinkView, RelinkRequest
 from fieldbooks.sync.plan import PlanPage, RunDetail
+from fieldbooks.sync.record_access import LinkedEntity, remote_reader_for
 from fieldbooks.sync.redrive import RedriveRequest, RedriveResult, redrive
 from fieldbooks.sync_log_export import to_csv
 
@@ -84,7 +89,12 @@ def get_connection_settings(provider: Annotated[Provider, Path()]) -> Connection
 
 @app.put("/connections/<provider>/settings")
 def put_connection_settings(provider: Annotated[Provider, Path()], settings: ConnectionSettings) -> ConnectionSettings:
-    return lifecycle.put_settings(caller(), provider, settings, services)
+    before = lifecycle.get_settings(caller().tenant_id, provider, services)
+    saved = lifecycle.put_settings(caller(), provider, settings, services)
+    if saved.name_individuals_with_company and not before.name_individuals_with_company:
+        # The rule can settle duplicate names among individuals: push the contacts stuck on one again.
+        conflicts.retry_after_naming_rule(services.connections.get(caller().tenant_id, provider), services)
+    return saved
 
 
 def _summary(connection: Connection) -> ConnectionSummary:
@@ -169,6 +179,83 @@ def sync_now(provider: Annotated[Provider, Path()]) -> Response[Run]:
     caller().require_admin()
     run = runs.start_sync_now(caller().tenant_id, provider, services)
     return Response(status_code=202, content_type="application/json", body=run)
+
+
+# ---------------------------------------------------------------- conflicts, preview, links
+AnyId = Annotated[str, Path(min_length=1, max_length=300)]
+SaasId = Annotated[str, Path(min_length=1, max_length=128)]
+ProviderQuery = Annotated[Provider, Query()]
+
+
+class PendingActionList(BaseModel):
+    items: list[PendingAction]
+
+
+@app.get("/conflicts")
+def list_conflicts(status: Annotated[ConflictFilter, Query()] = "open") -> ConflictList:
+    return conflicts.list_conflicts(services, caller().tenant_id, status)
+
+
+@app.post("/conflicts/<conflict_id>/resolve")
+def resolve_conflict(conflict_id: AnyId) -> Resolution:
+    caller().require_admin()
+    return conflicts.resolve(services, remote_reader_for, caller().tenant_id, conflict_id, by_user=caller().user_id)
+
+
+@app.get("/pending-actions")
+def list_pending_actions() -> PendingActionList:
+    actions = services.pending_actions.list(caller().tenant_id)
+    return PendingActionList(items=sorted(actions, key=lambda a: (a.created_at, a.action_id)))
+
+
+@app.post("/pending-actions/approve-all")
+def approve_all_pending_actions() -> ApprovalSummary:
+    caller().require_admin()
+    return approvals.approve_all(services, caller().tenant_id)
+
+
+@app.post("/pending-actions/<action_id>/approve")
+def approve_pending_action(action_id: AnyId) -> ApprovalResult:
+    caller().require_admin()
+    return approvals.approve(services, caller().tenant_id, action_id)
+
+
+@app.get("/links")
+def list_links(
+    entity: Annotated[LinkedEntity | None, Query()] = None,
+    provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> LinkPage:
+    return links_admin.list_links(services, caller().tenant_id, provider, entity, limit=limit, cursor=cursor)
+
+
+@app.delete("/links/<entity>/<saas_id>")
+def unlink_record(
+    entity: Annotated[LinkedEntity, Path()], saas_id: SaasId, provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE
+) -> LinkView:
+    caller().require_admin()
+    return links_admin.unlink(services, caller().tenant_id, provider, entity, saas_id, caller().user_id)
+
+
+@app.put("/links/<entity>/<saas_id>")
+def relink_record(
+    entity: Annotated[LinkedEntity, Path()],
+    saas_id: SaasId,
+    body: RelinkRequest,
+    provider: ProviderQuery = Provider.QUICKBOOKS_ONLINE,
+) -> LinkView:
+    caller().require_admin()
+    return links_admin.relink(
+        services,
+        remote_reader_for,
+        caller().tenant_id,
+        provider,
+        entity,
+        saas_id,
+        body.remote_id,
+        by_user=caller().user_id,
+    )
 
 
 @app.post("/dlq/redrive")

@@ -15,7 +15,7 @@ from pynamodb.models import Model
 
 from fieldbooks.domain.errors import StaleVersion
 from fieldbooks.domain.models import Link, LinkState, Provider
-from fieldbooks.store.base import TableSettings, now
+from fieldbooks.store.base import TableSettings, decode_cursor, encode_cursor, now
 
 
 def link_key(provider: Provider, entity: str, saas_id: str) -> str:
@@ -95,6 +95,20 @@ class LinkStore:
     def list(self, tenant_id: str, provider: Provider, entity: str | None = None) -> list[Link]:
         prefix = f"{provider.value}#{entity}#" if entity else f"{provider.value}#"
         return [row.to_model() for row in LinkRow.query(tenant_id, LinkRow.link_key.startswith(prefix))]
+
+    def page(
+        self, tenant_id: str, provider: Provider, entity: str | None, *, limit: int, cursor: str | None
+    ) -> tuple[list[Link], str | None]:
+        """One page of links in key order, with an opaque cursor for the next (None on the last page)."""
+        prefix = f"{provider.value}#{entity}#" if entity else f"{provider.value}#"
+        results = LinkRow.query(
+            tenant_id,
+            LinkRow.link_key.startswith(prefix),
+            limit=limit,
+            last_evaluated_key=decode_cursor(tenant_id, cursor),
+        )
+        links = [row.to_model() for row in results]
+        return links, encode_cursor(tenant_id, results.last_evaluated_key)
 
     def save(self, link: Link) -> Link:
         """Conditional on `link.version` (0 = must not exist yet); the loser of a race gets StaleVersion."""

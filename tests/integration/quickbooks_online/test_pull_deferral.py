@@ -14,15 +14,15 @@ from fieldbooks.sync.pull_jobs import PullJob
 from local.runtime.handlers import load_module
 from tests.conftest import TEMPLATE
 from tests.integration.test_pull_jobs import fake_provider  # noqa: F401 - fixture
-from tests.support.fake_provider import connect
+from tests.support.fake_provider import FakeProvider, connect
 from tests.support.sqs import receive_event
 
 
 def test_a_rate_limited_pull_job_is_hidden_for_exactly_the_pause(
-    aws,
-    handler,
-    context,
-    fake_provider,  # noqa: F811 - the fixture imported above
+    aws: Any,
+    handler: Any,
+    context: Any,
+    fake_provider: FakeProvider,  # noqa: F811 - the fixture imported above
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     connect("t-pull")

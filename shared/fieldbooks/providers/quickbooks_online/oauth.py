@@ -38,7 +38,9 @@ class IntuitOAuth:
 
     def authorize_url(self, state: str) -> str:
         with self._client() as client:
-            url, _ = client.create_authorization_url(self._endpoint("authorization_endpoint"), state=state)
+            url, _ = client.create_authorization_url(
+                self._endpoint("authorization_endpoint"), state=state, scope=ACCOUNTING_SCOPE
+            )
         return str(url)
 
     def exchange_code(self, code: str) -> OAuthTokens:
@@ -90,7 +92,7 @@ class IntuitOAuth:
         return OAuth2Client(
             client_id=self._client_id,
             client_secret=self._client_secret,
-            scope=ACCOUNTING_SCOPE,
+            # No client-wide scope: Authlib would add it to refreshes, where Intuit documents none.
             redirect_uri=self.redirect_uri,
             token=token,
             timeout=TIMEOUT,

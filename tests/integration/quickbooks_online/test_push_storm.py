@@ -1,0 +1,73 @@
+"""A 429 storm through the production push path: SaaS app → intake → FIFO queue (moto) → push worker →
+QuickBooks adapter → client and rate governor → simulator. Only the governor's clock is the test's, so
+a 60-second pause passes in an instant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from fieldbooks.domain.models import Connection, LinkState
+from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
+from fieldbooks.providers.quickbooks_online.client import QboClient
+from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
+from fieldbooks.store.rate_budget import RateGovernor
+from tests.integration.quickbooks_online.test_push_adapter import (  # noqa: F401 - fixtures
+    QBO,
+    TEST_HTTP,
+    Books,
+    books,
+    books_for,
+    jane,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_a_429_storm_pauses_the_connection_and_each_customer_is_created_exactly_once(books: Books) -> None:  # noqa: F811
+    clock = Clock()
+
+    def governed_client(connection: Connection, services: Any) -> QboClient:
+        """`client_for` with the test's clock in the governor and a short HTTP timeout."""
+        return QboClient(
+            services.settings.qbo_api_base_url,
+            connection.remote_company_id,
+            QboTokenSource(connection, services),
+            governor=RateGovernor(connection.tenant_id, QBO, clock=clock, sleep=clock.sleep),
+            http=httpx.Client(timeout=TEST_HTTP),
+        )
+
+    books.worker.services.providers[QBO] = QuickBooksOnline(client_factory=governed_client)
+    contacts = [jane(books, first_name=name, email=f"{name.lower()}@example.com") for name in ("Ann", "Bob", "Cy")]
+    books.qbo.admin.add_fault("throttle", entity="Customer", times=2)
+    books.queue_new_events()
+
+    with pytest.raises(BatchProcessingError):  # one 429; the governor holds back the other two
+        books.work(books.sqs_event())
+    with pytest.raises(BatchProcessingError):  # redelivered during the pause: nothing reaches QuickBooks
+        books.work(books.sqs_event())
+    assert [rule["times"] for rule in books.qbo.admin.faults()] == [1]
+    clock.now += 61
+    with pytest.raises(BatchProcessingError):  # the storm goes on: a second 429, a second pause
+        books.work(books.sqs_event())
+    clock.now += 61
+    reply = books.work(books.sqs_event())
+
+    assert reply["batchItemFailures"] == []
+    assert sorted(c["DisplayName"] for c in books.records("Customer")) == ["Ann Doe", "Bob Doe", "Cy Doe"]
+    assert all(books.link("contact", contact.id).state is LinkState.LINKED for contact in contacts)
+    waits = [row for row in books.log(status="error") if row.detail.startswith("Rate limit reached")]
+    assert sorted(row.saas_id for row in waits) == sorted(contact.id for contact in contacts)  # once each
+    assert len(books.log(status="synced")) == 3
