@@ -25,6 +25,7 @@ def test_the_demo_runs_the_scenario_over_real_http_and_stops_cleanly() -> None:
     assert result.returncode == 0, output
     assert "Fieldbooks local stack is running" in output
     assert "SaasEventsFunction       event fsm-saas invoice.finalized" in output
-    assert "GET /connections -> 0 connected accounting companies" in output
+    assert "GET /connections -> QuickBooks Online: Acme Plumbing & Heating LLC (connected)" in output
+    assert "Run sync_now finished: succeeded" in output
     assert "GET /sync-log without a token -> 401 Sign in again" in output
     assert "Traceback" not in output

@@ -240,8 +240,12 @@ def test_initial_sync_after_connect_plans_waits_for_approval_then_links_matches_
     status, again = api("POST", f"/connections/{PROVIDER.value}/sync", admin)  # Sync now finds nothing new
     assert (status, again["kind"]) == (202, "sync_now")
     assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
-    rerun = RunStore().get(tenant, again["run_id"])
-    assert rerun.status is RunStatus.SUCCEEDED
+    _, rerun = api("GET", f"/runs/{again['run_id']}", admin)
+    assert rerun["status"] == "awaiting_approval"  # approve-plan shows every plan, even one with nothing to do
+    assert rerun["plan"]["to_apply"] == 0  # what was created or linked is in step: nothing is pushed twice
+    assert api("POST", f"/runs/{again['run_id']}/approve", admin)[0] == 200
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+    assert RunStore().get(tenant, again["run_id"]).status is RunStatus.SUCCEEDED
     assert len(books(qbo, "Customer")) == 4
 
 

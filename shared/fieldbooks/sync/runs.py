@@ -155,10 +155,10 @@ def drive(
     """Plans on the first delivery, then applies; None when the run now waits for approval."""
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
-        summary = plan_run(connection, run, services, read_remote(), contact_name)
+        plan_run(connection, run, services, read_remote(), contact_name)
         if services.runs.get(run.tenant_id, run.run_id).stop_requested:
             return SliceEnd.STOPPED  # stopped while planning: never park it waiting for an approval
-        if connection.settings.approve_plan and summary.to_apply:  # nothing to do needs no approval
+        if connection.settings.approve_plan:  # even an all-skip plan: the tenant asked to see every plan first
             services.runs.set_status(
                 run.tenant_id, run.run_id, RunStatus.AWAITING_APPROVAL, "The plan waits for your approval."
             )
