@@ -15,6 +15,10 @@ from fieldbooks.sync.bad_messages import report_unreadable
 from fieldbooks.sync.push_retries import Delivery, push_delivered
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+# A batch whose every record failed is reported, not raised (as the pull worker does): when a paused
+# connection defers a whole batch, that is the rate governor working, not a function error. The FIFO
+# processor's constructor does not take the flag, hence the attribute.
+processor.raise_on_entire_batch_failure = False
 services = Services.from_environment()
 
 

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import httpx
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from fieldbooks.domain.models import (
     Connection,
@@ -76,15 +75,8 @@ class Books:
         return receive_event(boto3.client("sqs"), self._aws.queue_url("PushQueue"))
 
     def work(self, event: dict[str, Any]) -> dict[str, Any]:
-        """The push worker on one SQS event; what succeeded is deleted, as the Lambda service does.
-
-        A batch whose every record failed makes the invocation fail; Lambda then keeps them all, which
-        is read here as each record reported failed.
-        """
-        try:
-            reply = self._run("PushWorkerFunction", event)
-        except BatchProcessingError:
-            reply = {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
+        """The push worker on one SQS event; what succeeded is deleted, as the Lambda service does."""
+        reply = self._run("PushWorkerFunction", event)
         self._settle(event, reply)
         return reply
 
