@@ -7,8 +7,9 @@ import json
 import boto3
 import pytest
 
-from fieldbooks.domain.errors import Transient
-from fieldbooks.domain.models import Provider
+from fieldbooks.domain.errors import AuthExpired, Transient
+from fieldbooks.domain.models import ConnectionStatus, Provider
+from fieldbooks.store.connections import ConnectionStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from local.runtime.handlers import load_module
 from tests.conftest import TEMPLATE
@@ -123,3 +124,26 @@ def test_an_unreadable_push_message_fails_only_itself_and_is_logged(aws, handler
     assert fake_provider.pushed == [("t-acme", "con_1", 1)]
     (row,) = SyncLogStore().page("t-acme", SyncLogFilter(status="error")).items
     assert (row.entity, row.saas_id) == ("invoice", "inv_9")
+
+
+def test_refused_tokens_pause_the_connection_and_say_the_change_syncs_on_reconnect(
+    aws,  # noqa: ANN001
+    handler,  # noqa: ANN001
+    context,  # noqa: ANN001
+    fake_provider,  # noqa: ANN001
+) -> None:
+    connect("t-acme")
+    intake = handler("SaasEventsFunction")
+    fake_provider.failures["con_1"] = AuthExpired("Authentication expired — reconnect")
+    intake(bus_event(change(record_id="con_1")), context)
+    first = handler("PushWorkerFunction")(receive_event(boto3.client("sqs"), aws.queue_url("PushQueue")), context)
+    intake(bus_event(change(record_id="con_2")), context)  # while paused: never handed to the provider
+    second = handler("PushWorkerFunction")(receive_event(boto3.client("sqs"), aws.queue_url("PushQueue")), context)
+
+    assert first["batchItemFailures"] == second["batchItemFailures"] == []
+    assert ConnectionStore().get("t-acme", Provider.QUICKBOOKS_ONLINE).status is ConnectionStatus.NEEDS_REAUTH
+    assert fake_provider.pushed == []
+    rows = SyncLogStore().page("t-acme", SyncLogFilter()).items
+    waiting = sorted(r.saas_id for r in rows if r.detail.startswith("Not sent yet: QuickBooks Online needs to be"))
+    assert waiting == ["con_1", "con_2"]
+    assert [r.detail for r in rows if r.entity == "connection"] == ["Authentication expired — reconnect"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fieldbooks.domain.errors import ValidationFailed
-from fieldbooks.domain.models import Connection, Direction, SyncStatus
+from fieldbooks.connections.lifecycle import mark_needs_reauth
+from fieldbooks.domain.errors import AuthExpired, ValidationFailed
+from fieldbooks.domain.models import Connection, ConnectionStatus, Direction, SyncStatus
 from fieldbooks.observability import logger
 from fieldbooks.providers.base import AccountingProvider
 from fieldbooks.saas.events import SaasChangeEvent
@@ -28,20 +29,41 @@ def push_change(change: SaasChangeEvent, services: Services) -> None:
     if change.origin == "fieldbooks":
         logger.debug("Ignoring our own write coming back", extra={"record_id": change.record_id})
         return
-    for connection in services.connections.active_for_tenant(change.tenant_id):
-        if reason := skip_reason(change):
-            services.sync_log.write(
-                change.tenant_id,
-                provider=connection.provider,
-                entity=change.entity,
-                direction=Direction.TO_ACCOUNTING,
-                status=SyncStatus.SKIPPED,
-                action="skip",
-                detail=reason,
-                saas_id=change.record_id,
-            )
+    for connection in services.connections.list_for_tenant(change.tenant_id):
+        if connection.status is ConnectionStatus.DISCONNECTED:
             continue
-        _adapter(connection, services).push_change(connection, change, services)
+        if reason := skip_reason(change):
+            _log_skip(change, connection, reason, services)
+            continue
+        if connection.status is ConnectionStatus.NEEDS_REAUTH:
+            _log_skip(change, connection, waiting_for_reconnect(connection), services)
+            continue
+        try:
+            _adapter(connection, services).push_change(connection, change, services)
+        except AuthExpired:
+            # The tokens were refused mid-push. The message is not retried: until the tenant reconnects
+            # every try would fail the same way, and the reconnect queues a run that brings over
+            # whatever changed meanwhile (records newer than their link's synced version).
+            mark_needs_reauth(connection.tenant_id, connection.provider, services)
+            _log_skip(change, connection, waiting_for_reconnect(connection), services)
+
+
+def waiting_for_reconnect(connection: Connection) -> str:
+    label = connection.provider.label
+    return f"Not sent yet: {label} needs to be reconnected. The sync that runs on reconnect brings this change over."
+
+
+def _log_skip(change: SaasChangeEvent, connection: Connection, reason: str, services: Services) -> None:
+    services.sync_log.write(
+        change.tenant_id,
+        provider=connection.provider,
+        entity=change.entity,
+        direction=Direction.TO_ACCOUNTING,
+        status=SyncStatus.SKIPPED,
+        action="skip",
+        detail=reason,
+        saas_id=change.record_id,
+    )
 
 
 def _adapter(connection: Connection, services: Services) -> AccountingProvider:
