@@ -19,6 +19,7 @@ import threading
 import time
 import warnings
 from contextlib import ExitStack, suppress
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -147,7 +148,7 @@ def run_scenario(local: RunningStack, saas: SaasAppHandle, qbo: SimulatorHandle)
         _ok(api.post(f"/runs/{run['run_id']}/approve"))
         print_run(api, wait_for_run(api, local, lambda r: r["run_id"] == run["run_id"]))
 
-        print_books(qbo, app)
+        print_books(qbo, company)
         print_sync_log(api)
         refused = httpx.get(f"{local.api_url}/sync-log", timeout=10)
         print(f"\nGET /sync-log without a token -> {refused.status_code} {refused.json()['message']}")
@@ -194,6 +195,16 @@ def live_edits(app: SaasAppClient, company: SeededCompany) -> None:
         applied_to=[{"invoice_id": invoice.id, "amount": str(invoice.total)}],
     )
     print(f"  payment of {invoice.total} recorded against it")
+    company.invoices["dana_live"] = invoice
+    credit = app.create_credit_note(
+        TENANT,
+        contact_id=company.contacts["carlos"].id,
+        invoice_id=company.invoices["carlos"].id,
+        issue_date="2026-11-21",
+        lines=[{"description": "Goodwill credit: late arrival", "quantity": "1", "unit_price": "50.00"}],
+        reason="Technician arrived two hours late",
+    )
+    print(f"  credit note {credit.number}: total {credit.total}")
     app.create_job(TENANT, contact_id=company.contacts["dana"].id, title="Annual boiler check")
 
 
@@ -241,15 +252,19 @@ def print_plan(api: httpx.Client, run: dict[str, Any]) -> None:
     plan = api.get(f"/runs/{run['run_id']}/plan").json()
     print(f"Plan of run {run['run_id']} ({run['status']}):")
     for category, counts in ((plan.get("summary") or {}).get("counts") or {}).items():
-        print(f"  {category:12} " + ", ".join(f"{action} {n}" for action, n in counts.items() if n))
+        actions = ", ".join(f"{action} {n}" for action, n in counts.items() if n)
+        print(f"  {category:12} {actions or 'nothing to do'}")
 
 
-def print_books(qbo: SimulatorHandle, app: SaasAppClient) -> None:
+def print_books(qbo: SimulatorHandle, company: SeededCompany) -> None:
     print("\nQuickBooks now holds:")
     for entity in ("Customer", "Item", "Invoice", "CreditMemo", "Payment"):
         print(f"  {entity:10} {qbo.admin.count(REALM, entity)}")
-    for invoice in qbo.admin.data(REALM, "Invoice").get("Invoice", []):
-        print(f"  invoice {invoice.get('DocNumber')}: TotalAmt {invoice['TotalAmt']} Balance {invoice['Balance']}")
+    saas_totals = {invoice.number: invoice.total for invoice in company.invoices.values()}
+    for invoice in sorted(qbo.admin.data(REALM, "Invoice").get("Invoice", []), key=lambda i: i["DocNumber"]):
+        number, total = invoice["DocNumber"], Decimal(str(invoice["TotalAmt"]))
+        same = "equal to the cent" if saas_totals.get(number) == total else f"app says {saas_totals.get(number)}"
+        print(f"  invoice {number}: TotalAmt {total} ({same}), balance {invoice['Balance']}")
 
 
 def print_sync_log(api: httpx.Client) -> None:

@@ -26,6 +26,12 @@ def test_the_demo_runs_the_scenario_over_real_http_and_stops_cleanly() -> None:
     assert "Fieldbooks local stack is running" in output
     assert "SaasEventsFunction       event fsm-saas invoice.finalized" in output
     assert "GET /connections -> QuickBooks Online: Acme Plumbing & Heating LLC (connected)" in output
+    assert "status=connected" in output  # through the real OAuth redirect flow
+    assert "Matched to QuickBooks Online customer Ann Lee by email." in output
+    assert 'Created customer Chris Park in QuickBooks as "Chris Park (Park Rentals)".' in output
+    assert "/resolve -> 200" in output
+    assert output.count("(equal to the cent)") == 4 and "app says" not in output
+    assert "CreditMemo 1" in output
     assert "Run sync_now finished: succeeded" in output
     assert "GET /sync-log without a token -> 401 Sign in again" in output
     assert "Traceback" not in output

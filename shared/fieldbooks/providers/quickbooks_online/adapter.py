@@ -271,9 +271,10 @@ class _Push:
         if linked.synced_version is not None and linked.synced_version < record.version:
             # The create was a replay of an earlier version's intent: bring QuickBooks up to this one.
             self._update(linked.model_copy(update={"snapshot": None}), entity, record, body, log=False)
-        return self.outcome(
-            PushAction.CREATED, entity, record.id, f"Created {label} in QuickBooks.", remote_id=created.remote_id
-        )
+        sentence = f"Created {label} in QuickBooks"
+        if isinstance(record, Contact) and body.get("DisplayName") not in (None, record.display_name):
+            sentence += f' as "{body["DisplayName"]}"'  # the naming rule or a cleaned-up name
+        return self.outcome(PushAction.CREATED, entity, record.id, f"{sentence}.", remote_id=created.remote_id)
 
     def _check_total(self, entity: str, record: SaasRecord, created: Created, key: str) -> None:
         """QuickBooks computes TotalAmt itself; an invoice that disagrees with the printed one must not stay."""
