@@ -56,14 +56,6 @@ if TYPE_CHECKING:
 
 ClientFactory = Callable[[Connection, "Services"], QboClient]
 
-REMOTE_ENTITY = {
-    "contact": "Customer",
-    "property": "Customer",
-    "item": "Item",
-    "invoice": "Invoice",
-    "credit_note": "CreditMemo",
-    "payment": "Payment",
-}
 NAME_FIELD = {"Customer": "DisplayName", "Item": "Name"}
 # Preview mode covers "customer and job-site actions" (issue 4, bullet 6).
 PREVIEWED = {"contact", "property"}
@@ -224,7 +216,7 @@ class _Push:
     def _skip_reason(self, entity: str, record: SaasRecord) -> str | None:
         if entity in NEVER_SYNCED:
             return NEVER_SYNCED[entity]
-        if entity not in REMOTE_ENTITY:
+        if entity not in mapping.REMOTE_ENTITY:
             return f"{entity} records do not sync to QuickBooks."
         if not self.settings.direction(entity).pushes:
             return f"{PLURAL[entity]} are set not to sync to QuickBooks."
@@ -234,7 +226,7 @@ class _Push:
 
     # ------------------------------------------------------------------ create
     def _create(self, link: Link | None, entity: str, record: SaasRecord, body: dict[str, Any]) -> PushOutcome:
-        remote_entity = REMOTE_ENTITY[entity]
+        remote_entity = mapping.REMOTE_ENTITY[entity]
         label = describe(entity, record)
 
         def create(key: str) -> Created:
@@ -283,7 +275,8 @@ class _Push:
         if computed == record.total:
             return
         # A fixed key: a retry after a crash here replays this delete instead of failing on a tombstone.
-        self.client.delete(REMOTE_ENTITY[entity], created.remote_id, created.sync_token or "0", f"{key[:30]}-del")
+        remote_entity = mapping.REMOTE_ENTITY[entity]
+        self.client.delete(remote_entity, created.remote_id, created.sync_token or "0", f"{key[:30]}-del")
         raise TotalMismatch(
             f"{_first_upper(_noun(entity))} total mismatch: QuickBooks computed {computed}, "
             f"the {_noun(entity)} says {record.total}. "
@@ -294,7 +287,7 @@ class _Push:
     def _update(
         self, link: Link, entity: str, record: SaasRecord, body: dict[str, Any], log: bool = True
     ) -> PushOutcome:
-        remote_entity = REMOTE_ENTITY[entity]
+        remote_entity = mapping.REMOTE_ENTITY[entity]
         label = describe(entity, record)
         assert link.remote_id is not None
         send = changed_fields(link.snapshot, body)
@@ -362,7 +355,7 @@ class _Push:
         Returns the reply, the fields both sides changed, and the QuickBooks values that won (they
         become the new base, so they are not sent back next time).
         """
-        remote_entity = REMOTE_ENTITY[entity]
+        remote_entity = mapping.REMOTE_ENTITY[entity]
         assert link.remote_id is not None
         theirs = self.client.read(remote_entity, link.remote_id)
         merge = three_way(
@@ -444,7 +437,7 @@ class _Push:
     # ------------------------------------------------------------------ duplicate names
     def _duplicate_name(self, entity: str, record: SaasRecord, body: dict[str, Any]) -> PushOutcome:
         """6240: resolvable when one unlinked QuickBooks record has the name, otherwise a person renames."""
-        remote_entity = REMOTE_ENTITY[entity]
+        remote_entity = mapping.REMOTE_ENTITY[entity]
         field = NAME_FIELD[remote_entity]
         name = str(body[field])
         noun = "customer" if remote_entity == "Customer" else "item"

@@ -6,23 +6,14 @@ from typing import Any
 
 from fieldbooks.domain.models import Connection
 from fieldbooks.providers.quickbooks_online.client import client_for
+from fieldbooks.providers.quickbooks_online.mapping import REMOTE_ENTITY
 from fieldbooks.services import Services
 from fieldbooks.sync.record_access import RemoteRecord
-
-# Contacts and job sites both live in QuickBooks' Customer list (a job site is a sub-customer).
-QBO_ENTITY: dict[str, str] = {
-    "contact": "Customer",
-    "property": "Customer",
-    "item": "Item",
-    "invoice": "Invoice",
-    "credit_note": "CreditMemo",
-    "payment": "Payment",
-}
 
 
 class QboRecordReader:
     def read_remote(self, connection: Connection, entity: str, remote_id: str, services: Services) -> RemoteRecord:
-        qbo_entity = QBO_ENTITY[entity]
+        qbo_entity = REMOTE_ENTITY[entity]
         body = client_for(connection, services).read(qbo_entity, remote_id)
         record: dict[str, Any] = body.get(qbo_entity, body)
         return RemoteRecord(

@@ -28,6 +28,16 @@ from fieldbooks.saas.records import (
 )
 from fieldbooks.saas.totals import line_amounts, to_cents
 
+# The QuickBooks entity each SaaS entity becomes; contacts and job sites share the Customer list
+# (a job site is a sub-customer).
+REMOTE_ENTITY = {
+    "contact": "Customer",
+    "property": "Customer",
+    "item": "Item",
+    "invoice": "Invoice",
+    "credit_note": "CreditMemo",
+    "payment": "Payment",
+}
 MAX_DISPLAY_NAME = 500  # QuickBooks' DisplayName limit
 MAX_ITEM_NAME = 100
 MAX_DOC_NUMBER = 21
