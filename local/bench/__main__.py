@@ -1,0 +1,16 @@
+"""`make bench`: every benchmark, one after the other, each bounded in count and time."""
+
+from __future__ import annotations
+
+from local.bench import qbo_simulator, sync_speed
+
+
+def main() -> None:
+    print("== QuickBooks Online simulator")
+    qbo_simulator.main([])
+    print("\n== Sync speed (local stack)")
+    sync_speed.main([])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""How fast records reach QuickBooks: the initial sync's throughput and a live edit's latency.
+
+`python -m local.bench.sync_speed [--initial 60] [--live 20]` runs the whole local stack (moto
+server, the real handlers, the reference SaaS app, the QuickBooks Online simulator), connects through
+the OAuth flow, then measures
+
+- the initial sync of `--initial` contacts and a tenth as many items: wall time and records/second;
+- `--live` contacts created one by one afterwards: time from the app's reply to the customer existing
+  in QuickBooks (event → EventBridge → intake → FIFO queue → push worker → QuickBooks).
+
+Bounded in count and time and stops by itself; never part of the test suite. Figures depend on the
+machine and on the local runtime's pollers (real SQS/Lambda add their own latency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import time
+import warnings
+from contextlib import ExitStack
+
+import boto3
+import httpx
+
+from local.demo import CONNECTION, REALM, STAGE, connect, simulator_config, wait_for_run
+from local.runtime.stack import free_port, local_api_url, running_stack
+from local.runtime.template import Template
+from local.saas.config import SaasAppConfig
+from local.saas.publisher import EventBridgeSink
+from local.saas.server import running_saas_app
+from local.simulators.quickbooks_online import running_simulator
+
+TENANT = "t-bench"
+MAX_RECORDS = 500
+DEADLINE = 120.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m local.bench.sync_speed", description=__doc__.splitlines()[0])
+    parser.add_argument("--initial", type=int, default=60, help=f"contacts in the initial sync (≤{MAX_RECORDS})")
+    parser.add_argument("--live", type=int, default=20, help="contacts created one by one afterwards (≤100)")
+    args = parser.parse_args(argv)
+    initial, live = min(args.initial, MAX_RECORDS), min(args.live, 100)
+    logging.basicConfig(level=logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    moto_port, api_port = free_port(), free_port()
+    with ExitStack() as stack:
+        events = boto3.client(
+            "events",
+            region_name="us-east-1",
+            endpoint_url=f"http://127.0.0.1:{moto_port}",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        saas = stack.enter_context(
+            running_saas_app(SaasAppConfig(db_path=":memory:"), sink=EventBridgeSink("fsm-saas", client=events))
+        )
+        redirect_uri = f"{local_api_url(Template(), STAGE, api_port)}/oauth/quickbooks_online/callback"
+        qbo = stack.enter_context(running_simulator(simulator_config(redirect_uri)))
+        local = stack.enter_context(
+            running_stack(
+                stage=STAGE, api_port=api_port, moto_port=moto_port, saas_url=saas.base_url, quickbooks_url=qbo.base_url
+            )
+        )
+        for quiet in ("local.runtime", "fieldbooks"):  # handlers' JSON logs: only problems
+            logging.getLogger(quiet).setLevel(logging.WARNING)
+        app = saas.app_client
+        app.create_tenant(TENANT, "Bench Plumbing")
+        for n in range(initial):
+            app.create_contact(TENANT, first_name="Initial", last_name=f"Customer {n:04d}", email=f"i{n}@bench.example")
+        for n in range(max(1, initial // 10)):
+            app.create_item(TENANT, name=f"Part {n:04d}", kind="material", unit_price="12.50")
+        saas.wait_until_published(timeout=60)
+        local.wait_until_idle(timeout=60)
+
+        token = app.console_token(TENANT, "u-owner", role="owner")
+        with httpx.Client(base_url=local.api_url, headers={"authorization": f"Bearer {token}"}, timeout=30) as api:
+            began = time.perf_counter()
+            connect(api)
+            run = wait_for_run(api, local, lambda r: r["kind"] == "initial", timeout=DEADLINE)
+            seconds = time.perf_counter() - began
+            records = sum(p["done"] for p in run["progress"].values())
+            rate = records / seconds
+            print(f"\ninitial sync: {records} records in {seconds:.1f} s ({rate:.1f} records/s), {run['status']}")
+
+            latencies = []
+            for n in range(live):
+                name = f"Live Customer {n:04d}"
+                app.create_contact(TENANT, first_name="Live", last_name=f"Customer {n:04d}")
+                created = time.perf_counter()
+                while not _in_quickbooks(qbo.base_url, name):
+                    if time.perf_counter() - created > 30:
+                        raise TimeoutError(f"{name} did not reach QuickBooks within 30 s")
+                    time.sleep(0.01)
+                latencies.append(time.perf_counter() - created)
+            if latencies:
+                ordered = sorted(latencies)
+                p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+                print(
+                    f"live edit → QuickBooks ({len(latencies)} contacts): median {statistics.median(ordered):.2f} s, "
+                    f"p95 {p95:.2f} s, max {ordered[-1]:.2f} s"
+                )
+            print(f"QuickBooks customers: {_count(qbo.base_url)}; settings at {CONNECTION}/settings")
+
+
+def _in_quickbooks(base_url: str, display_name: str) -> bool:
+    listing = httpx.get(f"{base_url}/_sim/realms/{REALM}/data", params={"entity": "Customer"}, timeout=5).json()
+    return any(c.get("DisplayName") == display_name for c in listing.get("Customer", []))
+
+
+def _count(base_url: str) -> int:
+    return int(httpx.get(f"{base_url}/_sim/realms/{REALM}/count/Customer", timeout=5).json()["count"])
+
+
+if __name__ == "__main__":
+    main()
