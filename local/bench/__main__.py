@@ -7,7 +7,7 @@ from local.bench import qbo_simulator, sync_speed
 
 def main() -> None:
     print("== QuickBooks Online simulator")
-    qbo_simulator.main([])
+    qbo_simulator.main()
     print("\n== Sync speed (local stack)")
     sync_speed.main([])
 
