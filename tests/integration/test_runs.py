@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -23,7 +23,9 @@ from fieldbooks.domain.models import (
     RunKind,
     RunStatus,
 )
+from fieldbooks.providers.quickbooks_online import client as qbo_client
 from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
+from fieldbooks.store.conflicts import ConflictStore
 from fieldbooks.store.links import LinkStore
 from fieldbooks.store.rate_budget import RateBudgetRow, RateGovernor
 from fieldbooks.store.runs import RunStore
@@ -307,7 +309,7 @@ def test_a_throttled_record_fails_the_job_and_the_redelivery_resumes_at_that_rec
     run_id = connect_through_oauth(api, handler, context, tenant)
     event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
     pull_worker_handler = handler("PullWorkerFunction")
-    qbo.admin.add_fault("throttle", entity="Customer", count=1)
+    qbo.admin.add_fault("throttle", entity="Batch", count=1)  # the three creates go out as one batch
 
     first = pull_worker_handler(event, context)
     assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == [event["Records"][0]["messageId"]]
@@ -350,3 +352,135 @@ def test_stopping_a_plan_that_waits_for_approval_ends_the_run_at_once(aws, api, 
     assert (status, stopped["status"], stopped["message"]) == (200, "stopped", "Stopped before it was approved.")
     assert api("POST", f"/runs/{run.run_id}/approve", console_token(tenant))[0] == 409
     assert [e["detail"]["status"] for e in finished_events()] == ["stopped"]
+
+
+# ---------------------------------------------------------------- creates in batches (providers.md 1.2)
+
+
+@pytest.fixture
+def qbo_calls(monkeypatch) -> Iterator[list[str]]:  # noqa: ANN001
+    """The endpoint of every HTTP request the QuickBooks client sends ("batch", "customer", "query", ...).
+
+    The client's shared connection pool is swapped for one that records, with a short timeout so a
+    reply the simulator holds back (drop_after_commit) costs a second, not the production eight.
+    """
+    calls: list[str] = []
+
+    def record(request: httpx.Request) -> None:
+        path = request.url.path
+        if "/v3/company/" in path:
+            calls.append(path.split("/")[4])
+
+    http = httpx.Client(timeout=httpx.Timeout(1.0), event_hooks={"request": [record]})
+    monkeypatch.setattr(qbo_client, "_http", http)
+    yield calls
+    http.close()
+
+
+def test_an_initial_sync_creates_contacts_and_items_in_batches_of_thirty(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter, qbo_calls
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    for n in range(40):
+        app.create_contact(tenant, first_name=f"Customer{n:02d}", last_name="Brown")
+    for n in range(10):
+        app.create_item(tenant, name=f"Part {n}", unit_price="2.50")
+    run_id = connect_through_oauth(api, handler, context, tenant)
+
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    finished = RunStore().get(tenant, run_id)
+    assert finished.status is RunStatus.SUCCEEDED
+    assert {c: p.model_dump() for c, p in finished.progress.items()} == {
+        "contacts": {"done": 40, "total": 40, "failed": 0},
+        "items": {"done": 10, "total": 10, "failed": 0},
+    }
+    assert sorted(c["DisplayName"] for c in books(qbo, "Customer")) == [f"Customer{n:02d} Brown" for n in range(40)]
+    assert sorted(i["Name"] for i in books(qbo, "Item")) == [f"Part {n}" for n in range(10)]
+    # Plan pages of 30: 30 contacts, then 10 contacts and 10 items. One create call per record would be 50.
+    assert qbo_calls.count("batch") == 2
+    assert not {"customer", "item"} & set(qbo_calls)
+    # Reading both sides (4 queries) and the income account, looked up once for the whole batch.
+    assert len(qbo_calls) == 7, qbo_calls
+    rows = SyncLogStore().all(tenant, SyncLogFilter(run_id=run_id))
+    assert len(rows) == 50
+    assert "Created customer Customer07 Brown in QuickBooks." in {row.detail for row in rows}
+    assert "Created item Part 3 in QuickBooks." in {row.detail for row in rows}
+    for customer in books(qbo, "Customer"):
+        assert LinkStore().by_remote(tenant, PROVIDER, "contact", customer["Id"]).state is LinkState.LINKED
+
+
+def test_a_batch_whose_reply_is_lost_after_commit_is_replayed_on_the_retry_without_duplicates(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter, qbo_calls
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    contacts = [app.create_contact(tenant, first_name=f"Customer{n}", last_name="Green") for n in range(4)]
+    run_id = connect_through_oauth(api, handler, context, tenant)
+    event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
+    pull_worker_handler = handler("PullWorkerFunction")
+    # QuickBooks commits the batch but the reply never comes, three times: the client's own retries
+    # (same requestid) give up, the job fails, and the intents stay PENDING like after a crash.
+    qbo.admin.add_fault("drop_after_commit", entity="Batch", times=3)
+
+    first = pull_worker_handler(event, context)
+    assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == [event["Records"][0]["messageId"]]
+    assert len(books(qbo, "Customer")) == 4  # committed at the first try
+    pending = [LinkStore().get(tenant, PROVIDER, "contact", c.id) for c in contacts]
+    assert {link.state for link in pending} == {LinkState.PENDING}
+    assert len({link.intent_batch.split()[0] for link in pending}) == 1  # one batch, its key on every intent
+
+    # Meanwhile a real-time push of one of them settles it under the batch's key, not a key of its own.
+    connection = load_module(TEMPLATE.function("PullWorkerFunction")).services.connections.get(tenant, PROVIDER)
+    services = load_module(TEMPLATE.function("PullWorkerFunction")).services
+    record = services.saas.get_contact(tenant, contacts[0].id)
+    assert adapter.push_record(connection, "contact", record, services).action.value == "created"
+
+    assert pull_worker_handler(event, context) == {"batchItemFailures": []}  # SQS brings the message back
+
+    finished = RunStore().get(tenant, run_id)
+    assert finished.status is RunStatus.SUCCEEDED
+    assert finished.progress["contacts"].model_dump() == {"done": 4, "total": 4, "failed": 0}
+    customers = books(qbo, "Customer")
+    assert sorted(c["DisplayName"] for c in customers) == [f"Customer{n} Green" for n in range(4)]
+    for contact in contacts:
+        link = LinkStore().get(tenant, PROVIDER, "contact", contact.id)
+        assert (link.state, link.intent_batch) == (LinkState.LINKED, None)
+        assert link.remote_id in {c["Id"] for c in customers}
+    assert {LinkStore().get(tenant, PROVIDER, "contact", c.id).remote_id for c in contacts} == {
+        c["Id"] for c in customers
+    }
+    assert not {"customer"} & set(qbo_calls)  # never a single create, which could not replay the batch
+
+
+def test_a_duplicate_name_inside_a_batch_opens_the_conflict_and_the_others_are_created(
+    aws, handler, context, api, saas_app, qbo, tenant, adapter, qbo_calls
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    contacts = [app.create_contact(tenant, first_name=f"Customer{n}", last_name="White") for n in range(3)]
+    run_id = connect_through_oauth(api, handler, context, tenant)
+    admin = console_token(tenant)
+    settings = ConnectionSettings(approve_plan=True).model_dump(mode="json")
+    assert api("PUT", f"/connections/{PROVIDER.value}/settings", admin, body=settings)[0] == 200
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+    # Someone adds the same name in QuickBooks after the plan was made: the batch item gets a 6240.
+    holder = qbo.admin.create_as_user(QBO_REALM, "Customer", DisplayName="Customer1 White")
+    assert api("POST", f"/runs/{run_id}/approve", admin)[0] == 200
+
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    finished = RunStore().get(tenant, run_id)
+    assert finished.progress["contacts"].model_dump() == {"done": 2, "total": 3, "failed": 1}
+    assert sorted(c["DisplayName"] for c in books(qbo, "Customer")) == [f"Customer{n} White" for n in range(3)]
+    assert qbo_calls.count("batch") == 1 and "customer" not in qbo_calls
+    (conflict,) = ConflictStore().list(tenant)
+    assert (conflict.saas_id, conflict.resolvable, conflict.remote_id) == (contacts[1].id, True, holder["Id"])
+    rows = {row.saas_id: row for row in SyncLogStore().all(tenant, SyncLogFilter(run_id=run_id))}
+    assert (rows[contacts[1].id].status, rows[contacts[1].id].action, rows[contacts[1].id].detail) == (
+        "conflict",
+        "create",
+        'Duplicate customer name: QuickBooks already has a customer named "Customer1 White" that is not '
+        "linked to any record. Resolve to link them.",
+    )
+    assert rows[contacts[0].id].detail == "Created customer Customer0 White in QuickBooks."
+    refused = LinkStore().get(tenant, PROVIDER, "contact", contacts[1].id)
+    assert (refused.state, refused.intent_request_id, refused.generation) == (LinkState.PENDING, None, 1)

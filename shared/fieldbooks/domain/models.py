@@ -222,6 +222,10 @@ class Link(BaseModel):
     synced_version: int | None = Field(default=None, description="The SaaS record version last brought over.")
     intent_request_id: str | None = Field(default=None, description="Idempotency key of the create in flight.")
     intent_version: int | None = None
+    intent_batch: str | None = Field(
+        default=None,
+        description="For a create sent inside a batch: '<batch requestid> <bId>', the only key that can replay it.",
+    )
     snapshot: dict[str, Any] | None = Field(default=None, description="Last synced values: the merge's base.")
     generation: int = Field(default=0, description="Bumped when a remote twin is discarded, for a fresh create key.")
     updated_at: datetime

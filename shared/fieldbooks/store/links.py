@@ -52,6 +52,7 @@ class LinkRow(Model):
     synced_version = NumberAttribute(null=True)
     intent_request_id = UnicodeAttribute(null=True)
     intent_version = NumberAttribute(null=True)
+    intent_batch = UnicodeAttribute(null=True)
     snapshot = JSONAttribute(null=True)
     generation = NumberAttribute(default=0)
     updated_at = UTCDateTimeAttribute()
@@ -71,6 +72,7 @@ class LinkRow(Model):
             synced_version=int(self.synced_version) if self.synced_version is not None else None,
             intent_request_id=self.intent_request_id,
             intent_version=int(self.intent_version) if self.intent_version is not None else None,
+            intent_batch=self.intent_batch,
             snapshot=self.snapshot,
             generation=int(self.generation or 0),
             updated_at=self.updated_at,
@@ -127,6 +129,7 @@ class LinkStore:
             synced_version=link.synced_version,
             intent_request_id=link.intent_request_id,
             intent_version=link.intent_version,
+            intent_batch=link.intent_batch,
             snapshot=link.snapshot,
             generation=link.generation,
             updated_at=now(),

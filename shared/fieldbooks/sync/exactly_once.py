@@ -9,6 +9,10 @@ idempotency key (QuickBooks' `requestid`, providers.md 1.8). The protocol:
 3. call create with that key;
 4. save the remote id, its SyncToken and the snapshot (state LINKED).
 
+Several creates may share one call (a batch): every member's intent is saved before the call and
+names the batch's own key and the member's place in it (`intent_batch`). A member's key cannot be
+replayed on its own then, only the batch's; see `batch_request_id`.
+
 A worker that dies between 3 and 4 leaves the PENDING intent behind: the retry repeats the create
 with the SAME key and the provider answers with the record it already made. A new key is only ever
 minted when the provider definitely made nothing (it refused the call) or after the remote twin was
@@ -29,12 +33,30 @@ from fieldbooks.store.links import LinkStore
 
 # QuickBooks takes 50 characters, but only 36 inside a batch; one length fits both.
 REQUEST_ID_LENGTH = 36
+# A batch key leaves room for the ".<chunk>" the client appends (QboClient.batch).
+BATCH_REQUEST_ID_LENGTH = 33
 
 
 def request_id(tenant_id: str, entity: str, record_id: str, version: int, generation: int) -> str:
     """Deterministic, so even a lost intent write still repeats the same key for the same version."""
     source = f"{tenant_id}\x1f{entity}\x1f{record_id}\x1f{version}\x1f{generation}"
     return hashlib.sha256(source.encode()).hexdigest()[:REQUEST_ID_LENGTH]
+
+
+def batch_request_id(member_keys: list[str]) -> str:
+    """Derived from the members' own keys, in order: the same members of the same versions give the
+    same key, so a batch repeated after a lost reply is replayed, never run twice."""
+    return hashlib.sha256("\x1f".join(member_keys).encode()).hexdigest()[:BATCH_REQUEST_ID_LENGTH]
+
+
+def batch_intent(batch_key: str, batch_item_id: str) -> str:
+    return f"{batch_key} {batch_item_id}"
+
+
+def parse_batch_intent(intent: str) -> tuple[str, str]:
+    """(batch requestid, bId) of a member's stored `intent_batch`."""
+    batch_key, _, batch_item_id = intent.partition(" ")
+    return batch_key, batch_item_id
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,11 @@ class Created:
     remote_id: str
     sync_token: str | None
     reply: dict[str, Any]
+
+
+def next_request_id(existing: Link | None, tenant_id: str, entity: str, saas_id: str, version: int) -> str:
+    """The key `begin_create` gives a new intent; a batch needs its members' keys before writing them."""
+    return request_id(tenant_id, entity, saas_id, version, existing.generation if existing else 0)
 
 
 def begin_create(
@@ -56,8 +83,9 @@ def begin_create(
     saas_id: str,
     version: int,
     remote_entity: str,
+    batch: str | None = None,
 ) -> Link:
-    """The PENDING link whose `intent_request_id` the create must carry.
+    """The PENDING link whose `intent_request_id` the create must carry (`batch`: see `batch_intent`).
 
     An intent already stored is reused as it is, even if the record moved on to a newer version:
     that create may have committed, and only its own key can find out. Raises StaleVersion if
@@ -73,8 +101,9 @@ def begin_create(
         saas_id=saas_id,
         state=LinkState.PENDING,
         remote_entity=remote_entity,
-        intent_request_id=request_id(tenant_id, entity, saas_id, version, generation),
+        intent_request_id=next_request_id(existing, tenant_id, entity, saas_id, version),
         intent_version=version,
+        intent_batch=batch,
         generation=generation,
         updated_at=datetime.now(UTC),
         version=existing.version if existing else 0,
@@ -93,6 +122,7 @@ def finish_create(links: LinkStore, pending: Link, created: Created, snapshot: d
                 "synced_version": pending.intent_version,
                 "intent_request_id": None,
                 "intent_version": None,
+                "intent_batch": None,
                 "snapshot": snapshot,
             }
         )
@@ -113,6 +143,7 @@ def abandon_create(links: LinkStore, pending: Link) -> Link:
                 "synced_version": None,
                 "intent_request_id": None,
                 "intent_version": None,
+                "intent_batch": None,
                 "snapshot": None,
                 "generation": pending.generation + 1,
             }

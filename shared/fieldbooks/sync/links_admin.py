@@ -98,7 +98,9 @@ def unlink(
     label = saas_id
     with suppress(RemoteNotFound):  # deleted in the app: there is no badge left to clear
         label = record_label(services.saas.clear_accounting_link(tenant_id, entity, saas_id))
-    saved = _save(services, link.model_copy(update={"state": LinkState.UNLINKED, "intent_request_id": None}))
+    saved = _save(
+        services, link.model_copy(update={"state": LinkState.UNLINKED, "intent_request_id": None, "intent_batch": None})
+    )
     twin = f" from {provider.label} {link.remote_entity or 'record'} {link.remote_id}" if link.remote_id else ""
     services.sync_log.write(
         tenant_id,
@@ -159,6 +161,7 @@ def link_to_remote(
         "snapshot": None,
         "intent_request_id": None,
         "intent_version": None,
+        "intent_batch": None,
     }
     if current is None:
         link = Link(tenant_id=tenant_id, provider=provider, entity=entity, saas_id=saas_id, updated_at=now(), **values)

@@ -8,6 +8,9 @@ Progress doubles as the cursor: actions are applied strictly in plan order and e
 exactly one atomic ADD to its category's done or failed counter, so done+failed over all
 categories *is* the position of the next action. A redelivered job resumes there; the record it
 may repeat is pushed through the exactly-once create protocol, so a repeat never duplicates.
+
+An adapter that can push many records in one call (`push_many`) gets consecutive push actions in
+chunks; their counters are added after the chunk, in plan order, so the cursor rule still holds.
 """
 
 from __future__ import annotations
@@ -71,7 +74,8 @@ from fieldbooks.sync.run_events import publish_run_finished
 # (a record can take a few calls: parents first, a total check). What is left goes to a fresh job.
 SLICE_MAX_RECORDS = 150
 SLICE_MAX_SECONDS = 60.0
-READ_AHEAD = 25  # plan rows fetched per query while applying
+READ_AHEAD = 30  # plan rows fetched per query while applying; also the most one chunk of pushes holds
+PUSH_CHUNK = 30  # QuickBooks' batch size (providers.md 1.2); Stop is honoured between chunks
 BEGINNING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # "changed since" that every record satisfies
 # Failures the job retries as a whole (the message comes back; the cursor resumes at the same record).
 RETRIED = (RateLimited, Transient, AuthExpired)
@@ -86,6 +90,11 @@ BUSY = (RunStatus.QUEUED, RunStatus.PLANNING, RunStatus.AWAITING_APPROVAL, RunSt
 class RecordPusher(Protocol):
     def __call__(self, entity: str, record: SaasRecord) -> bool:
         """Creates or updates one record in accounting; False when it failed (and was logged as such)."""
+
+
+class RecordsPusher(Protocol):
+    def __call__(self, pushes: list[tuple[str, SaasRecord]]) -> list[bool]:
+        """Pushes each (entity, record) as RecordPusher would, in as few calls as it can; results in order."""
 
 
 class SliceEnd(StrEnum):
@@ -151,6 +160,7 @@ def drive(
     read_remote: Callable[[], RemoteSide],
     push: RecordPusher,
     contact_name: Callable[[Contact], str] | None = None,
+    push_many: RecordsPusher | None = None,
 ) -> SliceEnd | None:
     """Plans on the first delivery, then applies; None when the run now waits for approval."""
     if services.plans.summary(run.tenant_id, run.run_id) is None:
@@ -164,7 +174,7 @@ def drive(
             )
             return None
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.RUNNING)
-    return apply_slice(connection, run, services, push)
+    return apply_slice(connection, run, services, push, push_many)
 
 
 def plan_run(
@@ -201,23 +211,77 @@ def read_saas_side(tenant_id: str, saas: SaasPlatformClient) -> SaasSide:
     )
 
 
-def apply_slice(connection: Connection, run: Run, services: Services, push: RecordPusher) -> SliceEnd:
+def apply_slice(
+    connection: Connection, run: Run, services: Services, push: RecordPusher, push_many: RecordsPusher | None = None
+) -> SliceEnd:
     tenant_id, run_id = run.tenant_id, run.run_id
     current = services.runs.get(tenant_id, run_id)
     cursor = sum(p.done + p.failed for p in current.progress.values())
     started, applied = time.monotonic(), 0
     while actions := services.plans.to_apply(tenant_id, run_id, cursor, READ_AHEAD):
-        for action in actions:
+        position = 0
+        while position < len(actions):
             if services.runs.get(tenant_id, run_id).stop_requested:
                 return SliceEnd.STOPPED
             if applied >= SLICE_MAX_RECORDS or time.monotonic() - started >= SLICE_MAX_SECONDS:
                 _hand_on(run, services, cursor)
                 return SliceEnd.HANDED_ON
-            succeeded = apply_action(connection, run_id, action, services, push)
-            services.runs.count(tenant_id, run_id, action.category, failed=not succeeded)
-            cursor += 1
-            applied += 1
+            room = min(PUSH_CHUNK, SLICE_MAX_RECORDS - applied)
+            chunk = _leading_pushes(actions[position:], room) if push_many else []
+            if len(chunk) > 1:
+                assert push_many is not None
+                results = apply_pushes(connection, run_id, chunk, services, push, push_many)
+            else:
+                chunk = actions[position : position + 1]
+                results = [apply_action(connection, run_id, chunk[0], services, push)]
+            for action, succeeded in zip(chunk, results, strict=True):
+                services.runs.count(tenant_id, run_id, action.category, failed=not succeeded)
+            cursor += len(chunk)
+            applied += len(chunk)
+            position += len(chunk)
     return SliceEnd.FINISHED
+
+
+def _leading_pushes(actions: list[PlannedAction], limit: int) -> list[PlannedAction]:
+    chunk: list[PlannedAction] = []
+    for action in actions[:limit]:
+        if action.step is not ApplyStep.PUSH:
+            break
+        chunk.append(action)
+    return chunk
+
+
+def apply_pushes(
+    connection: Connection,
+    run_id: str,
+    actions: list[PlannedAction],
+    services: Services,
+    push: RecordPusher,
+    push_many: RecordsPusher,
+) -> list[bool]:
+    """A chunk of push actions through `push_many`; a record that cannot be read gets its error row."""
+    results: dict[int, bool] = {}
+    pushes: list[tuple[int, str, SaasRecord]] = []
+    for index, action in enumerate(actions):
+        try:
+            pushes.append(
+                (index, action.entity, services.saas.get(connection.tenant_id, action.entity, action.saas_id))
+            )
+        except RETRIED:
+            raise
+        except FieldbooksError as error:
+            _log(services, connection, run_id, action, SyncStatus.ERROR, action.action.value, error.message)
+            results[index] = False
+    try:
+        pushed = push_many([(entity, record) for _, entity, record in pushes])
+    except RETRIED:
+        raise
+    except FieldbooksError as error:
+        # Not a record's own failure (e.g. a link race): each goes on its own, which re-reads its link.
+        logger.info("A chunk of pushes falls back to one at a time", extra={"reason": error.message})
+        pushed = [apply_action(connection, run_id, actions[index], services, push) for index, _, _ in pushes]
+    results.update(zip((index for index, _, _ in pushes), pushed, strict=True))
+    return [results[index] for index in range(len(actions))]
 
 
 def _hand_on(run: Run, services: Services, cursor: int) -> None:

@@ -10,6 +10,7 @@ and a sentence in the log, so the queue is not clogged with a message that would
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from fieldbooks.domain.errors import (
     DuplicateName,
+    FieldbooksError,
     NotFound,
     RemoteNotFound,
     StaleVersion,
@@ -35,7 +37,7 @@ from fieldbooks.domain.models import (
     SyncStatus,
 )
 from fieldbooks.providers.quickbooks_online import mapping, runs
-from fieldbooks.providers.quickbooks_online.client import QboClient, client_for
+from fieldbooks.providers.quickbooks_online.client import BATCH_MAX_ITEMS, BatchItem, QboClient, client_for
 from fieldbooks.providers.quickbooks_online.merge import canonical, changed_fields, three_way
 from fieldbooks.saas.records import (
     AccountingLinkFields,
@@ -48,7 +50,18 @@ from fieldbooks.saas.records import (
     SaasRecord,
 )
 from fieldbooks.store.conflicts import action_id, conflict_id
-from fieldbooks.sync.exactly_once import Created, create_exactly_once, request_id
+from fieldbooks.sync.exactly_once import (
+    Created,
+    abandon_create,
+    batch_intent,
+    batch_request_id,
+    begin_create,
+    create_exactly_once,
+    finish_create,
+    next_request_id,
+    parse_batch_intent,
+    request_id,
+)
 
 if TYPE_CHECKING:
     from fieldbooks.saas.events import SaasChangeEvent
@@ -57,6 +70,8 @@ if TYPE_CHECKING:
 ClientFactory = Callable[[Connection, "Services"], QboClient]
 
 NAME_FIELD = {"Customer": "DisplayName", "Item": "Name"}
+# Creates that never need another record first go out in batches; job sites and documents have parents.
+BATCHED = {"contact", "item"}
 # Preview mode covers "customer and job-site actions" (issue 4, bullet 6).
 PREVIEWED = {"contact", "property"}
 DOCUMENTS = {"invoice", "credit_note"}
@@ -119,6 +134,19 @@ class _Blocked(Exception):
         self.outcome = outcome
 
 
+@dataclass(frozen=True)
+class _Member:
+    """One create of a batch: the record, its link as last read, and the body `record` would send."""
+
+    entity: str
+    record: SaasRecord
+    link: Link | None
+    body: dict[str, Any]
+
+    def with_link(self, link: Link) -> _Member:
+        return _Member(self.entity, self.record, link, self.body)
+
+
 class QuickBooksOnline:
     """`client_factory` is the seam tests use to hand in a client; production uses `client_for`."""
 
@@ -148,6 +176,16 @@ class QuickBooksOnline:
     ) -> PushOutcome:
         return _Push(self, connection, services, run_id).record(entity, record, approved)
 
+    def push_records(
+        self,
+        connection: Connection,
+        pushes: list[tuple[str, SaasRecord]],
+        services: Services,
+        run_id: str | None = None,
+    ) -> list[PushOutcome]:
+        """Many records at once (a run's apply phase): what `push_record` does for each, in fewer calls."""
+        return _Push(self, connection, services, run_id).records(pushes)
+
     def void_invoice(
         self, connection: Connection, invoice: Invoice, services: Services, run_id: str | None = None
     ) -> PushOutcome:
@@ -172,6 +210,7 @@ class _Push:
         self.tenant_id = connection.tenant_id
         self.settings = connection.settings
         self._client: QboClient | None = None
+        self._income_accounts: dict[str, str] = {}
 
     @property
     def client(self) -> QboClient:
@@ -227,7 +266,13 @@ class _Push:
     # ------------------------------------------------------------------ create
     def _create(self, link: Link | None, entity: str, record: SaasRecord, body: dict[str, Any]) -> PushOutcome:
         remote_entity = mapping.REMOTE_ENTITY[entity]
-        label = describe(entity, record)
+        if link is not None and link.state is LinkState.PENDING and link.intent_batch:
+            # The create went out inside a batch: only that batch's key can replay it, never a key of its own.
+            batch_key, _ = parse_batch_intent(link.intent_batch)
+            (settled,) = self._settle_batch(batch_key, [_Member(entity, record, link, body)])
+            if settled is not None:
+                return settled
+            link = self.services.links.get(self.tenant_id, self.connection.provider, entity, record.id)
 
         def create(key: str) -> Created:
             reply = self.client.create(remote_entity, body, key)
@@ -252,21 +297,149 @@ class _Push:
                 create=create,
                 snapshot=canonical(body),
             )
-        except DuplicateName:
+        except (ValidationFailed, RemoteNotFound) as error:
+            return self._refused(entity, record, body, error)
+        return self._created(linked, created, entity, record, body)
+
+    def _refused(
+        self, entity: str, record: SaasRecord, body: dict[str, Any], error: ValidationFailed | RemoteNotFound
+    ) -> PushOutcome:
+        """A create QuickBooks refused (nothing was made): the conflict or error row it deserves."""
+        if isinstance(error, DuplicateName):
             return self._duplicate_name(entity, record, body)
-        except TotalMismatch as error:
+        if isinstance(error, TotalMismatch):
             return self.outcome(PushAction.ERROR, entity, record.id, error.message)
-        except RemoteNotFound:
+        if isinstance(error, RemoteNotFound):
             return self.outcome(PushAction.ERROR, entity, record.id, self._not_found_sentence(entity, record))
-        except ValidationFailed as error:
-            return self.outcome(PushAction.ERROR, entity, record.id, f"QuickBooks refused {label}: {error.message}")
+        label = describe(entity, record)
+        return self.outcome(PushAction.ERROR, entity, record.id, f"QuickBooks refused {label}: {error.message}")
+
+    def _created(
+        self, linked: Link, created: Created, entity: str, record: SaasRecord, body: dict[str, Any]
+    ) -> PushOutcome:
+        """After the link says LINKED: catch up a replayed older version, then the "Created" row."""
         if linked.synced_version is not None and linked.synced_version < record.version:
             # The create was a replay of an earlier version's intent: bring QuickBooks up to this one.
             self._update(linked.model_copy(update={"snapshot": None}), entity, record, body, log=False)
+        label = describe(entity, record)
         sentence = f"Created {label} in QuickBooks"
         if isinstance(record, Contact) and body.get("DisplayName") not in (None, record.display_name):
             sentence += f' as "{body["DisplayName"]}"'  # the naming rule or a cleaned-up name
         return self.outcome(PushAction.CREATED, entity, record.id, f"{sentence}.", remote_id=created.remote_id)
+
+    # ------------------------------------------------------------------ create, many in one call
+    def records(self, pushes: list[tuple[str, SaasRecord]]) -> list[PushOutcome]:
+        """Outcomes in the order of `pushes`. Creates that need nothing else first go out in batches;
+        everything else (updates, preview holds, records with parents or an intent of their own)
+        takes `record` afterwards, so a job site finds the customer the batch just made."""
+        outcomes: dict[int, PushOutcome | None] = {}
+        fresh: list[tuple[int, _Member]] = []
+        unsettled: dict[str, list[tuple[int, _Member]]] = {}
+        for index, (entity, record) in enumerate(pushes):
+            member = self._batchable(entity, record)
+            if member is None:
+                continue
+            if member.link is not None and member.link.intent_batch:
+                # A batch a crash or a lost reply left unanswered: settled under its own key, as one call.
+                batch_key, _ = parse_batch_intent(member.link.intent_batch)
+                unsettled.setdefault(batch_key, []).append((index, member))
+            else:
+                fresh.append((index, member))
+        for batch_key, waiting in unsettled.items():
+            outcomes.update(
+                zip((i for i, _ in waiting), self._settle_batch(batch_key, [m for _, m in waiting]), strict=True)
+            )
+        for start in range(0, len(fresh), BATCH_MAX_ITEMS):
+            chunk = fresh[start : start + BATCH_MAX_ITEMS]
+            if len(chunk) < 2:
+                break  # one record saves nothing as a batch, and batches have a budget of their own (40/min)
+            outcomes.update(zip((i for i, _ in chunk), self._create_batch([m for _, m in chunk]), strict=True))
+        return [
+            outcomes.get(index) or self.record(entity, record, approved=False)
+            for index, (entity, record) in enumerate(pushes)
+        ]
+
+    def _batchable(self, entity: str, record: SaasRecord) -> _Member | None:
+        """A create of a contact or item that `record` would send as it is; None sends it through `record`."""
+        if entity not in BATCHED or self._skip_reason(entity, record):
+            return None
+        if entity in PREVIEWED and self.settings.preview_customer_actions:
+            return None
+        link = self.services.links.get(self.tenant_id, self.connection.provider, entity, record.id)
+        if link is not None and (
+            link.state is not LinkState.PENDING or (link.intent_request_id and not link.intent_batch)
+        ):
+            return None  # linked, unlinked, or a single create in flight that only its own key can replay
+        try:
+            body = self._body(entity, record, approved=False)
+        except (ValidationFailed, _Blocked):
+            return None  # `record` writes the same error row
+        return _Member(entity, record, link, body)
+
+    def _create_batch(self, members: list[_Member]) -> list[PushOutcome | None]:
+        """Steps 2-4 of the exactly-once create for up to 30 records: every intent before the call."""
+        keys = [next_request_id(m.link, self.tenant_id, m.entity, m.record.id, m.record.version) for m in members]
+        batch_key = batch_request_id(keys)
+        written: list[tuple[int, _Member]] = []
+        for position, member in enumerate(members):
+            try:
+                pending = begin_create(
+                    self.services.links,
+                    member.link,
+                    tenant_id=self.tenant_id,
+                    provider=self.connection.provider,
+                    entity=member.entity,
+                    saas_id=member.record.id,
+                    version=member.record.version,
+                    remote_entity=mapping.REMOTE_ENTITY[member.entity],
+                    batch=batch_intent(batch_key, f"b{position}"),
+                )
+            except StaleVersion:
+                continue  # another worker got there first; `record` re-reads the link and sees its result
+            written.append((position, member.with_link(pending)))
+        settled = dict(
+            zip((p for p, _ in written), self._settle_batch(batch_key, [m for _, m in written]), strict=True)
+        )
+        return [settled.get(position) for position in range(len(members))]
+
+    def _settle_batch(self, batch_key: str, members: list[_Member]) -> list[PushOutcome | None]:
+        """Sends (or replays) one batch of creates whose intents name `batch_key`; None for a member
+        that must go through `record` (its intent was abandoned, so that creates it afresh).
+
+        Each member keeps the bId its intent names: if the batch ran before, QuickBooks replays that
+        reply whatever this body holds, and the bIds say which record is whose.
+        """
+        if not members:
+            return []
+        items = []
+        for member in members:
+            assert member.link is not None and member.link.intent_batch is not None
+            _, batch_item_id = parse_batch_intent(member.link.intent_batch)
+            items.append(
+                BatchItem(
+                    entity=mapping.REMOTE_ENTITY[member.entity],
+                    operation="create",
+                    body=member.body,
+                    batch_id=batch_item_id,
+                )
+            )
+        # Transient, RateLimited and AuthExpired propagate: every intent stays PENDING for the retry.
+        results = self.client.batch(items, request_id=batch_key)
+        return [self._settle_member(member, result) for member, result in zip(members, results, strict=True)]
+
+    def _settle_member(self, member: _Member, result: dict[str, Any] | FieldbooksError) -> PushOutcome | None:
+        assert member.link is not None
+        entity, record = member.entity, member.record
+        if isinstance(result, FieldbooksError):
+            # A Fault on the item, or no answer for it under a replayed key: nothing was made for it.
+            abandon_create(self.services.links, member.link)
+            if isinstance(result, ValidationFailed | RemoteNotFound):
+                return self._refused(entity, record, member.body, result)
+            return None  # anything else: the single-record path, with its own retries
+        created = Created(remote_id=str(result["Id"]), sync_token=str(result["SyncToken"]), reply=result)
+        self._mark_linked_in_saas(entity, record.id, created.remote_id)  # before the link, as in `_create`
+        linked = finish_create(self.services.links, member.link, created, canonical(member.body))
+        return self._created(linked, created, entity, record, member.body)
 
     def _check_total(self, entity: str, record: SaasRecord, created: Created, key: str) -> None:
         """QuickBooks computes TotalAmt itself; an invoice that disagrees with the printed one must not stay."""
@@ -547,12 +720,14 @@ class _Push:
         if self.settings.default_income_account_id:
             return self.settings.default_income_account_id
         name = mapping.income_account_name(item)
-        accounts = self.client.query(f"SELECT * FROM Account WHERE Name = '{name}'")
-        if not accounts:
-            raise ValidationFailed(
-                f'QuickBooks has no "{name}" income account; choose a default income account in the settings.'
-            )
-        return str(accounts[0]["Id"])
+        if name not in self._income_accounts:  # once per push, not once per item of a batch
+            accounts = self.client.query(f"SELECT * FROM Account WHERE Name = '{name}'")
+            if not accounts:
+                raise ValidationFailed(
+                    f'QuickBooks has no "{name}" income account; choose a default income account in the settings.'
+                )
+            self._income_accounts[name] = str(accounts[0]["Id"])
+        return self._income_accounts[name]
 
     def _fallback_item_id(self) -> str:
         found = self.client.query(f"SELECT * FROM Item WHERE Name = '{FALLBACK_ITEM_NAME}'")

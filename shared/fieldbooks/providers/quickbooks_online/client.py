@@ -21,6 +21,7 @@ from fieldbooks.domain.errors import AuthExpired, FieldbooksError, RateLimited, 
 from fieldbooks.observability import logger
 from fieldbooks.providers.quickbooks_online.errors import (
     RECONNECT_MESSAGE,
+    NotInBatch,
     TokenRejected,
     batch_item_result,
     domain_error_for,
@@ -71,6 +72,9 @@ class BatchItem(BaseModel):
     entity: str
     operation: Literal["create", "update", "delete", "void"]
     body: dict[str, Any]
+    # A fixed bId instead of the position: a member retried on its own must keep the place its
+    # intent names, or a replayed reply would be read against the wrong member.
+    batch_id: str | None = None
 
 
 class QboClient:
@@ -144,16 +148,19 @@ class QboClient:
         results: list[dict[str, Any] | FieldbooksError] = []
         for number, start in enumerate(range(0, len(items), BATCH_MAX_ITEMS)):
             chunk = items[start : start + BATCH_MAX_ITEMS]
-            payload = {"BatchItemRequest": [_batch_request(f"b{index}", item) for index, item in enumerate(chunk)]}
+            batch_ids = [item.batch_id or f"b{index}" for index, item in enumerate(chunk)]
+            payload = {
+                "BatchItemRequest": [_batch_request(bid, item) for bid, item in zip(batch_ids, chunk, strict=True)]
+            }
             chunk_id = f"{request_id}.{number}" if request_id else None
             answer = self._call("POST", "batch", body=payload, request_id=chunk_id, batch=True)
             by_id = {reply.get("bId"): reply for reply in answer.get("BatchItemResponse", [])}
-            for index, item in enumerate(chunk):
-                reply = by_id.get(f"b{index}")
+            for index, (bid, item) in enumerate(zip(batch_ids, chunk, strict=True)):
+                reply = by_id.get(bid)
                 results.append(
                     batch_item_result(reply, item.entity)
                     if reply is not None
-                    else Transient(f"QuickBooks did not answer batch item {index + 1}; it will be retried.")
+                    else NotInBatch(f"QuickBooks did not answer batch item {index + 1}; it will be retried.")
                 )
         return results
 

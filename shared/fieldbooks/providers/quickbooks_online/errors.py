@@ -39,6 +39,11 @@ class TokenRejected(AuthExpired):
     """A 401: refresh the access token once and retry; only a second refusal means reconnect."""
 
 
+class NotInBatch(Transient):
+    """A batch reply without the item: under a replayed requestid this proves the batch that ran did
+    not hold it, so nothing was made for it."""
+
+
 class QuickBooksRefused(ProviderError, ValidationFailed):
     """A validation refusal (6000, 2020, ...): retrying cannot fix it, so the sync log shows QuickBooks'
     own words. ProviderError says where it came from; ValidationFailed says it is not retried."""
