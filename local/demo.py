@@ -18,7 +18,8 @@ import signal
 import threading
 import time
 import warnings
-from contextlib import ExitStack, suppress
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from decimal import Decimal
 from typing import Any
 
@@ -55,7 +56,20 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The handlers publish no custom metric yet; Powertools warns about that on every invocation.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    moto_port = args.moto_port or free_port()
+    with running_everything(api_port=args.api_port, moto_port=args.moto_port) as (local, saas, qbo):
+        logging.getLogger("fieldbooks").setLevel(logging.WARNING)  # handlers' JSON logs: only problems
+        print(summary(local, saas, qbo))
+        run_scenario(local, saas, qbo)
+        if not args.once:
+            _serve_until_interrupted()
+
+
+@contextmanager
+def running_everything(
+    api_port: int = 0, moto_port: int = 0
+) -> Iterator[tuple[RunningStack, SaasAppHandle, SimulatorHandle]]:
+    """The local stack, the reference SaaS app publishing to its bus, and the QuickBooks simulator."""
+    moto_port, api_port = moto_port or free_port(), api_port or free_port()
     with ExitStack() as stack:
         # The SaaS app publishes to the embedded bus; its outbox retries until the bus exists.
         events = boto3.client(
@@ -68,7 +82,6 @@ def main(argv: list[str] | None = None) -> None:
         saas = stack.enter_context(
             running_saas_app(SaasAppConfig(db_path=":memory:"), sink=EventBridgeSink("fsm-saas", client=events))
         )
-        api_port = args.api_port or free_port()
         # Intuit accepts only registered redirect URIs; the simulator's app registers ours.
         redirect_uri = f"{local_api_url(Template(), STAGE, api_port)}/oauth/quickbooks_online/callback"
         qbo = stack.enter_context(running_simulator(simulator_config(redirect_uri)))
@@ -77,11 +90,7 @@ def main(argv: list[str] | None = None) -> None:
                 stage=STAGE, api_port=api_port, moto_port=moto_port, saas_url=saas.base_url, quickbooks_url=qbo.base_url
             )
         )
-        logging.getLogger("fieldbooks").setLevel(logging.WARNING)  # handlers' JSON logs: only problems
-        print(summary(local, saas, qbo))
-        run_scenario(local, saas, qbo)
-        if not args.once:
-            _serve_until_interrupted()
+        yield local, saas, qbo
 
 
 def simulator_config(redirect_uri: str) -> SimulatorConfig:

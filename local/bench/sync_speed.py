@@ -19,18 +19,10 @@ import logging
 import statistics
 import time
 import warnings
-from contextlib import ExitStack
 
-import boto3
 import httpx
 
-from local.demo import CONNECTION, REALM, STAGE, connect, simulator_config, wait_for_run
-from local.runtime.stack import free_port, local_api_url, running_stack
-from local.runtime.template import Template
-from local.saas.config import SaasAppConfig
-from local.saas.publisher import EventBridgeSink
-from local.saas.server import running_saas_app
-from local.simulators.quickbooks_online import running_simulator
+from local.demo import CONNECTION, REALM, connect, running_everything, wait_for_run
 
 TENANT = "t-bench"
 MAX_RECORDS = 500
@@ -45,25 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     initial, live = min(args.initial, MAX_RECORDS), min(args.live, 100)
     logging.basicConfig(level=logging.WARNING)
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    moto_port, api_port = free_port(), free_port()
-    with ExitStack() as stack:
-        events = boto3.client(
-            "events",
-            region_name="us-east-1",
-            endpoint_url=f"http://127.0.0.1:{moto_port}",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        saas = stack.enter_context(
-            running_saas_app(SaasAppConfig(db_path=":memory:"), sink=EventBridgeSink("fsm-saas", client=events))
-        )
-        redirect_uri = f"{local_api_url(Template(), STAGE, api_port)}/oauth/quickbooks_online/callback"
-        qbo = stack.enter_context(running_simulator(simulator_config(redirect_uri)))
-        local = stack.enter_context(
-            running_stack(
-                stage=STAGE, api_port=api_port, moto_port=moto_port, saas_url=saas.base_url, quickbooks_url=qbo.base_url
-            )
-        )
+    with running_everything() as (local, saas, qbo):
         for quiet in ("local.runtime", "fieldbooks"):  # handlers' JSON logs: only problems
             logging.getLogger(quiet).setLevel(logging.WARNING)
         app = saas.app_client
