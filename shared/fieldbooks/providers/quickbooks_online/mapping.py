@@ -201,16 +201,8 @@ def invoice(
     tax_code: TaxCoding,
     fallback_item_id: str | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "DocNumber": record.number[:MAX_DOC_NUMBER],
-        "TxnDate": record.issue_date.isoformat(),
-        "DueDate": record.due_date.isoformat(),
-        "CustomerRef": {"value": customer_id},
-        "Line": sales_lines(record.lines, item_refs, tax_code, fallback_item_id),
-    }
-    if record.memo:
-        body["CustomerMemo"] = {"value": record.memo[:1000]}
-    _explicit_tax(body, record.tax_total, tax_code)
+    body = _sales_document(record, record.memo, customer_id, item_refs, tax_code, fallback_item_id)
+    body["DueDate"] = record.due_date.isoformat()
     return body
 
 
@@ -221,14 +213,26 @@ def credit_memo(
     tax_code: TaxCoding,
     fallback_item_id: str | None = None,
 ) -> dict[str, Any]:
+    return _sales_document(record, record.reason, customer_id, item_refs, tax_code, fallback_item_id)
+
+
+def _sales_document(
+    record: Invoice | CreditNote,
+    memo: str | None,
+    customer_id: str,
+    item_refs: dict[str, str],
+    tax_code: TaxCoding,
+    fallback_item_id: str | None,
+) -> dict[str, Any]:
+    """What an invoice and a credit memo share: number, date, customer, lines, memo and explicit tax."""
     body: dict[str, Any] = {
         "DocNumber": record.number[:MAX_DOC_NUMBER],
         "TxnDate": record.issue_date.isoformat(),
         "CustomerRef": {"value": customer_id},
         "Line": sales_lines(record.lines, item_refs, tax_code, fallback_item_id),
     }
-    if record.reason:
-        body["CustomerMemo"] = {"value": record.reason[:1000]}
+    if memo:
+        body["CustomerMemo"] = {"value": memo[:1000]}
     _explicit_tax(body, record.tax_total, tax_code)
     return body
 
