@@ -9,10 +9,10 @@ from pydantic import ValidationError
 
 from fieldbooks.domain.models import Direction
 from fieldbooks.observability import logger, metrics
+from fieldbooks.queues.bad_messages import report_unreadable
+from fieldbooks.queues.intake import push_messages
 from fieldbooks.saas.events import SaasBusEvent
 from fieldbooks.services import Services
-from fieldbooks.sync.bad_messages import report_unreadable
-from fieldbooks.sync.intake import push_message
 
 services = Services.from_environment()
 
@@ -28,6 +28,9 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         raise
     if change.origin == "fieldbooks":
         return {"queued": False, "reason": "our own write"}
-    services.sqs.send_message(**push_message(change, services.settings.push_queue_url))
+    connections = services.connections.list_for_tenant(change.tenant_id)
+    messages = push_messages(change, list(connections), services.settings.push_queue_url)
+    for message in messages:
+        services.sqs.send_message(**message)
     logger.info("Queued push", extra={"tenant_id": change.tenant_id, "record_id": change.record_id})
-    return {"queued": True}
+    return {"queued": bool(messages)}

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from fieldbooks.saas.events import Action, Origin, SaasChangeEvent
-from fieldbooks.saas.records import (
+from fieldbooks.domain.records import (
     RECORD_MODELS,
     AccountingLink,
     AccountingLinkFields,

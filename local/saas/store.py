@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldbooks.saas.events import SaasChangeEvent
-from fieldbooks.saas.records import RECORD_MODELS, Entity, SaasRecord
+from fieldbooks.domain.records import RECORD_MODELS, Entity, SaasRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tenants (

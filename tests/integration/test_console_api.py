@@ -29,14 +29,14 @@ from fieldbooks.domain.models import (
     SyncStatus,
 )
 from fieldbooks.saas.client import SaasPlatformClient
-from fieldbooks.saas.records import AccountingLinkFields, SaasRecord
+from fieldbooks.domain.records import AccountingLinkFields, SaasRecord
 from fieldbooks.services import Services
 from fieldbooks.settings import Settings
 from fieldbooks.store.conflicts import ConflictStore, PendingActionStore, action_id, conflict_id
 from fieldbooks.store.links import LinkStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
-from fieldbooks.sync.conflicts import retry_after_naming_rule
-from fieldbooks.sync.record_access import RemoteRecord
+from fieldbooks.console.conflicts import retry_after_naming_rule
+from fieldbooks.console.record_access import RemoteRecord
 from local.runtime.handlers import load_module
 from tests.conftest import SAAS_URL, TEMPLATE, console_token
 from tests.support.fake_provider import FakeProvider, connect
@@ -80,7 +80,7 @@ class FakeQuickBooks(FakeProvider):
             raise RemoteNotFound(f"Object Not Found: {remote_id}") from error
 
     def customer(self, remote_id: str, name: str, active: bool = True) -> None:
-        record = RemoteRecord(remote_id=remote_id, remote_entity="Customer", name=name, sync_token="3", active=active)
+        record = RemoteRecord(remote_id=remote_id, remote_entity="Customer", name=name, version="3", active=active)
         self.records[("contact", remote_id)] = record
         self.records[("property", remote_id)] = record
 
@@ -202,7 +202,7 @@ def linked(tenant_id: str, entity: str, saas_id: str, remote_id: str) -> Link:
             state=LinkState.LINKED,
             remote_id=remote_id,
             remote_entity="Customer",
-            sync_token="0",
+            remote_version="0",
             updated_at=datetime.now(UTC),
         )
     )
@@ -255,7 +255,7 @@ def test_resolving_links_the_contact_to_the_quickbooks_customer_and_pushes_it_as
     assert body["push"]["outcome"] == "updated"
     assert quickbooks.record_pushes == [("contact", jane.id, True)]
     link = LinkStore().get(tenant, QBO, "contact", jane.id)
-    assert (link.state, link.remote_id, link.sync_token) == (LinkState.LINKED, "58", "3")
+    assert (link.state, link.remote_id, link.remote_version) == (LinkState.LINKED, "58", "3")
     badge = platform.get_contact(tenant, jane.id).accounting_link
     assert (badge.provider, badge.remote_id) == ("qbo", "58")
     (row,) = log_rows(tenant, status=SyncStatus.MATCHED)
@@ -541,7 +541,7 @@ def test_relinking_points_the_record_at_the_chosen_quickbooks_customer(
     assert status == 200, body
     assert (body["state"], body["remote_id"]) == ("linked", "61")
     link = LinkStore().get(tenant, QBO, "contact", jane.id)
-    assert (link.sync_token, link.generation, link.snapshot) == ("3", old.generation + 1, None)
+    assert (link.remote_version, link.generation, link.snapshot) == ("3", old.generation + 1, None)
     assert LinkStore().by_remote(tenant, QBO, "contact", "58") is None
     assert platform.get_contact(tenant, jane.id).accounting_link.remote_id == "61"
     (row,) = log_rows(tenant, status=SyncStatus.MATCHED)

@@ -16,7 +16,7 @@ from fieldbooks.domain.errors import (
     ValidationFailed,
 )
 from fieldbooks.saas.client import SaasPlatformClient
-from fieldbooks.saas.records import (
+from fieldbooks.domain.records import (
     AccountingLinkFields,
     Contact,
     ContactChanges,

@@ -52,7 +52,7 @@ def test_a_retry_after_a_failed_call_repeats_the_same_key_even_for_a_newer_versi
 
     def made(key: str) -> Created:
         keys.append(key)
-        return Created(remote_id="58", sync_token="0", reply={})
+        return Created(remote_id="58", remote_version="0", reply={})
 
     link, _ = create(links, 2, made)
     assert keys[0] == keys[1]
@@ -86,7 +86,7 @@ def test_a_refusal_abandons_the_intent_so_the_next_try_gets_a_new_key(aws) -> No
 def test_two_workers_cannot_both_start_a_create(aws) -> None:  # noqa: ANN001
     links = LinkStore()
     stale_view = links.get("t-acme", QBO, "contact", "con_1")  # both read "no link yet"
-    create(links, 1, lambda key: Created(remote_id="58", sync_token="0", reply={}))
+    create(links, 1, lambda key: Created(remote_id="58", remote_version="0", reply={}))
     with pytest.raises(StaleVersion):
         create_exactly_once(
             links,
@@ -97,6 +97,6 @@ def test_two_workers_cannot_both_start_a_create(aws) -> None:  # noqa: ANN001
             saas_id="con_1",
             version=1,
             remote_entity="Customer",
-            create=lambda key: Created(remote_id="59", sync_token="0", reply={}),
+            create=lambda key: Created(remote_id="59", remote_version="0", reply={}),
             snapshot={},
         )

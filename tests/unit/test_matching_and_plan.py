@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from fieldbooks.domain.models import ConnectionSettings, EntityDirection, Link, LinkState, Provider
-from fieldbooks.saas.records import RECORD_MODELS, SaasRecord
+from fieldbooks.domain.records import RECORD_MODELS, SaasRecord
 from fieldbooks.sync.matching import (
     Ambiguous,
     Matched,

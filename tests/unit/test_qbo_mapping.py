@@ -12,8 +12,8 @@ from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConflictPolicy, ConnectionSettings
 from fieldbooks.providers.quickbooks_online import mapping
 from fieldbooks.providers.quickbooks_online.merge import canonical, changed_fields, three_way
-from fieldbooks.saas.records import Contact, CreditNote, Invoice, Item, Payment, Property
-from fieldbooks.saas.totals import to_cents
+from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property
+from fieldbooks.domain.money import to_cents
 
 STAMP = {"version": 1, "created_at": "2026-11-21T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z"}
 US = mapping.TaxCoding("US", ConnectionSettings())

@@ -217,8 +217,12 @@ class Link(BaseModel):
     saas_id: str
     state: LinkState
     remote_id: str | None = None
-    remote_entity: str | None = Field(default=None, description="Customer, Item, Invoice, CreditMemo, Payment.")
-    sync_token: str | None = Field(default=None, description="QuickBooks SyncToken last seen.")
+    remote_entity: str | None = Field(
+        default=None, description="The provider's entity the twin is, as its descriptor names it."
+    )
+    remote_version: str | None = Field(
+        default=None, description="The provider's version token last seen (sent back on the next write)."
+    )
     synced_version: int | None = Field(default=None, description="The SaaS record version last brought over.")
     intent_request_id: str | None = Field(default=None, description="Idempotency key of the create in flight.")
     intent_version: int | None = None

@@ -10,7 +10,7 @@ import pytest
 from fieldbooks.domain.errors import RateLimited
 from fieldbooks.domain.models import Provider, RunKind
 from fieldbooks.store.runs import RunStore
-from fieldbooks.sync.pull_jobs import PullJob
+from fieldbooks.queues.pull_jobs import PullJob
 from local.runtime.handlers import load_module
 from tests.conftest import TEMPLATE
 from tests.integration.test_pull_jobs import fake_provider  # noqa: F401 - fixture

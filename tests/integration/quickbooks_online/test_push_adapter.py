@@ -414,7 +414,7 @@ def test_a_stale_synctoken_rereads_merges_and_keeps_the_bookkeepers_edit(books: 
     (customer,) = books.records("Customer")
     assert customer["PrimaryEmailAddr"] == {"Address": "jane.doe@example.com"}
     assert customer["PrimaryPhone"] == {"FreeFormNumber": "555-0199"}  # not overwritten
-    assert books.link("contact", contact.id).sync_token == customer["SyncToken"] == "2"
+    assert books.link("contact", contact.id).remote_version == customer["SyncToken"] == "2"
 
 
 def test_a_field_changed_on_both_sides_follows_the_conflict_policy(books_for: Callable[..., Books]) -> None:

@@ -21,7 +21,7 @@ from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
 from fieldbooks.store.rate_budget import RateGovernor
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
-from fieldbooks.sync.push_retries import PUSH_MAX_RECEIVES
+from fieldbooks.sync.delivery import PUSH_MAX_RECEIVES
 from local.runtime.handlers import load_module
 from local.simulators.quickbooks_online import SimulatorHandle
 from tests.conftest import QBO_REALM, QBO_REDIRECT_URI, TEMPLATE

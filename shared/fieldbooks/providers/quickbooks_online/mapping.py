@@ -16,7 +16,8 @@ from typing import Any
 
 from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings
-from fieldbooks.saas.records import (
+from fieldbooks.domain.money import line_amounts, to_cents
+from fieldbooks.domain.records import (
     Address,
     Contact,
     CreditNote,
@@ -26,7 +27,6 @@ from fieldbooks.saas.records import (
     Payment,
     Property,
 )
-from fieldbooks.saas.totals import line_amounts, to_cents
 
 # The QuickBooks entity each SaaS entity becomes; contacts and job sites share the Customer list
 # (a job site is a sub-customer).

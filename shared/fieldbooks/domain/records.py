@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from fieldbooks.saas.totals import ZERO, document_totals, line_amounts, to_cents
+from fieldbooks.domain.money import ZERO, document_totals, line_amounts, to_cents
 
 Entity = Literal["contact", "property", "item", "quote", "invoice", "credit_note", "payment", "job", "team_member"]
 ENTITIES: tuple[Entity, ...] = (
