@@ -33,6 +33,11 @@ def package(provider: Provider) -> ProviderPackage:
     return _packages[provider]
 
 
+def providers() -> list[Provider]:
+    """Every provider a tenant can connect."""
+    return sorted(set(KNOWN) | set(_packages))
+
+
 def available(provider: Provider) -> bool:
     return provider in _packages or provider in KNOWN
 

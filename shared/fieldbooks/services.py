@@ -17,6 +17,7 @@ from fieldbooks.store.links import LinkStore
 from fieldbooks.store.plans import PlanStore
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogStore
+from fieldbooks.store.work_items import WorkItemStore
 
 SECRET_MAX_AGE_SECONDS = 300  # a rotated secret is picked up within five minutes
 
@@ -31,6 +32,7 @@ class Services:
     conflicts: ConflictStore = field(default_factory=ConflictStore)
     pending_actions: PendingActionStore = field(default_factory=PendingActionStore)
     plans: PlanStore = field(default_factory=PlanStore)
+    work_items: WorkItemStore = field(default_factory=WorkItemStore)
 
     @classmethod
     def from_environment(cls) -> Services:

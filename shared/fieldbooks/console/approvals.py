@@ -18,7 +18,7 @@ from fieldbooks.services import Services
 # API Gateway gives a request 30 s; each approval is a few accounting calls, so "approve all" works
 # through the list in slices and tells the console how many remain.
 MAX_APPROVALS_PER_CALL = 20
-# Customers before their job sites: a job site is a sub-customer and needs its parent in accounting.
+# Customers before their job sites: a job site sits under its customer in accounting.
 ORDER = {"contact": 0, "property": 1}
 
 

@@ -18,7 +18,7 @@ from fieldbooks import registry
 from fieldbooks.console.record_access import LinkedEntity, connected, saas_record
 from fieldbooks.domain.errors import Conflict, NotFound, RemoteNotFound, StaleVersion, ValidationFailed
 from fieldbooks.domain.models import Connection, Direction, Link, LinkState, Provider, SyncStatus
-from fieldbooks.domain.records import AccountingLinkFields
+from fieldbooks.domain.record_fields import AccountingLinkFields
 from fieldbooks.domain.wording import ENTITY_WORDS, record_label
 from fieldbooks.providers.contract import RemoteRecord
 from fieldbooks.services import Services

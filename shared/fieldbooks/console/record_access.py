@@ -11,6 +11,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from fieldbooks import registry
 from fieldbooks.domain.errors import (
     AuthExpired,
     Conflict,
@@ -91,12 +92,12 @@ def push_now(
 
 
 def tenant_provider(services: Services, tenant_id: str, provider: Provider | None) -> Provider:
-    """The provider a link route acts on: the one asked for, else the tenant's one accounting connection."""
+    """The provider a link route acts on: the one asked for, else the tenant's one accounting connection
+    (one company per tenant), else the one provider Fieldbooks offers."""
     if provider is not None:
         return provider
-    connections = [c for c in services.connections.list_for_tenant(tenant_id)]
-    if len(connections) == 1:
-        return connections[0].provider
-    if not connections:
-        raise NotFound("No accounting system is connected.")
-    raise ValidationFailed("Several accounting systems are connected; say which one with ?provider=.")
+    connected_to = {c.provider for c in services.connections.list_for_tenant(tenant_id)}
+    candidates = connected_to or set(registry.providers())
+    if len(candidates) == 1:
+        return candidates.pop()
+    raise ValidationFailed("Say which accounting system with ?provider= (for example ?provider=xero).")

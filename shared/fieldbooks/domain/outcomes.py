@@ -43,6 +43,7 @@ class PushOutcome(BaseModel):
     saas_id: str
     remote_id: str | None = None
     detail: str
+    work_item_id: str | None = None  # QUEUED: the outbox item that will carry it
 
     @property
     def failed(self) -> bool:

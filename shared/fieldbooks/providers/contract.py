@@ -60,6 +60,8 @@ class Descriptor:
     """Facts about a provider, as data, so the engine can act on them without naming the provider."""
 
     provider: Provider
+    label: str  # the product's name on the page and in plans: "QuickBooks Online"
+    short_label: str  # how a sentence of the sync log names it: "Created customer Jane Doe in QuickBooks."
     link_marker: Literal["qbo", "xero", "qbd"]  # how the SaaS badge names the provider
     transport: Transport
     auth: AuthKind
@@ -76,10 +78,6 @@ class Descriptor:
     remote_nouns: Mapping[str, str] = field(default_factory=dict)
     # Other kinds of record that share the name list (a duplicate name may be held by one of them).
     other_name_holders: str | None = None
-
-    @property
-    def label(self) -> str:
-        return self.provider.label
 
     def syncs(self, entity: str) -> bool:
         return entity in self.remote_entities
@@ -193,6 +191,28 @@ class Operations(Protocol):
     def find_by_name(self, entity: str, name: str) -> list[RemoteRecord]: ...
 
 
+@dataclass(frozen=True)
+class OutgoingWork:
+    """One work item as a QUEUE provider's request carries it; `item_id` comes back with its answer."""
+
+    item_id: str
+    entity: str
+    operation: Literal["create", "update", "void"]
+    key: str
+    body: dict[str, Any] = field(default_factory=dict)
+    remote_id: str | None = None
+    version: str | None = None
+
+
+class WorkCodec(Protocol):
+    """QUEUE transport: work items → one request message; the response message → results by item."""
+
+    def encode(self, work: list[OutgoingWork]) -> str: ...
+
+    def decode(self, response: str) -> dict[str, Written | FieldbooksError]:
+        """One result per item the response answers; an item it does not mention stays queued."""
+
+
 class Reader(Protocol):
     def side(self) -> RemoteSide:
         """Every active record that initial sync and Sync now compare with the SaaS."""
@@ -244,6 +264,7 @@ class ProviderPackage(Protocol):
 
     descriptor: Descriptor
     mapper: Mapper
+    codec: WorkCodec | None  # QUEUE providers only
 
     def operations(self, context: CallContext) -> Operations: ...
 

@@ -15,18 +15,15 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
 
 from fieldbooks.domain.errors import Transient
+from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
 from fieldbooks.domain.records import (
     RECORD_MODELS,
-    AccountingLinkFields,
     Contact,
-    ContactChanges,
-    ContactFields,
     CreditNote,
     Entity,
     Invoice,
     Item,
     Payment,
-    PaymentFields,
     Property,
     SaasRecord,
 )

@@ -1,7 +1,7 @@
 """Links: which accounting record is the twin of which SaaS record, one row per (tenant, provider, entity, id).
 
-The by-remote-id index answers the reverse question (which SaaS record is QuickBooks customer 58?),
-which pulls, relinks and "is this QuickBooks record already linked?" checks need.
+The by-remote-id index answers the reverse question (which SaaS record is accounting customer 58?),
+which pulls, relinks and "is this accounting record already linked?" checks need.
 """
 
 from __future__ import annotations

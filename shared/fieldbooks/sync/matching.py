@@ -106,7 +106,7 @@ def match_by_key(
 def match_contacts(
     contacts: Sequence[Contact], customers: Iterable[RemoteRecord], claimed: set[tuple[str, str]]
 ) -> dict[str, Outcome]:
-    """Email first, then normalised display name; sub-customers (jobs) are never a contact's twin.
+    """Email first, then normalised display name; records under a customer (jobs) are never a contact's twin.
 
     Two customers sharing one email are told apart by name before the match is called ambiguous,
     since households and small firms often share an address.

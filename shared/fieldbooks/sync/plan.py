@@ -186,7 +186,8 @@ class _Planner:
                 )
                 self._add(category, record, PlanActionKind.CONFLICT, ApplyStep.REPORT, reason, remote=remote)
                 return
-            reason = f"Matches {self.provider_label} {self.descriptor.remote_nouns.get(record.entity, 'record')} {remote.name} by "
+            noun = self.descriptor.remote_nouns.get(record.entity, "record")
+            reason = f"Matches {self.provider_label} {noun} {remote.name} by "
             reason += MATCHED_BY[outcome.by] + "."
             self._add(category, record, PlanActionKind.LINK, ApplyStep.WRITE_LINK, reason, remote=remote, by=outcome.by)
         elif isinstance(outcome, Ambiguous):
@@ -219,7 +220,7 @@ class _Planner:
             remote_id=remote.remote_id if remote else (link.remote_id if link else None),
             remote_entity=remote.remote_entity if remote else (link.remote_entity if link else None),
             remote_name=remote.name if remote else None,
-            remote_version=remote.remote_version if remote else None,
+            remote_version=remote.version if remote else None,
             matched_by=by,
         )
         self.actions.append(action)

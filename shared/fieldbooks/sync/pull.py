@@ -41,7 +41,12 @@ def run_job(job: PullJob, services: Services) -> None:
         _finish(job, services, RunStatus.FAILED, error.message)
         return
     finished = services.runs.get(job.tenant_id, job.run_id)
-    if finished.status in NOT_OVER:
+    if finished.status in NOT_OVER or finished.status.is_finished:
+        return  # waits, was handed on, or its last queued answer already ended it
+    if any(p.queued for p in finished.progress.values()) and not finished.stop_requested:
+        # QUEUE providers: the run ends with the answer that settles its last item (sync/outbox.py).
+        waiting = f"Waiting for {job.provider.label} to ask for the work that is queued."
+        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.RUNNING, waiting)
         return
     if finished.stop_requested:
         _finish(job, services, RunStatus.STOPPED, "Stopped on request.")

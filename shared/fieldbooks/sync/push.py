@@ -19,12 +19,14 @@ from fieldbooks.domain.models import Connection, Link, LinkState, PendingAction,
 from fieldbooks.domain.outcomes import PushAction, PushOutcome
 from fieldbooks.domain.records import CreditNote, Invoice, Payment, Property, SaasRecord
 from fieldbooks.domain.wording import DRAFT_INVOICE, NEVER_SYNCED, PLURAL, describe, first_upper, noun
-from fieldbooks.providers.contract import Operations, Parents
+from fieldbooks.providers.contract import Operations, Parents, WorkCodec
+from fieldbooks.providers.contract import Transport as TransportKind
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
 from fieldbooks.store.conflicts import action_id
+from fieldbooks.sync.outbox import QueueTransport
 from fieldbooks.sync.settle import Blocked, Settle
-from fieldbooks.sync.transport import Member, Transport, transport_for
+from fieldbooks.sync.transport import CallTransport, Member, ParentWaiting, Transport
 
 # Preview mode covers "customer and job-site actions" (issue 4, bullet 6).
 PREVIEWED = {"contact", "property"}
@@ -38,12 +40,27 @@ class Push:
         self.services = services
         self.tenant_id = connection.tenant_id
         self.settings = connection.settings
-        package = registry.package(connection.provider)
-        self.descriptor = package.descriptor
-        self.mapper = package.mapper
-        self.settle = Settle(connection, services, run_id, package, lambda: self.operations)
+        self.package = registry.package(connection.provider)
+        self.descriptor = self.package.descriptor
+        self.mapper = self.package.mapper
+        self.settle = Settle(connection, services, run_id, self.package, lambda: self.operations)
         self._operations: Operations | None = None
-        self.transport: Transport = transport_for(self)
+        self._sending = False  # building a QUEUE body at send time: parents are read, never pushed
+        queued = self.descriptor.transport is TransportKind.QUEUE
+        self.transport: Transport = QueueTransport(self) if queued else CallTransport(self)
+
+    def package_codec(self) -> WorkCodec:
+        if self.package.codec is None:
+            raise ValidationFailed(f"{self.descriptor.label} does not ask for work.")
+        return self.package.codec
+
+    def body_when_sent(self, entity: str, record: SaasRecord) -> dict[str, Any]:
+        """A QUEUE item's body when the provider asks for it; ParentWaiting while a parent is unsettled."""
+        self._sending = True
+        try:
+            return self.body(entity, record, approved=True)
+        finally:
+            self._sending = False
 
     @property
     def operations(self) -> Operations:
@@ -59,7 +76,8 @@ class Push:
                 change.record_id,
                 SyncStatus.SKIPPED,
                 "skip",
-                f"Deleting a {noun(change.entity)} is not copied to {self.descriptor.label}; change it there if needed.",
+                f"Deleting a {noun(change.entity)} is not copied to {self.descriptor.short_label}; "
+                "change it there if needed.",
             )
             return None
         return self.record(change.entity, change.record)
@@ -81,21 +99,24 @@ class Push:
                 entity=entity,
                 saas_id=record.id,
                 remote_id=link.remote_id if link else None,
-                detail=f"Already up to date in {self.descriptor.label}.",
+                detail=f"Already up to date in {self.descriptor.short_label}.",
             )
         creating = link is None or link.state is not LinkState.LINKED
         if entity in PREVIEWED and self.settings.preview_customer_actions and not approved:
             return self._hold(entity, record, "create" if creating else "update")
+        body: dict[str, Any] | None
         try:
             body = self.body(entity, record, approved)
+        except ParentWaiting:
+            body = None  # QUEUE: its parent is queued before it, and its body is built when it is sent
         except Blocked as blocked:
             return blocked.outcome
         except ValidationFailed as error:
             return self.settle.outcome(PushAction.ERROR, entity, record.id, error.message)
-        if creating:
-            return self.transport.create(Member(entity, record, link, body))
+        if creating:  # body None only for QUEUE, which builds it when the provider asks
+            return self.transport.create(Member(entity, record, link, body or {}))
         assert link is not None
-        return self.transport.update(link, entity, record, body)
+        return self.transport.update(link, entity, record, body or {})
 
     def records(self, pushes: list[tuple[str, SaasRecord]]) -> list[PushOutcome]:
         """Many records at once (a run's apply phase): what `record` does for each, in fewer calls.
@@ -117,7 +138,8 @@ class Push:
                 PushAction.SKIPPED,
                 "invoice",
                 invoice.id,
-                f"{first_upper(label)} was voided before it reached {self.descriptor.label}; nothing to void there.",
+                f"{first_upper(label)} was voided before it reached {self.descriptor.short_label}; "
+                "nothing to void there.",
                 status=SyncStatus.SKIPPED,
             )
         if up_to_date(link, invoice):
@@ -126,7 +148,7 @@ class Push:
                 entity="invoice",
                 saas_id=invoice.id,
                 remote_id=link.remote_id,
-                detail=f"Already voided in {self.descriptor.label}.",
+                detail=f"Already voided in {self.descriptor.short_label}.",
             )
         return self.transport.void(link, invoice)
 
@@ -135,9 +157,9 @@ class Push:
         if entity in NEVER_SYNCED:
             return NEVER_SYNCED[entity]
         if not self.descriptor.syncs(entity):
-            return f"{PLURAL.get(entity, noun(entity))} do not sync to {self.descriptor.label}."
+            return f"{PLURAL.get(entity, noun(entity))} do not sync to {self.descriptor.short_label}."
         if not self.settings.direction(entity).pushes:
-            return f"{PLURAL[entity]} are set not to sync to {self.descriptor.label}."
+            return f"{PLURAL[entity]} are set not to sync to {self.descriptor.short_label}."
         if isinstance(record, Invoice) and record.status == "draft":
             return DRAFT_INVOICE
         return None
@@ -163,7 +185,7 @@ class Push:
         return Member(entity, record, link, body)
 
     def _hold(self, entity: str, record: SaasRecord, action: str) -> PushOutcome:
-        summary = f"{first_upper(action)} {describe(entity, record)} in {self.descriptor.label}"
+        summary = f"{first_upper(action)} {describe(entity, record)} in {self.descriptor.short_label}"
         self.services.pending_actions.hold(
             PendingAction(
                 tenant_id=self.tenant_id,
@@ -208,11 +230,15 @@ class Push:
         link = self.link(entity, saas_id)
         if link is not None and link.state is LinkState.LINKED and link.remote_id:
             return link.remote_id
+        if self._sending:
+            raise ParentWaiting(f"{entity} {saas_id}")
         try:
             parent = self.services.saas.get(self.tenant_id, entity, saas_id)  # type: ignore[arg-type]
         except NotFound as error:
             raise ValidationFailed(f"The {noun(entity)} {saas_id} it refers to no longer exists.") from error
         outcome = self.record(entity, parent, approved)
+        if outcome.action is PushAction.QUEUED:
+            raise ParentWaiting(f"{entity} {saas_id}")
         if outcome.remote_id and outcome.action not in (PushAction.CONFLICT, PushAction.ERROR):
             return outcome.remote_id
         child_label = describe(child.entity, child)

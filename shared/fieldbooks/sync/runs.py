@@ -24,18 +24,10 @@ from enum import StrEnum
 from fieldbooks import registry
 from fieldbooks.domain.errors import AuthExpired, Conflict, FieldbooksError, RateLimited, StaleVersion, Transient
 from fieldbooks.domain.models import Connection, Direction, Link, LinkState, Run, RunKind, RunStatus, SyncStatus
+from fieldbooks.domain.outcomes import PushAction, PushOutcome
 from fieldbooks.domain.plans import CATEGORIES, ApplyStep, PlannedAction, PlanSummary
-from fieldbooks.domain.records import (
-    AccountingLinkFields,
-    Contact,
-    CreditNote,
-    Entity,
-    Invoice,
-    Item,
-    Payment,
-    Property,
-    SaasRecord,
-)
+from fieldbooks.domain.record_fields import AccountingLinkFields
+from fieldbooks.domain.records import Contact, CreditNote, Entity, Invoice, Item, Payment, Property, SaasRecord
 from fieldbooks.domain.wording import MATCHED_BY
 from fieldbooks.observability import logger
 from fieldbooks.providers.contract import RemoteSide
@@ -55,6 +47,10 @@ PUSH_CHUNK = 30  # at most READ_AHEAD; the provider's batch size decides how man
 BEGINNING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # "changed since" that every record satisfies
 # Failures the job retries as a whole (the message comes back; the cursor resumes at the same record).
 RETRIED = (RateLimited, Transient, AuthExpired)
+# What applying one action ended in: True (in step), False (failed, logged), or QUEUED (the provider's
+# side has not asked for it yet; settling counts it).
+QUEUED = None
+Applied = bool | None
 # Runs that compare both sides in full; scheduled and webhook pulls read the provider's changes instead.
 RECONCILED_KINDS = (RunKind.INITIAL, RunKind.SYNC_NOW)
 
@@ -130,7 +126,7 @@ def read_saas_side(tenant_id: str, saas: SaasPlatformClient) -> SaasSide:
 def apply_slice(connection: Connection, run: Run, services: Services, push: Push) -> SliceEnd:
     tenant_id, run_id = run.tenant_id, run.run_id
     current = services.runs.get(tenant_id, run_id)
-    cursor = sum(p.done + p.failed for p in current.progress.values())
+    cursor = sum(p.done + p.failed + p.queued for p in current.progress.values())
     started, applied = time.monotonic(), 0
     while actions := services.plans.to_apply(tenant_id, run_id, cursor, READ_AHEAD):
         position = 0
@@ -148,7 +144,10 @@ def apply_slice(connection: Connection, run: Run, services: Services, push: Push
                 chunk = actions[position : position + 1]
                 results = [apply_action(connection, run_id, chunk[0], services, push)]
             for action, succeeded in zip(chunk, results, strict=True):
-                services.runs.count(tenant_id, run_id, action.category, failed=not succeeded)
+                if succeeded is QUEUED:  # counted done or failed when the provider's side answers
+                    services.runs.count_queued(tenant_id, run_id, action.category)
+                else:
+                    services.runs.count(tenant_id, run_id, action.category, failed=not succeeded)
             cursor += len(chunk)
             applied += len(chunk)
             position += len(chunk)
@@ -170,9 +169,9 @@ def apply_pushes(
     actions: list[PlannedAction],
     services: Services,
     push: Push,
-) -> list[bool]:
+) -> list[Applied]:
     """A chunk of push actions through `Push.records`; a record that cannot be read gets its error row."""
-    results: dict[int, bool] = {}
+    results: dict[int, Applied] = {}
     pushes: list[tuple[int, str, SaasRecord]] = []
     for index, action in enumerate(actions):
         try:
@@ -185,7 +184,10 @@ def apply_pushes(
             _log(services, connection, run_id, action, SyncStatus.ERROR, action.action.value, error.message)
             results[index] = False
     try:
-        pushed = [not o.failed for o in push.records([(entity, record) for _, entity, record in pushes])]
+        outcomes = push.records([(entity, record) for _, entity, record in pushes])
+        pushed = [
+            _applied(o, actions[i], connection, run_id, services) for (i, _, _), o in zip(pushes, outcomes, strict=True)
+        ]
     except RETRIED:
         raise
     except FieldbooksError as error:
@@ -202,15 +204,15 @@ def _hand_on(run: Run, services: Services, cursor: int) -> None:
     send_pull_job(PullJob(tenant_id=run.tenant_id, provider=run.provider, run_id=run.run_id), services)
 
 
-def apply_action(connection: Connection, run_id: str, action: PlannedAction, services: Services, push: Push) -> bool:
-    """One planned action; True when the record ends in step with accounting."""
+def apply_action(connection: Connection, run_id: str, action: PlannedAction, services: Services, push: Push) -> Applied:
+    """One planned action; True when the record ends in step with accounting, QUEUED while it waits."""
     try:
         if action.step is ApplyStep.WRITE_LINK:
             return write_link(connection, run_id, action, services)
         if action.step is ApplyStep.PUSH:
             # Pushed as the record is now, not as it was planned: an approval can come hours later.
             record = services.saas.get(connection.tenant_id, action.entity, action.saas_id)
-            return not push.record(action.entity, record).failed
+            return _applied(push.record(action.entity, record), action, connection, run_id, services)
         _log(services, connection, run_id, action, SyncStatus.CONFLICT, "conflict", action.reason)
         return False
     except RETRIED:
@@ -218,6 +220,20 @@ def apply_action(connection: Connection, run_id: str, action: PlannedAction, ser
     except FieldbooksError as error:
         _log(services, connection, run_id, action, SyncStatus.ERROR, action.action.value, error.message)
         return False
+
+
+def _applied(
+    outcome: PushOutcome, action: PlannedAction, connection: Connection, run_id: str, services: Services
+) -> Applied:
+    """A QUEUED push's work item learns its run, so the answer that settles it counts it there."""
+    if outcome.action is not PushAction.QUEUED:
+        return not outcome.failed
+    assert outcome.work_item_id is not None
+    item = services.work_items.get(connection.tenant_id, connection.provider, outcome.work_item_id)
+    if item is None or item.run_id is not None:
+        return True  # answered already, or counted by the run that queued it first
+    services.work_items.save(item.model_copy(update={"run_id": run_id, "category": action.category}))
+    return QUEUED
 
 
 def write_link(connection: Connection, run_id: str, action: PlannedAction, services: Services) -> bool:

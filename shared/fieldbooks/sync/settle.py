@@ -15,7 +15,8 @@ from typing import Any
 from fieldbooks.domain.errors import DuplicateName, RemoteNotFound, ValidationFailed
 from fieldbooks.domain.models import ConflictKind, ConflictRecord, Connection, Direction, Link, SyncStatus
 from fieldbooks.domain.outcomes import LOG_ACTION, PushAction, PushOutcome
-from fieldbooks.domain.records import AccountingLinkFields, Contact, CreditNote, Invoice, SaasRecord
+from fieldbooks.domain.record_fields import AccountingLinkFields
+from fieldbooks.domain.records import Contact, CreditNote, Invoice, SaasRecord
 from fieldbooks.domain.wording import ENTITY_WORDS, describe, first_upper, noun
 from fieldbooks.providers.contract import Operations, ProviderPackage
 from fieldbooks.services import Services
@@ -55,7 +56,7 @@ class Settle:
         self.run_id = run_id
         self.descriptor = descriptor = package.descriptor
         self.mapper = package.mapper
-        self.label = descriptor.label
+        self.label = descriptor.short_label
         self.tenant_id = connection.tenant_id
         self._operations = operations
 

@@ -8,15 +8,15 @@ intent, create (alone or in a batch), link, marker; sparse update, merge after a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from fieldbooks.domain.errors import DuplicateName, FieldbooksError, RemoteNotFound, StaleVersion, ValidationFailed
-from fieldbooks.domain.models import Link, LinkState
+from fieldbooks.domain.models import Connection, ConnectionSettings, Link, LinkState
 from fieldbooks.domain.outcomes import PushAction, PushOutcome
 from fieldbooks.domain.records import Invoice, SaasRecord
 from fieldbooks.domain.wording import describe
-from fieldbooks.providers.contract import NewRecord, Written
-from fieldbooks.providers.contract import Transport as TransportKind
+from fieldbooks.providers.contract import Descriptor, Mapper, NewRecord, Operations, WorkCodec, Written
+from fieldbooks.services import Services
 from fieldbooks.sync.exactly_once import (
     abandon_create,
     batch_intent,
@@ -29,9 +29,32 @@ from fieldbooks.sync.exactly_once import (
     request_id,
 )
 from fieldbooks.sync.merge import canonical, changed_fields, three_way
+from fieldbooks.sync.settle import Settle
 
-if TYPE_CHECKING:
-    from fieldbooks.sync.push import Push
+
+class ParentWaiting(Exception):
+    """A QUEUE record whose parent is queued too: its body is built once the parent is settled."""
+
+
+class Push(Protocol):
+    """What carrying needs of the push that decided (sync/push.py's `Push`)."""
+
+    connection: Connection
+    services: Services
+    tenant_id: str
+    settings: ConnectionSettings
+    descriptor: Descriptor
+    mapper: Mapper
+    settle: Settle
+
+    @property
+    def operations(self) -> Operations: ...
+
+    def link(self, entity: str, saas_id: str) -> Link | None: ...
+
+    def package_codec(self) -> WorkCodec: ...
+
+    def body_when_sent(self, entity: str, record: SaasRecord) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -53,15 +76,9 @@ class Transport(Protocol):
     def create_many(self, members: dict[int, Member]) -> dict[int, PushOutcome | None]:
         """Outcomes by position; None (or absent) for a member that must go through `Push.record`."""
 
-    def update(self, link: Link, entity: str, record: SaasRecord, body: dict[str, Any]) -> PushOutcome: ...
+    def update(self, link: Link, entity: str, record: SaasRecord, body: dict[str, Any] | None) -> PushOutcome: ...
 
     def void(self, link: Link, invoice: Invoice) -> PushOutcome: ...
-
-
-def transport_for(push: Push) -> Transport:
-    if push.descriptor.transport is TransportKind.CALL:
-        return CallTransport(push)
-    raise ValidationFailed(f"Sending records to {push.descriptor.label} is not available yet.")
 
 
 class CallTransport:

@@ -9,6 +9,8 @@ from fieldbooks.providers.quickbooks_online.mapping import REMOTE_ENTITY
 
 DESCRIPTOR = Descriptor(
     provider=Provider.QUICKBOOKS_ONLINE,
+    label="QuickBooks Online",
+    short_label="QuickBooks",
     link_marker="qbo",
     transport=Transport.CALL,
     auth=AuthKind.OAUTH2,

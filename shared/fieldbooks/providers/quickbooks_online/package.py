@@ -28,9 +28,14 @@ class QboSettings(BaseModel):
     client_secret_parameter: str
 
     @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Field → environment variable: QBO_API_BASE_URL and so on."""
+        return {name: f"QBO_{name.upper()}" for name in cls.model_fields}
+
+    @classmethod
     def from_environment(cls) -> QboSettings:
-        names = {name: os.environ.get(f"QBO_{name.upper()}") for name in cls.model_fields}
-        missing = sorted(f"QBO_{name.upper()}" for name, value in names.items() if value is None)
+        names = {name: os.environ.get(variable) for name, variable in cls.variables().items()}
+        missing = sorted(cls.variables()[name] for name, value in names.items() if value is None)
         if missing:
             raise RuntimeError(f"Missing environment variables (declared in template.yaml): {', '.join(missing)}")
         return cls.model_validate(names)
@@ -64,6 +69,7 @@ class QuickBooksOnlinePackage:
     """`http` is the seam tests use for a short timeout; production shares one pool per container."""
 
     descriptor: Descriptor = DESCRIPTOR
+    codec = None  # called now (CALL): nothing waits for QuickBooks Online to ask
 
     def __init__(self, settings: QboSettings | None = None, http: httpx.Client | None = None) -> None:
         self._settings = settings
