@@ -9,7 +9,8 @@ commit) can be injected per SaaS record. It imports no provider package.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -31,6 +32,7 @@ from fieldbooks.providers.contract import (
     CallContext,
     Descriptor,
     NewRecord,
+    OutgoingWork,
     Parents,
     RemoteRecord,
     RemoteSide,
@@ -317,6 +319,7 @@ class FakeProvider:
     descriptor: Descriptor = FAKE_DESCRIPTOR
     companies: dict[str, FakeBooks] = field(default_factory=dict)
     mapper: FakeMapper = field(default_factory=FakeMapper)
+    codec: Any = None  # CALL: nothing waits to be asked for
     # SaaS id -> the error its next write raises, in whichever company (shared by every book)
     failures: dict[str, FieldbooksError] = field(default_factory=dict)
 
@@ -344,3 +347,69 @@ def connect(tenant_id: str, provider: Provider = Provider.QUICKBOOKS_ONLINE, **f
         "connected_at": datetime(2026, 11, 1, tzinfo=UTC),
     } | fields
     return ConnectionStore().save(Connection.model_validate(values))
+
+
+# ---------------------------------------------------------------- the QUEUE variant
+FAKE_QUEUE_DESCRIPTOR = fake_descriptor(transport=Transport.QUEUE)
+ERRORS: dict[str, type[FieldbooksError]] = {
+    "DuplicateName": DuplicateName,
+    "StaleVersion": StaleVersion,
+    "RemoteNotFound": RemoteNotFound,
+    "ValidationFailed": ValidationFailed,
+    "Transient": Transient,
+}
+
+
+class FakeCodec:
+    """Work as a JSON list; answers as a JSON list of {"item_id", "written" | "error"}."""
+
+    def encode(self, work: list[OutgoingWork]) -> str:
+        return json.dumps([asdict(each) for each in work], default=str)
+
+    def decode(self, response: str) -> dict[str, Written | FieldbooksError]:
+        results: dict[str, Written | FieldbooksError] = {}
+        for answer in json.loads(response):
+            if "error" in answer:
+                results[answer["item_id"]] = ERRORS[answer["error"]](answer["message"])
+            else:
+                written = answer["written"]
+                total = Decimal(written["total"]) if written.get("total") is not None else None
+                results[answer["item_id"]] = Written(written["remote_id"], written.get("version"), total)
+        return results
+
+
+@dataclass
+class FakeAgent:
+    """The provider's side of a QUEUE connection (what the Web Connector or an agent does): takes a
+    request message, applies it to the books, answers. `lose_next_answer` drops one answer after the
+    books were written, as a dropped connection would."""
+
+    books: FakeBooks
+    lose_next_answer: bool = False
+
+    def answer(self, request: str) -> str | None:
+        answers = []
+        for work in json.loads(request):
+            remote_entity = REMOTE_ENTITIES[work["entity"]]
+            try:
+                if work["operation"] == "create":
+                    written = self.books.create(remote_entity, work["body"], work["key"])
+                elif work["operation"] == "update":
+                    written = self.books.update(
+                        remote_entity, work["remote_id"], work["version"], work["body"], work["key"]
+                    )
+                else:
+                    written = self.books.void(remote_entity, work["remote_id"], work["version"], work["key"])
+                answers.append({"item_id": work["item_id"], "written": asdict(written)})
+            except FieldbooksError as error:
+                answers.append({"item_id": work["item_id"], "error": type(error).__name__, "message": error.message})
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            return None
+        return json.dumps(answers, default=str)
+
+
+@dataclass
+class FakeQueueProvider(FakeProvider):
+    descriptor: Descriptor = FAKE_QUEUE_DESCRIPTOR
+    codec: FakeCodec = field(default_factory=FakeCodec)

@@ -11,7 +11,7 @@ import json
 import os
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.models import Model
 
 from fieldbooks.domain.errors import StaleVersion
@@ -83,7 +83,8 @@ class WorkItemStore:
             sent_json=json.dumps(item.sent) if item.sent is not None else None,
             created_at=item.created_at,
         )
-        row.version = item.version or None
+        if item.version:  # a stored item: the save is conditional on the version it was read at
+            row.version = item.version
         try:
             row.save()
         except PutError as error:
@@ -106,5 +107,12 @@ class WorkItemStore:
             return None
 
     def done(self, item: WorkItem) -> None:
-        """Settled: the row goes; the link and the sync log keep what happened."""
-        WorkItemRow(item.tenant_id, _key(item.provider, item.item_id)).delete()
+        """Settled: the row goes (if still as read); the link and the sync log keep what happened."""
+        row = WorkItemRow(item.tenant_id, _key(item.provider, item.item_id))
+        row.version = item.version
+        try:
+            row.delete()
+        except DeleteError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise StaleVersion("Another session settled this work item first.") from error
+            raise
