@@ -110,6 +110,8 @@ class FakeBooks:
     replies: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, FieldbooksError] = field(default_factory=dict)
     lose_reply_of: set[str] = field(default_factory=set)  # SaaS ids whose next create commits but answers nothing
+    lose_next_reply: bool = False  # the next create commits but answers nothing, whoever it is for
+    throttle: FieldbooksError | None = None  # what the next write raises instead of writing (a 429)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (operation, remote id) of voids and deletes
     writes: list[tuple[str, str]] = field(default_factory=list)  # (SaaS entity, SaaS id) of each create or update
     pushed: list[tuple[str, int]] = field(default_factory=list)  # (SaaS id, SaaS version) of the same
@@ -142,8 +144,9 @@ class FakeBooks:
         self.records[(remote_entity, stored.remote_id)] = stored
         self._wrote(stored.fields)
         self.replies[key] = self._written(stored)
-        if body.get("Ref") in self.lose_reply_of:
-            self.lose_reply_of.discard(body["Ref"])
+        if body.get("Ref") in self.lose_reply_of or self.lose_next_reply:
+            self.lose_reply_of.discard(body.get("Ref"))
+            self.lose_next_reply = False
             raise Transient("The reply was lost after the record was made.")
         return self.replies[key]
 
@@ -190,7 +193,8 @@ class FakeBooks:
         return stored
 
     def _fault(self, body: dict[str, Any]) -> None:
-        if error := self.failures.pop(str(body.get("Ref")), None):
+        if error := self.failures.pop(str(body.get("Ref")), None) or self.throttle:
+            self.throttle = None
             raise error
 
     def _replay(self, key: str) -> Written:
