@@ -18,6 +18,7 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/lint-imports  # the layers of ENGINE.md (contracts in pyproject.toml)
 
 test: lint
 	$(PY) -m pytest -q -n 2

@@ -10,10 +10,11 @@ import pytest
 
 from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConflictPolicy, ConnectionSettings
+from fieldbooks.domain.money import to_cents
+from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property
 from fieldbooks.providers.quickbooks_online import mapping
-from fieldbooks.providers.quickbooks_online.merge import canonical, changed_fields, three_way
-from fieldbooks.saas.records import Contact, CreditNote, Invoice, Item, Payment, Property
-from fieldbooks.saas.totals import to_cents
+from fieldbooks.providers.quickbooks_online.package import QboMapper
+from fieldbooks.sync.merge import canonical, changed_fields, three_way
 
 STAMP = {"version": 1, "created_at": "2026-11-21T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z"}
 US = mapping.TaxCoding("US", ConnectionSettings())
@@ -173,14 +174,16 @@ def test_the_merge_keeps_quickbooks_edits_and_applies_the_policy_where_both_chan
     ours = {"DisplayName": "Jane Q. Doe", "PrimaryEmailAddr": {"Address": "jane@example.com"}}
     earlier, later = datetime(2026, 11, 21, 9, tzinfo=UTC), datetime(2026, 11, 21, 11, tzinfo=UTC)
 
-    saas_wins = three_way(base, ours, theirs, ConflictPolicy.SAAS_WINS, earlier, later)
+    saas_wins = three_way(base, ours, theirs, ConflictPolicy.SAAS_WINS, earlier, later, QboMapper().comparable)
     assert saas_wins.send == ours
     assert saas_wins.both_changed == {
-        "PrimaryEmailAddr": {"saas": {"Address": "jane@example.com"}, "quickbooks": {"Address": "books@example.com"}}
+        "PrimaryEmailAddr": {"saas": {"Address": "jane@example.com"}, "accounting": {"Address": "books@example.com"}}
     }
-    books_win = three_way(base, ours, theirs, ConflictPolicy.ACCOUNTING_WINS, later, earlier)
+    books_win = three_way(base, ours, theirs, ConflictPolicy.ACCOUNTING_WINS, later, earlier, QboMapper().comparable)
     assert books_win.send == {"DisplayName": "Jane Q. Doe"}
-    assert three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, earlier, later).send == {
+    assert three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, earlier, later, QboMapper().comparable).send == {
         "DisplayName": "Jane Q. Doe"
     }
-    assert three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, later, earlier).send == ours
+    assert (
+        three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, later, earlier, QboMapper().comparable).send == ours
+    )

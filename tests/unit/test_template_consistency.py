@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldbooks.providers.quickbooks_online.package import QboSettings
 from fieldbooks.settings import Settings
 from local.runtime.handlers import load_handler, load_module
 from tests.conftest import ROOT, TEMPLATE
@@ -37,6 +38,7 @@ def test_every_environment_variable_the_code_reads_is_declared() -> None:
     sources = [*Path(ROOT, "shared").rglob("*.py"), *Path(ROOT, "functions").rglob("*.py")]
     read = {name for path in sources for match in READS.finditer(path.read_text()) for name in match.groups() if name}
     read |= {field.upper() for field in Settings.model_fields}
+    read |= set(QboSettings.variables().values())  # a package reads its own section
     for spec in TEMPLATE.functions():
         undeclared = read - set(spec.environment) - LAMBDA_PROVIDED
         assert not undeclared, f"{spec.logical_id} lacks {sorted(undeclared)} in template.yaml"

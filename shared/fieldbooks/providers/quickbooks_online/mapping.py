@@ -16,17 +16,9 @@ from typing import Any
 
 from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings
-from fieldbooks.saas.records import (
-    Address,
-    Contact,
-    CreditNote,
-    DocumentLine,
-    Invoice,
-    Item,
-    Payment,
-    Property,
-)
-from fieldbooks.saas.totals import line_amounts, to_cents
+from fieldbooks.domain.money import line_amounts, to_cents
+from fieldbooks.domain.record_fields import Address
+from fieldbooks.domain.records import Contact, CreditNote, DocumentLine, Invoice, Item, Payment, Property
 
 # The QuickBooks entity each SaaS entity becomes; contacts and job sites share the Customer list
 # (a job site is a sub-customer).

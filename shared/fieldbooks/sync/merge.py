@@ -1,12 +1,15 @@
-"""Sparse updates and the three-way merge after a 5010, on QuickBooks request bodies. Pure.
+"""Sparse updates and the three-way merge after a stale-version refusal, on provider bodies. Pure.
 
-The link's snapshot is the base: the mapped body as QuickBooks last accepted it from us. A field we
-did not change since then is never sent, so an edit a bookkeeper made in QuickBooks survives our
+The link's snapshot is the base: the mapped body as the provider last accepted it from us. Bodies
+are compared field by field without knowing what the fields mean; the provider's mapper only says
+how its stored value reduces to the shape we send (`comparable`). A field we
+did not change since then is never sent, so an edit a bookkeeper made in accounting survives our
 update; a field both sides changed is settled by the connection's conflict policy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -36,21 +39,6 @@ def changed_fields(base: dict[str, Any] | None, ours: dict[str, Any]) -> dict[st
     return {key: value for key, value in ours.items() if canonical(value) != base.get(key)}
 
 
-def as_we_see_it(theirs: Any, like: Any) -> Any:
-    """QuickBooks' value reduced to the shape we send: it adds keys (a ref's "name", a line's "Id")
-    that are not changes and must not look like one."""
-    if isinstance(like, dict) and isinstance(theirs, dict):
-        return {key: as_we_see_it(theirs.get(key), item) for key, item in like.items()}
-    if isinstance(like, list) and isinstance(theirs, list):
-        lines = [
-            line for line in theirs if not (isinstance(line, dict) and line.get("DetailType") == "SubTotalLineDetail")
-        ]
-        if len(lines) == len(like):
-            return [as_we_see_it(line, item) for line, item in zip(lines, like, strict=True)]
-        return lines
-    return theirs
-
-
 @dataclass
 class Merge:
     """What to send after the re-read, and the fields both sides changed (for the sync log)."""
@@ -66,16 +54,17 @@ def three_way(
     policy: ConflictPolicy,
     ours_updated_at: datetime,
     theirs_updated_at: datetime | None,
+    comparable: Callable[[Any, Any], Any],
 ) -> Merge:
     merge = Merge(send={})
     for key, value in changed_fields(base, ours).items():
         mine = canonical(value)
-        remote = canonical(as_we_see_it(theirs.get(key), value))
+        remote = canonical(comparable(theirs.get(key), value))
         original = (base or {}).get(key)
         if remote == mine:
             continue  # both sides already agree
         if base is not None and remote != original:
-            merge.both_changed[key] = {"saas": mine, "quickbooks": remote}
+            merge.both_changed[key] = {"saas": mine, "accounting": remote}
             if not _saas_wins(policy, ours_updated_at, theirs_updated_at):
                 continue
         merge.send[key] = value

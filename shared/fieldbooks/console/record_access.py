@@ -1,16 +1,17 @@
 """What the console's conflict, approval and link actions need from the two sides, behind a narrow seam.
 
 The console never speaks HTTP itself: it reads SaaS records through the platform client, pushes one
-record through the provider adapter's `push_record`, and reads one accounting record through a
-provider's `RemoteReader`. Keeping those three calls here lets the rest be plain, testable logic.
+record through the engine's `Push`, and reads one accounting record through the connection's
+`Reader`. Keeping those calls here lets the rest be plain, testable logic.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from fieldbooks import registry
 from fieldbooks.domain.errors import (
     AuthExpired,
     Conflict,
@@ -21,60 +22,15 @@ from fieldbooks.domain.errors import (
     ValidationFailed,
 )
 from fieldbooks.domain.models import Connection, Provider
-from fieldbooks.saas.records import SaasRecord
-
-if TYPE_CHECKING:
-    from fieldbooks.services import Services
+from fieldbooks.domain.outcomes import PUSHED
+from fieldbooks.domain.records import SaasRecord
+from fieldbooks.domain.wording import ENTITY_WORDS, record_label
+from fieldbooks.services import Services
+from fieldbooks.sync.push import Push
 
 # The SaaS entities that have an accounting twin; jobs, quotes and team members never sync.
 LinkedEntity = Literal["contact", "property", "item", "invoice", "credit_note", "payment"]
 LINKED_ENTITIES: tuple[str, ...] = get_args(LinkedEntity)
-
-# How the SaaS product shows the provider on a record's "Linked to accounting" badge.
-SAAS_PROVIDER_CODE: dict[Provider, Literal["qbo", "xero", "qbd"]] = {
-    Provider.QUICKBOOKS_ONLINE: "qbo",
-    Provider.XERO: "xero",
-    Provider.QUICKBOOKS_DESKTOP: "qbd",
-}
-
-ENTITY_WORDS: dict[str, str] = {
-    "contact": "customer",
-    "property": "job site",
-    "item": "item",
-    "invoice": "invoice",
-    "credit_note": "credit note",
-    "payment": "payment",
-}
-
-
-class RemoteRecord(BaseModel):
-    """The few facts about one accounting record that linking needs."""
-
-    model_config = ConfigDict(frozen=True)
-
-    remote_id: str
-    remote_entity: str
-    name: str | None = None
-    sync_token: str | None = None
-    active: bool = True
-
-
-class RemoteReader(Protocol):
-    def read_remote(self, connection: Connection, entity: str, remote_id: str, services: Services) -> RemoteRecord:
-        """Reads one accounting record; RemoteNotFound when it does not exist (or was deleted)."""
-
-
-class RecordPusher(Protocol):
-    def push_record(
-        self,
-        connection: Connection,
-        entity: str,
-        record: SaasRecord,
-        services: Services,
-        run_id: str | None = None,
-        approved: bool = False,
-    ) -> Any:
-        """Brings one SaaS record into accounting now; returns the adapter's PushOutcome."""
 
 
 def checked_entity(entity: str) -> LinkedEntity:
@@ -95,21 +51,6 @@ def connected(services: Services, tenant_id: str, provider: Provider) -> Connect
     return connection
 
 
-def pusher_for(connection: Connection, services: Services) -> RecordPusher:
-    adapter = services.providers.get(connection.provider)
-    if adapter is None or not hasattr(adapter, "push_record"):
-        raise Conflict(f"Sending records to {connection.provider.label} is not available yet.")
-    return adapter  # type: ignore[return-value]  # an AccountingProvider that also pushes single records
-
-
-def remote_reader_for(provider: Provider) -> RemoteReader:
-    if provider is Provider.QUICKBOOKS_ONLINE:
-        from fieldbooks.providers.quickbooks_online.lookup import QboRecordReader
-
-        return QboRecordReader()
-    raise Conflict(f"Choosing a {provider.label} record by hand is not available yet.")
-
-
 def saas_record(services: Services, tenant_id: str, entity: LinkedEntity, saas_id: str) -> SaasRecord:
     try:
         record = services.saas.get(tenant_id, entity, saas_id)
@@ -118,18 +59,6 @@ def saas_record(services: Services, tenant_id: str, entity: LinkedEntity, saas_i
     if record.deleted_at is not None:  # the app keeps deleted records, marked, for its own history
         raise NotFound(f"The {ENTITY_WORDS[entity]} {record_label(record)} was deleted in the app.")
     return record
-
-
-def record_label(record: SaasRecord) -> str:
-    """How a bookkeeper recognises the record in a sentence: its name or number, else its id."""
-    for attribute in ("display_name", "name", "number"):
-        if value := getattr(record, attribute, None):
-            return str(value)
-    return record.id
-
-
-# What a push can end in, as the adapter's PushOutcome.action names it; only these reached accounting.
-PUSHED = frozenset({"created", "updated", "linked"})
 
 
 class PushResult(BaseModel):
@@ -154,10 +83,21 @@ def push_now(
 
     `approved` is True when a person approved this very push, so preview mode must not hold it again.
     """
-    pusher = pusher_for(connection, services)
     try:
-        outcome = pusher.push_record(connection, entity, record, services, approved=approved)
+        outcome = Push(connection, services).record(entity, record, approved)
     except (ProviderError, ValidationFailed) as error:  # what a provider answers, not a bug of ours
         blocked = isinstance(error, AuthExpired | RateLimited)
         return PushResult(outcome="error", message=error.message, connection_blocked=blocked)
     return PushResult(outcome=str(outcome.action), remote_id=outcome.remote_id, message=outcome.detail)
+
+
+def tenant_provider(services: Services, tenant_id: str, provider: Provider | None) -> Provider:
+    """The provider a link route acts on: the one asked for, else the tenant's one accounting connection
+    (one company per tenant), else the one provider Fieldbooks offers."""
+    if provider is not None:
+        return provider
+    connected_to = {c.provider for c in services.connections.list_for_tenant(tenant_id)}
+    candidates = connected_to or set(registry.providers())
+    if len(candidates) == 1:
+        return candidates.pop()
+    raise ValidationFailed("Say which accounting system with ?provider= (for example ?provider=xero).")

@@ -9,24 +9,16 @@ renaming one of them or by switching on the "First Last (Company)" naming rule; 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from fieldbooks.console.approvals import resolve_duplicate_name_conflicts
+from fieldbooks.console.links import LinkView, link_to_remote
+from fieldbooks.console.record_access import PushResult, checked_entity, connected, push_now, saas_record
 from fieldbooks.domain.errors import Conflict, FieldbooksError
-from fieldbooks.domain.models import ConflictKind, ConflictRecord, ConflictStatus, Connection, Provider
+from fieldbooks.domain.models import ConflictKind, ConflictRecord, ConflictStatus, Connection
 from fieldbooks.services import Services
-from fieldbooks.sync.approvals import resolve_duplicate_name_conflicts
-from fieldbooks.sync.links_admin import LinkView, link_to_remote
-from fieldbooks.sync.record_access import (
-    PushResult,
-    RemoteReader,
-    checked_entity,
-    connected,
-    push_now,
-    saas_record,
-)
 
 # Pushing is a few accounting calls per contact; the settings request that triggers the retry must
 # still answer within API Gateway's 30 s, and the rest retry on the contact's next change.
@@ -61,7 +53,6 @@ def list_conflicts(services: Services, tenant_id: str, status: ConflictFilter) -
 
 def resolve(
     services: Services,
-    reader_for: Callable[[Provider], RemoteReader],
     tenant_id: str,
     conflict_id: str,
     by_user: str,
@@ -75,7 +66,6 @@ def resolve(
     entity = checked_entity(conflict.entity)
     link = link_to_remote(
         services,
-        reader_for(connection.provider),
         connection,
         entity,
         conflict.saas_id,
@@ -93,7 +83,7 @@ def retry_after_naming_rule(connection: Connection, services: Services) -> Namin
     """Call after the naming rule was switched on: pushes the contacts stuck on an unresolvable duplicate name.
 
     Under "First Last (Company)" two individuals of different companies get different names, so their
-    create goes through; two of the same company still clash, and the adapter keeps their conflict open.
+    create goes through; two of the same company still clash, and the engine keeps their conflict open.
     The push honours the connection's settings: with preview mode on, the contact waits as a pending
     action, and approving it settles the conflict.
     """

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from fieldbooks.console.record_access import PushResult, checked_entity, connected, push_now
 from fieldbooks.domain.errors import Conflict, RemoteNotFound
 from fieldbooks.domain.models import ConflictKind, ConflictStatus, Connection, Direction, PendingAction, SyncStatus
+from fieldbooks.domain.wording import ENTITY_WORDS
 from fieldbooks.services import Services
-from fieldbooks.sync.record_access import ENTITY_WORDS, PushResult, checked_entity, connected, push_now
 
 # API Gateway gives a request 30 s; each approval is a few accounting calls, so "approve all" works
 # through the list in slices and tells the console how many remain.
 MAX_APPROVALS_PER_CALL = 20
-# Customers before their job sites: a job site is a sub-customer and needs its parent in accounting.
+# Customers before their job sites: a job site sits under its customer in accounting.
 ORDER = {"contact": 0, "property": 1}
 
 

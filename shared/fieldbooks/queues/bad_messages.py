@@ -11,15 +11,16 @@ from fieldbooks.observability import logger
 from fieldbooks.services import Services
 
 
-def report_unreadable(
-    body: str, error: ValidationError, services: Services, direction: Direction, attempt: int = 1
-) -> None:
+def report_unreadable(body: str, error: ValueError, services: Services, direction: Direction, attempt: int = 1) -> None:
     """Logs the problem; if the body names a tenant and a record, that tenant's sync log shows it too,
     once (on the first attempt) rather than once per retry.
 
     The caller re-raises, so the message is retried and then kept in the dead-letter queue for a redrive.
     """
-    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+    if isinstance(error, ValidationError):
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+    else:
+        problems = "the message is not JSON"
     logger.error("Unreadable message", extra={"problems": problems, "body": body[:2000], "attempt": attempt})
     if attempt > 1:
         return
@@ -27,6 +28,8 @@ def report_unreadable(
         raw = json.loads(body)
     except ValueError:
         return
+    if isinstance(raw, dict) and isinstance(raw.get("change"), dict):
+        raw = raw["change"]  # a push message: the change it carries names the tenant and the record
     tenant_id = raw.get("tenant_id") if isinstance(raw, dict) else None
     if not isinstance(tenant_id, str) or not tenant_id:
         return

@@ -1,40 +1,28 @@
 """A person's hand on the links: list them, unlink a record, or link it to an accounting record they chose.
 
 Unlinking is the "Linked to accounting" switch turned off: the record stops syncing until someone
-links it again (the adapter skips an UNLINKED record as "Not linked to accounting."), and the product
+links it again (the engine skips an UNLINKED record as "Not linked to accounting."), and the product
 stops showing the badge. Linking by hand must never give one
 accounting record two SaaS twins, or both would overwrite it in turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fieldbooks import registry
+from fieldbooks.console.record_access import LinkedEntity, connected, saas_record
 from fieldbooks.domain.errors import Conflict, NotFound, RemoteNotFound, StaleVersion, ValidationFailed
 from fieldbooks.domain.models import Connection, Direction, Link, LinkState, Provider, SyncStatus
-from fieldbooks.saas.records import AccountingLinkFields
+from fieldbooks.domain.record_fields import AccountingLinkFields
+from fieldbooks.domain.wording import ENTITY_WORDS, record_label
+from fieldbooks.providers.contract import RemoteRecord
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
-from fieldbooks.sync.record_access import (
-    ENTITY_WORDS,
-    SAAS_PROVIDER_CODE,
-    LinkedEntity,
-    RemoteReader,
-    RemoteRecord,
-    connected,
-    record_label,
-    saas_record,
-)
-
-# QuickBooks keeps customers and their jobs (our contacts and job sites) in one Customer list, so a
-# remote id taken by a job site is taken for a contact too.
-CUSTOMER_LIST = ("contact", "property")
-SHARED_REMOTE_LIST: dict[str, tuple[str, ...]] = {"contact": CUSTOMER_LIST, "property": CUSTOMER_LIST}
 
 
 class LinkView(BaseModel):
@@ -118,7 +106,6 @@ def unlink(
 
 def relink(
     services: Services,
-    reader_for: Callable[[Provider], RemoteReader],
     tenant_id: str,
     provider: Provider,
     entity: LinkedEntity,
@@ -129,14 +116,12 @@ def relink(
 ) -> LinkView:
     """Links (or re-links) a record to the accounting record a person chose; the next change pushes to it."""
     connection = connected(services, tenant_id, provider)
-    reader = reader_for(provider)
-    link = link_to_remote(services, reader, connection, entity, saas_id, remote_id, reason=f"(chosen by {by_user})")
+    link = link_to_remote(services, connection, entity, saas_id, remote_id, reason=f"(chosen by {by_user})")
     return LinkView.of(link)
 
 
 def link_to_remote(
     services: Services,
-    reader: RemoteReader,
     connection: Connection,
     entity: LinkedEntity,
     saas_id: str,
@@ -147,7 +132,7 @@ def link_to_remote(
     tenant_id, provider = connection.tenant_id, connection.provider
     record = saas_record(services, tenant_id, entity, saas_id)
     _refuse_if_taken(services, tenant_id, provider, entity, saas_id, remote_id)
-    remote = _readable_remote(services, reader, connection, entity, remote_id)
+    remote = _readable_remote(services, connection, entity, remote_id)
     current = services.links.get(tenant_id, provider, entity, saas_id)
     if current is not None and current.state is LinkState.LINKED and current.remote_id == remote.remote_id:
         return current
@@ -155,7 +140,7 @@ def link_to_remote(
         "state": LinkState.LINKED,
         "remote_id": remote.remote_id,
         "remote_entity": remote.remote_entity,
-        "sync_token": remote.sync_token,
+        "remote_version": remote.version,
         # The chosen record was never synced from this one: no version or merge base carries over.
         "synced_version": None,
         "snapshot": None,
@@ -173,7 +158,7 @@ def link_to_remote(
         tenant_id,
         entity,
         saas_id,
-        AccountingLinkFields(provider=SAAS_PROVIDER_CODE[provider], remote_id=remote.remote_id),
+        AccountingLinkFields(provider=registry.descriptor(provider).link_marker, remote_id=remote.remote_id),
     )
     remote_name = f" {remote.name}" if remote.name else ""
     services.sync_log.write(
@@ -194,7 +179,8 @@ def link_to_remote(
 def _refuse_if_taken(
     services: Services, tenant_id: str, provider: Provider, entity: str, saas_id: str, remote_id: str
 ) -> None:
-    for sibling in SHARED_REMOTE_LIST.get(entity, (entity,)):
+    # Entities whose twins share one list (customers and their jobs) share its ids too.
+    for sibling in registry.descriptor(provider).name_sharers(entity) or (entity,):
         holder = services.links.by_remote(tenant_id, provider, sibling, remote_id)
         if holder is not None and (holder.entity, holder.saas_id) != (entity, saas_id):
             raise Conflict(
@@ -203,12 +189,10 @@ def _refuse_if_taken(
             )
 
 
-def _readable_remote(
-    services: Services, reader: RemoteReader, connection: Connection, entity: str, remote_id: str
-) -> RemoteRecord:
+def _readable_remote(services: Services, connection: Connection, entity: str, remote_id: str) -> RemoteRecord:
     label = connection.provider.label
     try:
-        remote = reader.read_remote(connection, entity, remote_id, services)
+        remote = registry.reader(connection, services).one(entity, remote_id)
     except RemoteNotFound as error:
         raise ValidationFailed(f"{label} has no {ENTITY_WORDS[entity]} with id {remote_id}.") from error
     if not remote.active:

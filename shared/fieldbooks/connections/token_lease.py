@@ -1,6 +1,7 @@
-"""Access tokens for one QuickBooks connection, refreshed by one worker at a time.
+"""Access tokens for one OAuth connection, refreshed by one worker at a time.
 
-Intuit rotates the refresh token and the superseded one may die at once (providers.md 1.1), so two
+Providers rotate the refresh token and the superseded one may die at once (providers.md 1.1;
+Xero keeps it 30 minutes), so two
 workers refreshing together would leave one of them, or the stored row, holding a dead token: the
 next refresh is `invalid_grant` and the tenant must reconnect for nothing (providers.md 4.1).
 Hence a lease on the connection row, taken with the row's version condition: the worker that wins
@@ -11,14 +12,16 @@ the stored token. A crashed holder only delays others by the lease, never locks 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from fieldbooks.connections.lifecycle import NEEDS_REAUTH_DETAIL, SAVE_ATTEMPTS, mark_needs_reauth
+from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import AuthExpired, StaleVersion, Transient
 from fieldbooks.domain.models import Connection, ConnectionStatus
 from fieldbooks.observability import logger
-from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth, intuit_oauth
-from fieldbooks.security.token_vault import OAuthTokens, seal, token_context, unseal
+from fieldbooks.providers.contract import OAuthEndpoints
+from fieldbooks.security.token_vault import seal, token_context, unseal
 from fieldbooks.services import Services
 
 REFRESH_MARGIN = timedelta(minutes=5)  # providers.md 4.1: refresh at expiry minus 5 min
@@ -26,13 +29,17 @@ LEASE = timedelta(seconds=20)  # longer than a token call's timeout, shorter tha
 WAIT_STEP_SECONDS = 0.1
 
 
-class QboTokenSource:
-    """The `TokenSource` the QuickBooks client asks before each call and after each 401."""
+class LeasedTokenSource:
+    """The `TokenSource` a provider client asks before each call and after each 401.
 
-    def __init__(self, connection: Connection, services: Services, oauth: IntuitOAuth | None = None) -> None:
+    `oauth` builds the provider's token endpoints when a refresh is due (most calls never need them).
+    """
+
+    def __init__(self, connection: Connection, services: Services, oauth: Callable[[], OAuthEndpoints]) -> None:
         self._connection = connection
         self._services = services
-        self._oauth = oauth
+        self._oauth_factory = oauth
+        self._oauth: OAuthEndpoints | None = None
         self._tokens: OAuthTokens | None = None
 
     def current(self) -> str:
@@ -64,7 +71,9 @@ class QboTokenSource:
                     continue  # another worker wrote first: look again at what it stored
                 return self._refresh_holding_lease(leased, stored)
             if time.monotonic() > deadline:
-                raise Transient("Another worker is refreshing the QuickBooks sign-in; retrying shortly.")
+                raise Transient(
+                    f"Another worker is refreshing the {connection.provider.label} sign-in; retrying shortly."
+                )
             time.sleep(WAIT_STEP_SECONDS)
 
     # ---- internals
@@ -94,8 +103,8 @@ class QboTokenSource:
                 return self._adopt(saved, tokens)
             except StaleVersion:
                 current = self._services.connections.get(leased.tenant_id, leased.provider)
-        logger.error("Refreshed QuickBooks tokens could not be stored", extra={"tenant_id": leased.tenant_id})
-        raise Transient("The refreshed QuickBooks sign-in could not be saved; retrying shortly.")
+        logger.error("Refreshed tokens could not be stored", extra={"tenant_id": leased.tenant_id})
+        raise Transient(f"The refreshed {leased.provider.label} sign-in could not be saved; retrying shortly.")
 
     def _release(self, leased: Connection) -> None:
         try:
@@ -113,9 +122,9 @@ class QboTokenSource:
         context = token_context(connection.tenant_id, connection.provider.value)
         return unseal(connection.sealed_tokens, context, self._services.kms)
 
-    def _client(self) -> IntuitOAuth:
+    def _client(self) -> OAuthEndpoints:
         if self._oauth is None:
-            self._oauth = intuit_oauth(self._services)
+            self._oauth = self._oauth_factory()
         return self._oauth
 
 
