@@ -76,7 +76,7 @@ def expected_signature(body: bytes) -> str:
 def test_changes_are_aggregated_into_one_signed_legacy_notification(
     receiver: Receiver, webhook_sim: Callable[..., Any]
 ) -> None:
-    with webhook_sim() as sim:
+    with webhook_sim(format="legacy") as sim:
         qbo = connect(sim)
         created = new_customer(qbo)
         qbo.post("customer", {"Id": created["Id"], "SyncToken": "0", "sparse": True, "Notes": "x"})
@@ -124,7 +124,7 @@ def test_a_failed_delivery_is_retried_until_acknowledged(receiver: Receiver, web
 def test_an_edit_as_a_quickbooks_user_bumps_the_synctoken_and_notifies(
     receiver: Receiver, webhook_sim: Callable[..., Any]
 ) -> None:
-    with webhook_sim() as sim:
+    with webhook_sim(format="legacy") as sim:
         qbo = connect(sim)
         created = new_customer(qbo)
         receiver.wait_for(1)
@@ -155,7 +155,7 @@ def test_admin_lists_data_including_inactive_and_deleted(sim: SimulatorHandle) -
 def test_a_record_added_by_a_quickbooks_user_follows_the_same_rules_and_notifies(
     receiver: Receiver, webhook_sim: Callable[..., Any]
 ) -> None:
-    with webhook_sim() as sim:
+    with webhook_sim(format="legacy") as sim:
         added = sim.admin.create_as_user(REALM, "Customer", DisplayName="Walk-in Customer")
         receiver.wait_for(1)
         with pytest.raises(httpx.HTTPStatusError) as duplicate:
