@@ -15,6 +15,12 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+from intuitlib.client import AuthClient
+from intuitlib.enums import Scopes
+from quickbooks import QuickBooks
+from quickbooks.objects.base import Ref
+from quickbooks.objects.customer import Customer
+from quickbooks.objects.item import Item
 
 from local.simulators.quickbooks_online import (
     CompanySeed,
@@ -162,3 +168,49 @@ def sales_line(item_id: str, qty: str = "2", price: str = "100", **detail: Any) 
 
 def invoice_body(customer_id: str, item_id: str, qty: str = "2", price: str = "100") -> dict[str, Any]:
     return {"CustomerRef": {"value": customer_id}, "Line": [sales_line(item_id, qty, price)]}
+
+
+# ---- the official clients: Intuit's intuit-oauth and the community python-quickbooks ----------
+def auth_client(sim: SimulatorHandle) -> AuthClient:
+    return AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, environment=sim.discovery_url)
+
+
+def consent(url: str) -> dict[str, str]:
+    location = httpx.get(url).headers["location"]
+    return {key: values[0] for key, values in parse_qs(urlparse(location).query).items()}
+
+
+@pytest.fixture
+def connected(sim: SimulatorHandle) -> AuthClient:
+    client = auth_client(sim)
+    redirect = consent(client.get_authorization_url([Scopes.ACCOUNTING], state_token="st"))
+    client.get_bearer_token(redirect["code"], realm_id=redirect["realmId"])
+    return client
+
+
+@pytest.fixture
+def qb(sim: SimulatorHandle, connected: AuthClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[QuickBooks]:
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    client = QuickBooks(
+        auth_client=connected,
+        refresh_token=connected.refresh_token,
+        company_id=connected.realm_id,
+        minorversion=75,
+    )
+    client.api_url_v3 = f"{sim.base_url}/v3"
+    yield client
+
+
+def make_customer(qb: QuickBooks, name: str) -> Customer:
+    customer = Customer()
+    customer.DisplayName = name
+    return customer.save(qb=qb)
+
+
+def make_item(qb: QuickBooks) -> Item:
+    item = Item()
+    item.Name, item.Type, item.UnitPrice = "Service call", "Service", 120
+    account = Ref()
+    account.value = "1"
+    item.IncomeAccountRef = account
+    return item.save(qb=qb)
