@@ -16,7 +16,7 @@ from local.simulators.quickbooks_online import errors, payments
 from local.simulators.quickbooks_online.clock import local_date
 from local.simulators.quickbooks_online.money import ZERO, money, to_cents
 from local.simulators.quickbooks_online.seed import US_DEFAULT_SALES_TAX_CODE, currency_ref
-from local.simulators.quickbooks_online.store import Record
+from local.simulators.quickbooks_online.store import Company, Record
 
 if TYPE_CHECKING:
     from local.simulators.quickbooks_online.entities import Ledger
@@ -193,7 +193,7 @@ def _tax_detail(
     return detail
 
 
-def _tax_lines(company: Any, code_id: str, net: Decimal) -> list[dict[str, Any]]:
+def _tax_lines(company: Company, code_id: str, net: Decimal) -> list[dict[str, Any]]:
     """One TaxLine per rate of the code, each percent of the net, to the cent."""
     code = company.get("TaxCode", code_id)
     lines = []
