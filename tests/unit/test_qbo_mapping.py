@@ -145,10 +145,18 @@ def test_outside_the_us_non_taxable_lines_take_the_exempt_code_as_quickbooks_req
 def test_customer_bodies_fit_the_string_limits_and_schema_quickbooks_enforces() -> None:
     """Checked by the simulator's own reading of Intuit's schema: over-long name parts are 2050."""
     # The SaaS contract allows 200-character company names and 4000-character notes.
-    long_one = contact(first_name="F" * 100, last_name="L" * 100, company_name="C" * 200, notes="n" * 4000)
+    address = {"line1": "1" * 600, "city": "c" * 300, "region": "r" * 300, "postal_code": "9" * 40}
+    long_one = contact(
+        first_name="F" * 100,
+        last_name="L" * 100,
+        company_name="C" * 200,
+        notes="n" * 4000,
+        billing_address={**address, "country": "k" * 300},
+    )
     body = mapping.customer(long_one, ConnectionSettings())
 
     assert [len(body[key]) for key in ("GivenName", "FamilyName", "CompanyName", "Notes")] == [100, 100, 100, 2000]
+    assert [len(value) for value in body["BillAddr"].values()] == [500, 255, 255, 30, 255]
     qbo_schema.check_known_properties("Customer", body)
     qbo_schema.check_string_limits("Customer", body)
 

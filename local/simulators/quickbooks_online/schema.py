@@ -288,6 +288,14 @@ PROPERTIES: dict[str, dict[str, str | None]] = {
 # String limits from Intuit's API reference (IQ:api/accounting/all-entities/customer, /vendor,
 # /employee, /item, /invoice): over the limit is 2050, element naming the field, as in the
 # recorded refusal "Min:0 Max:21 supported. Supplied length:45" for a DocNumber.
+ADDRESS_LIMITS = {"Line1": 500, "Line2": 500, "Line3": 500, "Line4": 500, "Line5": 500, "City": 255}
+ADDRESS_LIMITS |= {"Country": 255, "CountrySubDivisionCode": 255, "PostalCode": 30}
+
+
+def _address_limits(*fields: str) -> dict[tuple[str, ...], int]:
+    return {(field, part): limit for field in fields for part, limit in ADDRESS_LIMITS.items()}
+
+
 NAME_LIMITS: dict[tuple[str, ...], int] = {
     ("DisplayName",): 500,
     ("Title",): 16,
@@ -306,13 +314,13 @@ DOCUMENT_LIMITS: dict[tuple[str, ...], int] = {
     ("Line", "Description"): 4000,
 }
 STRING_LIMITS: dict[str, dict[tuple[str, ...], int]] = {
-    "Customer": {**NAME_LIMITS, ("Notes",): 2000},
-    "Vendor": NAME_LIMITS,
-    "Employee": NAME_LIMITS,
+    "Customer": {**NAME_LIMITS, ("Notes",): 2000, **_address_limits("BillAddr", "ShipAddr")},
+    "Vendor": {**NAME_LIMITS, **_address_limits("BillAddr")},
+    "Employee": {**NAME_LIMITS, **_address_limits("PrimaryAddr")},
     "Item": {("Name",): 100, ("Sku",): 100, ("Description",): 4000, ("PurchaseDesc",): 1000},
     "Account": {("Name",): 100, ("Description",): 100},
-    "Invoice": DOCUMENT_LIMITS,
-    "CreditMemo": DOCUMENT_LIMITS,
+    "Invoice": {**DOCUMENT_LIMITS, **_address_limits("BillAddr", "ShipAddr")},
+    "CreditMemo": {**DOCUMENT_LIMITS, **_address_limits("BillAddr", "ShipAddr")},
     "Payment": {("PaymentRefNum",): 21, ("PrivateNote",): 4000},
 }
 

@@ -131,6 +131,15 @@ def test_email_item_name_and_doc_number_limits(qbo: Qbo) -> None:
     assert "Max:21 supported. Supplied length:22" in fault_of(number)["Detail"]
 
 
+def test_address_parts_over_their_limit_are_2050_naming_the_part(qbo: Qbo) -> None:
+    city = qbo.post("customer", {"DisplayName": "Far", "BillAddr": {"City": "c" * 256}})
+    postcode = qbo.post("customer", {"DisplayName": "Far", "ShipAddr": {"PostalCode": "9" * 31}})
+    fits = qbo.post("customer", {"DisplayName": "Far", "BillAddr": {"Line1": "l" * 500, "City": "c" * 255}})
+
+    assert [fault_of(reply)["element"] for reply in (city, postcode)] == ["BillAddr.City", "ShipAddr.PostalCode"]
+    assert fits.status_code == 200
+
+
 def test_a_query_on_a_property_the_entity_lacks_is_4001(qbo: Qbo) -> None:
     new_customer(qbo)
 

@@ -121,16 +121,17 @@ def job(prop: Property, parent_remote_id: str, parent_display_name: str) -> dict
 
 
 def address(value: Address) -> dict[str, Any]:
+    """Each part cut to its PhysicalAddress limit (lines 500, city, region and country 255, postal code 30)."""
     body: dict[str, Any] = {}
-    for key, field in (
-        ("Line1", value.line1),
-        ("Line2", value.line2),
-        ("City", value.city),
-        ("CountrySubDivisionCode", value.region),
-        ("PostalCode", value.postal_code),
-        ("Country", value.country),
+    for key, field, limit in (
+        ("Line1", value.line1, 500),
+        ("Line2", value.line2, 500),
+        ("City", value.city, 255),
+        ("CountrySubDivisionCode", value.region, 255),
+        ("PostalCode", value.postal_code, 30),
+        ("Country", value.country, 255),
     ):
-        _put(body, key, field)
+        _put(body, key, _cut(field, limit))
     return body
 
 
