@@ -27,6 +27,7 @@ from fieldbooks.domain.models import (
     SyncLogEntry,
 )
 from fieldbooks.domain.outcomes import PushAction
+from fieldbooks.providers.quickbooks_online.mapping import money as mapping_money
 from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.security.token_vault import seal, token_context
@@ -387,6 +388,33 @@ def test_an_invoice_quickbooks_totals_differently_is_removed_and_left_retriable(
     assert row.detail.startswith("Invoice total mismatch: QuickBooks computed 0.07, the invoice says 0.08.")
     link = books.link("invoice", invoice.id)
     assert (link.state, link.remote_id, link.intent_request_id, link.generation) == (LinkState.PENDING, None, None, 1)
+
+
+def test_outside_the_us_a_non_taxable_line_carries_the_companys_zero_rated_code(
+    books_for: Callable[..., Books], qbo: SimulatorHandle
+) -> None:
+    """QuickBooks refuses a GB invoice line without a tax code (6000), non-taxable lines included."""
+    qbo.admin.add_company(GB_REALM, "Acme UK Ltd", country="GB")
+    books = books_for(GB_REALM, default_tax_code_id="3")  # the 20% standard-rate code
+    contact = jane(books)
+    taxed = {
+        "description": "Boiler service",
+        "quantity": "1",
+        "unit_price": "100.00",
+        "taxable": True,
+        "tax_rate": "20",
+    }
+    exempt = {"description": "Call-out (zero-rated)", "quantity": "1", "unit_price": "30.00", "taxable": False}
+    invoice = finalized_invoice(books, contact.id, [taxed, exempt])
+
+    assert books.sync()["batchItemFailures"] == []
+
+    (remote,) = books.records("Invoice")
+    codes = [
+        line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in remote["Line"] if "SalesItemLineDetail" in line
+    ]
+    assert codes == ["3", "4"]  # the standard rate, then the simulator's 0.0% Z code
+    assert mapping_money(remote["TotalAmt"]) == invoice.total
 
 
 # ---------------------------------------------------------------- updates

@@ -22,6 +22,7 @@ from fieldbooks.providers.quickbooks_online.reads import remote_record
 # have a "Services" item, and one is made (exactly once, by a fixed requestid) when missing.
 FALLBACK_ITEM_NAME = "Services"
 _countries: dict[str, str] = {}  # realm id → country; a company's country never changes
+_exempt_codes: dict[str, str | None] = {}  # realm id → its zero-rated sales tax code, if it has one
 
 
 class QboOperations:
@@ -44,7 +45,9 @@ class QboOperations:
         if isinstance(record, Invoice | CreditNote):
             assert parents.customer_id is not None
             fallback = self._fallback_item_id(settings) if any(not line.item_id for line in record.lines) else None
-            tax = mapping.TaxCoding(self._country(), settings)
+            country = self._country()
+            exempt = self._exempt_code() if country != "US" and any(not x.taxable for x in record.lines) else None
+            tax = mapping.TaxCoding(country, settings, exempt_code=exempt)
             build = mapping.invoice if isinstance(record, Invoice) else mapping.credit_memo
             return build(record, parents.customer_id, dict(parents.items), tax, fallback)  # type: ignore[arg-type]
         if isinstance(record, Payment):
@@ -116,12 +119,30 @@ class QboOperations:
             raise ValidationFailed(f'QuickBooks has no "{name}" account; choose a default income account.')
         return str(accounts[0]["Id"])
 
+    def _exempt_code(self) -> str | None:
+        """Outside the US a non-taxable line still needs a tax code (6000 otherwise, providers.md 1.5):
+        the company's first active code whose sales rates are all 0% (zero-rated or exempt)."""
+        realm = self.client.realm_id
+        if realm not in _exempt_codes:
+            rates = self.client.query("SELECT * FROM TaxRate")
+            zero = {str(rate["Id"]) for rate in rates if mapping.money(rate.get("RateValue", 0)) == 0}
+            _exempt_codes[realm] = next(
+                (str(code["Id"]) for code in self.client.query("SELECT * FROM TaxCode") if _charges_only(code, zero)),
+                None,
+            )
+        return _exempt_codes[realm]
+
     def _country(self) -> str:
         realm = self.client.realm_id
         if realm not in _countries:
             info = self.client.company_info()
             _countries[realm] = str(info.get("Country") or (info.get("CompanyAddr") or {}).get("Country") or "US")
         return _countries[realm]
+
+
+def _charges_only(code: dict[str, Any], rate_ids: set[str]) -> bool:
+    details = (code.get("SalesTaxRateList") or {}).get("TaxRateDetail") or []
+    return bool(details) and {str(d["TaxRateRef"]["value"]) for d in details} <= rate_ids
 
 
 def _written(reply: dict[str, Any]) -> Written:
