@@ -100,7 +100,7 @@ def save_document(ledger: Ledger, kind: Kind, incoming: dict[str, Any], existing
     if status == "AUTHORISED" and not lines:
         messages.append("At least one line item is required to approve a document.")
     totals = _totals(lines, line_amount_types)
-    if "Total" in sent and sent["Total"] is not None and money(sent["Total"], "Total") != totals["Total"]:
+    if incoming.get("Total") is not None and money(incoming["Total"], "Total") != totals["Total"]:
         messages.append(errors.TOTAL_MISMATCH)
     number = _number(organisation, kind, body, existing, messages)
     day, due = _dates(ledger, body, messages)
