@@ -171,13 +171,13 @@ def new_contact(xero: Xero, name: str = "Acme Plumbing", **fields: Any) -> dict[
     return xero.create("Contacts", {"Name": name, **fields})
 
 
-def new_item(xero: Xero, code: str = "LAB-1", price: str = "75.00", **fields: Any) -> dict[str, Any]:
+def new_item(xero: Xero, code: str = "LAB-1", price: float = 75.00, **fields: Any) -> dict[str, Any]:
     sales = {"UnitPrice": price, "AccountCode": "200", "TaxType": "OUTPUT2"}
     return xero.create("Items", {"Code": code, "Name": "Labour", "SalesDetails": sales, **fields})
 
 
 def invoice_body(contact_id: str, status: str = "AUTHORISED", **fields: Any) -> dict[str, Any]:
-    line = {"Description": "Boiler service", "Quantity": "2", "UnitAmount": "100.00", "AccountCode": "200"}
+    line = {"Description": "Boiler service", "Quantity": 2, "UnitAmount": 100.00, "AccountCode": "200"}
     return {
         "Type": "ACCREC",
         "Contact": {"ContactID": contact_id},

@@ -79,10 +79,10 @@ def test_item_codes_are_unique_and_limited_to_30_characters_names_to_50(xero: Xe
 
 def test_an_invoice_computes_its_tax_and_totals_per_line(xero: Xero) -> None:
     contact = new_contact(xero)
-    new_item(xero, code="LAB-1", price="75.00")
+    new_item(xero, code="LAB-1", price=75.00)
     lines = [
-        {"ItemCode": "LAB-1", "Quantity": "3"},
-        {"Description": "Parts", "Quantity": "1", "UnitAmount": "19.99", "AccountCode": "200", "TaxType": "OUTPUT2"},
+        {"ItemCode": "LAB-1", "Quantity": 3},
+        {"Description": "Parts", "Quantity": 1, "UnitAmount": 19.99, "AccountCode": "200", "TaxType": "OUTPUT2"},
     ]
 
     invoice = xero.create("Invoices", invoice_body(contact["ContactID"], LineItems=lines))
@@ -209,7 +209,7 @@ def test_payments_need_a_bank_account_and_an_authorised_invoice(xero: Xero) -> N
 def test_a_credit_note_allocated_to_an_invoice_reduces_what_is_due(xero: Xero) -> None:
     invoice = new_invoice(xero)
     credit_body = {**invoice_body(invoice["Contact"]["ContactID"]), "Type": "ACCRECCREDIT"}
-    credit_body["LineItems"] = [{**credit_body["LineItems"][0], "Quantity": "1"}]  # 100 + 20 VAT
+    credit_body["LineItems"] = [{**credit_body["LineItems"][0], "Quantity": 1}]  # 100 + 20 VAT
     credit = xero.create("CreditNotes", credit_body)
 
     allocation = {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": "120.00", "Date": "2026-12-01"}
