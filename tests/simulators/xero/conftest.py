@@ -144,8 +144,11 @@ class Xero:
         return {"xero-tenant-id": self.tenant_id, **(extra or {})}
 
 
-def connect(sim: SimulatorHandle, spec: SpecValidator, tenant_id: str = GB, user: str = "sim-user") -> Xero:
-    redirect = authorize(sim, sim_tenant_id=tenant_id, sim_user=user)
+def connect(
+    sim: SimulatorHandle, spec: SpecValidator, tenant_id: str = GB, user: str = "sim-user", also: tuple[str, ...] = ()
+) -> Xero:
+    """Consent for `tenant_id` (and the organisations in `also`); the client speaks for the first."""
+    redirect = authorize(sim, sim_tenant_id=[tenant_id, *also], sim_user=user)
     tokens = exchange(sim, redirect["code"]).json()
     http = httpx.Client(
         base_url=sim.base_url,
