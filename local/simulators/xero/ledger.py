@@ -28,6 +28,8 @@ class Change:
     id: str
     event_type: EventType
     at: datetime
+    # Credit-note events carry the note's Type and Status (xero-webhooks.yaml CreditNoteWebhookEvent).
+    data: dict[str, str] | None = None
 
 
 @dataclass
@@ -72,7 +74,8 @@ class Ledger:
     def _changed(self, record: Record, event_type: EventType) -> None:
         if record.entity in EVENT_CATEGORIES:
             tenant_id = self.organisation.tenant_id
-            self.changes.append(Change(tenant_id, record.entity, record.id, event_type, record.updated_at))
+            data = {key: record.body[key] for key in ("Type", "Status")} if record.entity == "CreditNotes" else None
+            self.changes.append(Change(tenant_id, record.entity, record.id, event_type, record.updated_at, data))
 
 
 def money(value: Any, label: str) -> Decimal:

@@ -110,18 +110,17 @@ class WebhookDispatcher:
         if self.status != "OK" or not changes:
             return
         for change in changes:
-            self.pending.append(
-                {
-                    "resourceUrl": f"{api_base}/api.xro/2.0/{change.entity}/{change.id}",
-                    "resourceId": change.id,
-                    # No zone, milliseconds: `2017-06-21T01:15:39.902` (providers.md 2.7).
-                    "eventDateUtc": change.at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
-                    "eventType": change.event_type,
-                    "eventCategory": EVENT_CATEGORIES[change.entity],
-                    "tenantId": change.tenant_id,
-                    "tenantType": "ORGANISATION",
-                }
-            )
+            event = {
+                "resourceUrl": f"{api_base}/api.xro/2.0/{change.entity}/{change.id}",
+                "resourceId": change.id,
+                # No zone, milliseconds: `2017-06-21T01:15:39.902` (providers.md 2.7).
+                "eventDateUtc": change.at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
+                "eventType": change.event_type,
+                "eventCategory": EVENT_CATEGORIES[change.entity],
+                "tenantId": change.tenant_id,
+                "tenantType": "ORGANISATION",
+            }
+            self.pending.append({**event, "data": change.data} if change.data else event)
         if self._timer is None:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(self.config.scaled(self.settings.batch_delay), self._flush)

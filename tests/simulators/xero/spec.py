@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS30Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+from referencing import Registry, Resource, Specification
+from referencing.jsonschema import DRAFT4, DRAFT202012
 
 SPECS = Path(__file__).resolve().parents[3].parent / "shared" / "specs" / "xero"
 
@@ -29,17 +31,24 @@ _StringTimestamps.yaml_implicit_resolvers = {
 
 
 class SpecValidator:
-    def __init__(self, document: dict[str, Any], urn: str) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        urn: str,
+        dialect: Specification[Any] = DRAFT4,
+        validator_class: type[Validator] = OAS30Validator,
+    ) -> None:
         self.document = document
         self.urn = urn
-        self._registry = Registry().with_resource(urn, Resource.from_contents(document, default_specification=DRAFT4))
-        self._validators: dict[str, OAS30Validator] = {}
+        self._registry = Registry().with_resource(urn, Resource.from_contents(document, default_specification=dialect))
+        self._validator_class = validator_class
+        self._validators: dict[str, Validator] = {}
 
     def errors(self, schema_name: str, body: Any) -> list[str]:
         validator = self._validators.get(schema_name)
         if validator is None:
             ref = {"$ref": f"{self.urn}#/components/schemas/{schema_name}"}
-            validator = self._validators[schema_name] = OAS30Validator(ref, registry=self._registry)
+            validator = self._validators[schema_name] = self._validator_class(ref, registry=self._registry)
         return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
 
     def assert_valid(self, schema_name: str, body: Any) -> None:
@@ -61,4 +70,5 @@ def load_identity_validator() -> SpecValidator:
 
 
 def load_webhooks_validator() -> SpecValidator:
-    return SpecValidator(_load("xero-webhooks.yaml"), "urn:xero-webhooks")
+    """OpenAPI 3.1: its schemas are JSON Schema 2020-12."""
+    return SpecValidator(_load("xero-webhooks.yaml"), "urn:xero-webhooks", DRAFT202012, Draft202012Validator)
