@@ -78,6 +78,8 @@ class Operations:
         if sub is not None:
             return self._allocate(ledger, resource, key or "", sub, payload)
         elements = _elements(payload, resource.entity)
+        # Omitted means summarised here: the spec says `default: false` but the server's default is
+        # unconfirmed (providers.md 2.4), so a connector must send it and the strict reading wins.
         summarize = request.query_params.get("summarizeErrors", "true").lower() != "false"
         target = None
         if key:
