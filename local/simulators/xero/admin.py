@@ -66,6 +66,7 @@ def admin_routes(state: SimulatorState) -> list[Route]:
 
     async def write_as_user(request: Request) -> Response:
         """The same rules as the API, no token or limits: someone typing into Xero."""
+        state.api_base = str(request.base_url).rstrip("/")
         organisation = _organisation(state, request)
         resource = _resource(request.path_params["entity"])
         existing = None

@@ -8,6 +8,7 @@ operation → webhooks → (maybe) a reply lost after commit. Every reply carrie
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 
@@ -65,8 +66,12 @@ class AccountingApi:
         entity = RESOURCES[endpoint].entity if endpoint in RESOURCES else "Organisation"
         injected = state.faults.take(tenant_id, entity)
         if "throttle" in injected:
+            rule = injected["throttle"]
             headers = state.limits.remaining_headers(grant.client_id, tenant_id)
-            return errors.rate_limited(injected["throttle"].problem, 1, headers), tenant_id, grant.client_id
+            retry_after = math.ceil(rule.seconds) or state.limits.forced_retry_after(
+                rule.problem, grant.client_id, tenant_id
+            )
+            return errors.rate_limited(rule.problem, retry_after, headers), tenant_id, grant.client_id
         if "error" in injected:
             return errors.server_error(injected["error"].status), tenant_id, grant.client_id
         refusal = state.limits.admit(grant.client_id, tenant_id)

@@ -18,6 +18,7 @@ class FaultRule(BaseModel):
     kind: FaultKind
     times: int = 1
     status: Literal[500, 503] = 500
+    # delay: how long to stall; throttle: the Retry-After to send (0: what the named limit would say).
     seconds: float = 0.0
     # Which limit a forced 429 names in X-Rate-Limit-Problem.
     problem: RateProblem = "minute"

@@ -60,6 +60,17 @@ class TenantLimits:
         self.in_flight[tenant_id] = self.in_flight.get(tenant_id, 0) + 1
         return None
 
+    def forced_retry_after(self, problem: str, client_id: str, tenant_id: str) -> int:
+        """For an injected 429: what the named limit's own refusal would say right now."""
+        now = time.monotonic()
+        if problem == "day":
+            return self._seconds_left(self._window(self.day, tenant_id, DAY, now), DAY, now)
+        if problem == "appminute":
+            return self._seconds_left(self._window(self.app_minute, client_id, MINUTE, now), MINUTE, now)
+        if problem == "minute":
+            return self._seconds_left(self._window(self.minute, tenant_id, MINUTE, now), MINUTE, now)
+        return max(1, math.ceil(self.config.scaled(CONCURRENT_RETRY_AFTER)))
+
     def release(self, tenant_id: str) -> None:
         if self.config.limits_enabled:
             self.in_flight[tenant_id] = max(0, self.in_flight.get(tenant_id, 0) - 1)

@@ -279,17 +279,18 @@ class OAuthServer:
             "scope": grant.scope.split(),
         }
         access_token = jwt.encode(claims, SIGNING_KEY, algorithm="HS256")
-        grant.refresh_token = secrets.token_hex(32)
-        grant.refresh_expires_at = now + timedelta(seconds=self.config.refresh_token_ttl)
-        self.grants_by_refresh[grant.refresh_token] = grant
         self.access_tokens[access_token] = AccessToken(grant=grant, expires_at=expires_at)
-        body = {
+        body: dict[str, object] = {
             "access_token": access_token,
             "expires_in": int(self.config.access_token_ttl),
             "token_type": "Bearer",
-            "refresh_token": grant.refresh_token,
             "scope": grant.scope,
         }
+        if "offline_access" in grant.scope.split():  # no refresh token without it (providers.md 2.1)
+            grant.refresh_token = secrets.token_hex(32)
+            grant.refresh_expires_at = now + timedelta(seconds=self.config.refresh_token_ttl)
+            self.grants_by_refresh[grant.refresh_token] = grant
+            body["refresh_token"] = grant.refresh_token
         if with_id_token:
             id_claims = {"iss": ISSUER, "aud": grant.client_id, "sub": grant.user_id, "exp": claims["exp"]}
             body["id_token"] = jwt.encode(id_claims, SIGNING_KEY, algorithm="HS256")

@@ -107,7 +107,9 @@ def test_injected_503_forced_429_and_delay(sim: SimulatorHandle, xero: Xero) -> 
 
     assert failures == [503, 503, 200]
     assert throttled.status_code == 429 and throttled.headers["X-Rate-Limit-Problem"] == "day"
-    assert "Retry-After" in throttled.headers
+    assert int(throttled.headers["Retry-After"]) >= 1  # the rest of a (scaled) day
+    sim.admin.add_fault("throttle", problem="day", seconds=3600)
+    assert xero.get("Invoices").headers["Retry-After"] == "3600"
     sim.admin.add_fault("delay", seconds=0.3)
     with pytest.raises(httpx.ReadTimeout):
         xero.http.get("/api.xro/2.0/Contacts", headers={"xero-tenant-id": GB}, timeout=0.1)

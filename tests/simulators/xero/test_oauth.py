@@ -72,6 +72,12 @@ def test_pkce_refuses_a_wrong_or_short_verifier_and_a_missing_or_plain_challenge
     )
 
 
+def test_without_offline_access_there_is_no_refresh_token(sim: SimulatorHandle) -> None:
+    tokens = exchange(sim, authorize(sim, scope="openid accounting.contacts")["code"]).json()
+
+    assert tokens["access_token"] and "refresh_token" not in tokens
+
+
 def test_a_code_works_once_and_only_for_its_redirect_uri(sim: SimulatorHandle) -> None:
     code = authorize(sim)["code"]
     other = authorize(sim)["code"]
