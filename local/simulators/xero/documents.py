@@ -9,7 +9,7 @@ allocated (XeroAPI/Xero-NetStandard#79); PAID is reached by payments and allocat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from local.simulators.xero import errors
@@ -96,7 +96,7 @@ def save_document(ledger: Ledger, kind: Kind, incoming: dict[str, Any], existing
         messages.append(f"LineAmountTypes '{line_amount_types}' is not valid.")
         line_amount_types = "Exclusive"
     text_field(body, "Reference", 255, messages)
-    lines = [_line(organisation, line, line_amount_types, status, messages) for line in body.get("LineItems") or []]
+    lines = [_line(ledger, line, line_amount_types, status, messages) for line in body.get("LineItems") or []]
     if status == "AUTHORISED" and not lines:
         messages.append("At least one line item is required to approve a document.")
     totals = _totals(lines, line_amount_types)
@@ -215,9 +215,8 @@ def _contact(ledger: Ledger, reference: Any, messages: list[str]) -> Record | No
         return None
 
 
-def _line(
-    organisation: Organisation, line: Any, line_amount_types: str, status: str, messages: list[str]
-) -> dict[str, Any]:
+def _line(ledger: Ledger, line: Any, line_amount_types: str, status: str, messages: list[str]) -> dict[str, Any]:
+    organisation = ledger.organisation
     if not isinstance(line, dict):
         messages.append("Each line item must be an object.")
         return {"LineAmount": Decimal(0), "TaxAmount": Decimal(0)}
@@ -230,6 +229,7 @@ def _line(
         messages.append("The description field is mandatory for each line item.")
     quantity = money(line.get("Quantity", 1), "Quantity")
     unit_amount = money(line.get("UnitAmount", sales.get("UnitPrice", 0)), "UnitAmount")
+    unit_amount = unit_amount.quantize(Decimal(1).scaleb(-ledger.unit_decimals), rounding=ROUND_HALF_UP)
     discount = money(line.get("DiscountRate") or 0, "DiscountRate")
     account_code = line.get("AccountCode") or sales.get("AccountCode")
     account = account_by_code(organisation, str(account_code)) if account_code else None

@@ -36,6 +36,8 @@ class Change:
 class Ledger:
     organisation: Organisation
     clock: Clock
+    # Unit prices keep 2 decimals unless the request says `unitdp=4` (XeroAPI/xero-mcp-server#157).
+    unit_decimals: int = 2
     changes: list[Change] = field(default_factory=list)
     journal: list[tuple[str, str, Record | None]] = field(default_factory=list)
 

@@ -22,6 +22,8 @@ PAGE_SIZE = 100
 # A pageSize above 1000 is refused (the maximum is unconfirmed, providers.md 2.4).
 MAX_PAGE_SIZE = 1000
 HIDDEN_UNLESS_ASKED = {"Contacts": ("ContactStatus", "ARCHIVED")}
+# `searchTerm` on Contacts: case-insensitive, across these fields (the spec's parameter description).
+SEARCHED_FIELDS = {"Contacts": ("Name", "FirstName", "LastName", "ContactNumber", "EmailAddress")}
 
 
 def list_records(
@@ -34,6 +36,10 @@ def list_records(
     hidden = HIDDEN_UNLESS_ASKED.get(resource.entity)
     if hidden and params.get("includeArchived", "").lower() != "true":
         views = [(r, v) for r, v in views if v.get(hidden[0]) != hidden[1]]
+    term = params.get("searchTerm", "").casefold()
+    if term and resource.entity in SEARCHED_FIELDS:
+        fields = SEARCHED_FIELDS[resource.entity]
+        views = [(r, v) for r, v in views if any(term in str(v.get(f) or "").casefold() for f in fields)]
     ids = _csv(params.get("IDs"))
     if ids:
         views = [(r, v) for r, v in views if r.id.lower() in {i.lower() for i in ids}]

@@ -23,6 +23,9 @@ from local.simulators.xero.state import SimulatorState
 from local.simulators.xero.store import Organisation, Record
 from local.simulators.xero.wire import decimal_json, envelope
 
+# "Requests up to 3.5 MB" (XD:documentation/auth-and-limits/xero-api-limits; providers.md 2.2).
+MAX_REQUEST_BYTES = 3_500_000
+
 
 class Operations:
     def __init__(self, state: SimulatorState) -> None:
@@ -32,7 +35,8 @@ class Operations:
         organisation = self.state.organisations[tenant_id]
         app = self.state.oauth.app(client_id)
         provider_name = app.name if app else "Xero Simulator"
-        ledger = Ledger(organisation=organisation, clock=self.state.clock)
+        unit_decimals = 4 if request.query_params.get("unitdp") == "4" else 2
+        ledger = Ledger(organisation=organisation, clock=self.state.clock, unit_decimals=unit_decimals)
         try:
             if endpoint == "organisation":
                 payload = {"Organisations": [self.state.render_organisation(organisation)]}
@@ -70,8 +74,11 @@ class Operations:
 
     async def _write(self, request: Request, ledger: Ledger, resource: Resource) -> tuple[dict[str, Any], int]:
         """The payload and 200, or the failing elements and 400."""
+        raw = await request.body()
+        if len(raw) > MAX_REQUEST_BYTES:
+            raise ValidationFailed([f"The request is larger than Xero's {MAX_REQUEST_BYTES:,} bytes."])
         try:
-            payload = decimal_json(await request.body())
+            payload = decimal_json(raw)
         except ValueError as error:
             raise ValidationFailed([f"The request body is not valid JSON: {error}"]) from error
         key, sub = request.path_params.get("key"), request.path_params.get("sub")

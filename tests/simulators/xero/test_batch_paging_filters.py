@@ -95,6 +95,16 @@ def test_where_ids_statuses_and_order(xero: Xero) -> None:
     assert [c["Name"] for c in named] == ["Acme Plumbing"]
 
 
+def test_search_term_looks_across_names_and_email(xero: Xero) -> None:
+    new_contact(xero, "Acme Plumbing")
+    new_contact(xero, "Bob's Boilers", EmailAddress="bob@plumbers.example")
+    new_contact(xero, "Carla Cleaning")
+
+    found = xero.get("Contacts", searchTerm="PLUMB").json()["Contacts"]
+
+    assert sorted(c["Name"] for c in found) == ["Acme Plumbing", "Bob's Boilers"]
+
+
 def test_a_where_clause_xero_cannot_parse_is_a_400(xero: Xero) -> None:
     reply = xero.get("Contacts", where='Name=="unterminated')
 

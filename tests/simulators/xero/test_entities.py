@@ -252,3 +252,15 @@ def test_invoices_can_be_read_by_number_and_accounts_by_code(sim: SimulatorHandl
     assert by_number["InvoiceID"] == invoice["InvoiceID"]
     assert (bank["Type"], bank["EnablePaymentsToAccount"]) == ("BANK", True)
     assert sim.admin.count(GB, "Invoices") == 1
+
+
+def test_unit_prices_keep_two_decimals_unless_unitdp_is_4(xero: Xero) -> None:
+    contact = new_contact(xero)
+    line = {"Description": "Cable", "Quantity": 10, "UnitAmount": 1.2345, "AccountCode": "200", "TaxType": "NONE"}
+    body = invoice_body(contact["ContactID"], LineItems=[line])
+
+    two = xero.put("Invoices", {"Invoices": [body]}).json()["Invoices"][0]
+    four = xero.put("Invoices", {"Invoices": [body]}, unitdp=4).json()["Invoices"][0]
+
+    assert (two["LineItems"][0]["UnitAmount"], two["Total"]) == (1.23, 12.3)
+    assert (four["LineItems"][0]["UnitAmount"], four["Total"]) == (1.2345, 12.35)
