@@ -48,7 +48,7 @@ def test_the_61st_call_in_a_minute_is_a_429_naming_the_minute_limit(
 
 def test_the_6th_concurrent_call_is_refused(real_time_sim: SimulatorHandle, spec: SpecValidator) -> None:
     xero = connect(real_time_sim, spec)
-    real_time_sim.admin.add_fault("delay", seconds=0.5, times=5)
+    real_time_sim.admin.add_fault("delay", seconds=1.5, times=5)  # long enough to outlast a loaded machine
     statuses: list[int] = []
     threads = [threading.Thread(target=lambda: statuses.append(xero.get("Organisation").status_code)) for _ in range(5)]
     for thread in threads:
@@ -79,10 +79,11 @@ def test_the_daily_limit_refuses_until_the_next_day_with_retry_after(spec: SpecV
 
 
 def test_time_scale_shrinks_the_windows(spec: SpecValidator) -> None:
-    with running_simulator(sim_config(time_scale=0.005, limits=LimitsConfig(per_minute=5))) as sim:
+    # A "minute" of 1.2 s: six calls fit in it even on a loaded machine, and waiting it out is short.
+    with running_simulator(sim_config(time_scale=0.02, limits=LimitsConfig(per_minute=5))) as sim:
         xero = connect(sim, spec)
         assert [xero.get("Organisation").status_code for _ in range(6)][-1] == 429
-        time.sleep(0.35)  # a "minute" is 0.3 s here
+        time.sleep(1.25)
 
         assert xero.get("Organisation").status_code == 200
 
