@@ -45,8 +45,11 @@ class WebhookConfig(BaseModel):
     batch_delay: float = 5.0
     # "Reply 200 within 5 s" (providers.md 2.7); real seconds: it bounds a socket wait.
     delivery_timeout: float = 5.0
-    # "Decreasing frequency for up to 24 hours" (unconfirmed detail): waits before each attempt.
-    retry_waits: list[float] = Field(default_factory=lambda: [0.0, 60.0, 300.0, 900.0, 3600.0, 7200.0, 14400.0])
+    # "Decreasing frequency for up to 24 hours" (providers.md 2.7; the schedule itself is ours):
+    # waits before each attempt, about 23.4 hours in all, then the subscription is disabled.
+    retry_waits: list[float] = Field(
+        default_factory=lambda: [0.0, 60.0, 300.0, 900.0, 3600.0, 7200.0, 14400.0, 28800.0, 28800.0]
+    )
 
 
 class LimitsConfig(BaseModel):

@@ -179,3 +179,19 @@ def test_a_failed_delivery_is_retried(sim: SimulatorHandle, receiver: Receiver, 
 
     assert [a["status"] for a in notification["attempts"]] == [500, 500, 200]
     assert notification["delivered"] is True
+
+
+def test_a_receiver_that_keeps_failing_gets_its_subscription_disabled(
+    sim: SimulatorHandle, receiver: Receiver, xero: Xero
+) -> None:
+    subscribe(sim, receiver)
+    sim.admin.configure_webhooks(retry_waits=[0, 1, 1])  # seconds before each attempt, scaled
+    wait_for(lambda: sim.admin.webhooks()["status"] == "OK")
+    receiver.fail_next = 10
+
+    new_contact(xero)
+    wait_for(lambda: sim.admin.webhooks()["status"] == "DISABLED")
+
+    notification = sim.admin.webhooks()["notifications"][0]
+    assert [a["status"] for a in notification["attempts"]] == [500, 500, 500]
+    assert notification["delivered"] is False
