@@ -29,47 +29,49 @@ SEARCHED_FIELDS = {"Contacts": ("Name", "FirstName", "LastName", "ContactNumber"
 def list_records(
     resource: Resource, organisation: Organisation, params: QueryParams, modified_since: datetime | None
 ) -> tuple[list[dict[str, Any]], dict[str, int] | None]:
-    views = [(record, view_of(resource, organisation, record)) for record in organisation.all(resource.entity)]
+    """Filters that read stored fields run first; only `where` and `order` need the rendered view,
+    and only the page that goes out is rendered."""
+    records = sorted(organisation.all(resource.entity), key=lambda record: (record.created_at, record.id))
     if modified_since is not None:
         floor = modified_since.replace(microsecond=0)
-        views = [(r, v) for r, v in views if r.updated_at.replace(microsecond=0) >= floor]
+        records = [r for r in records if r.updated_at.replace(microsecond=0) >= floor]
     hidden = HIDDEN_UNLESS_ASKED.get(resource.entity)
     if hidden and params.get("includeArchived", "").lower() != "true":
-        views = [(r, v) for r, v in views if v.get(hidden[0]) != hidden[1]]
+        records = [r for r in records if r.body.get(hidden[0]) != hidden[1]]
     term = params.get("searchTerm", "").casefold()
     if term and resource.entity in SEARCHED_FIELDS:
         fields = SEARCHED_FIELDS[resource.entity]
-        views = [(r, v) for r, v in views if any(term in str(v.get(f) or "").casefold() for f in fields)]
-    ids = _csv(params.get("IDs"))
+        records = [r for r in records if any(term in str(r.body.get(f) or "").casefold() for f in fields)]
+    ids = {value.lower() for value in _csv(params.get("IDs"))}
     if ids:
-        views = [(r, v) for r, v in views if r.id.lower() in {i.lower() for i in ids}]
+        records = [r for r in records if r.id.lower() in ids]
     statuses = _csv(params.get("Statuses"))
     if statuses and resource.status_field:
-        views = [(r, v) for r, v in views if v.get(resource.status_field) in statuses]
+        records = [r for r in records if r.body.get(resource.status_field) in statuses]
     for parameter, field_path in resource.list_filters:
         wanted = {value.lower() for value in _csv(params.get(parameter))}
         if wanted:
-            views = [(r, v) for r, v in views if str(_dig(v, field_path)).lower() in wanted]
-    if params.get("where"):
-        predicate = compile_where(params["where"])
-        views = [(r, v) for r, v in views if predicate(v)]
-    views = _ordered(views, params.get("order"), resource)
-    rendered = [resource.render(organisation, record) for record, _ in views]
+            records = [r for r in records if str(_dig(r.body, field_path)).lower() in wanted]
+    if params.get("where") or params.get("order"):
+        views = [(record, view_of(resource, organisation, record)) for record in records]
+        if params.get("where"):
+            predicate = compile_where(params["where"])
+            views = [(r, v) for r, v in views if predicate(v)]
+        records = [record for record, _ in _ordered(views, params.get("order"))]
     if not resource.paged or "page" not in params:
-        return rendered, None
+        return [resource.render(organisation, record) for record in records], None
     page, size = _page_numbers(params)
     pagination = {
         "page": page,
         "pageSize": size,
-        "pageCount": max(1, math.ceil(len(rendered) / size)),
-        "itemCount": len(rendered),
+        "pageCount": max(1, math.ceil(len(records) / size)),
+        "itemCount": len(records),
     }
-    return rendered[(page - 1) * size : page * size], pagination
+    return [resource.render(organisation, r) for r in records[(page - 1) * size : page * size]], pagination
 
 
-def _ordered(views: list[tuple[Any, dict[str, Any]]], order: str | None, resource: Resource) -> list[Any]:
-    """`order=Name ASC,UpdatedDateUTC DESC`; without it, oldest first as Xero lists."""
-    views = sorted(views, key=lambda pair: (pair[0].created_at, pair[0].id))
+def _ordered(views: list[tuple[Any, dict[str, Any]]], order: str | None) -> list[tuple[Any, dict[str, Any]]]:
+    """`order=Name ASC,UpdatedDateUTC DESC`, later keys breaking ties; without it, oldest first."""
     for clause in reversed([part.strip() for part in (order or "").split(",") if part.strip()]):
         field_name, _, direction = clause.partition(" ")
         direction = direction.strip().upper() or "ASC"
