@@ -130,7 +130,8 @@ class OAuthServer:
         deny = params.get("sim_consent") == "deny" if "sim_consent" in params else self.consent.deny
         if deny:
             return _redirect(redirect_uri, {"error": "access_denied", "state": state})
-        picked = params.getlist("sim_tenant_id") or self.consent.tenant_ids or self.tenant_ids[:1]
+        chosen = params.getlist("sim_tenant_id") or self.consent.tenant_ids or self.tenant_ids[:1]
+        picked = [tenant_id.lower() for tenant_id in chosen]
         if not picked or any(tenant_id not in self.tenant_ids for tenant_id in picked):
             return PlainTextResponse(f"no organisation {picked}", status_code=400)
         code = secrets.token_urlsafe(32)
