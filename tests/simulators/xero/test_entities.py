@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from local.simulators.xero import SimulatorHandle
 from tests.simulators.xero.conftest import (
+    AU,
     GB,
+    US,
     Xero,
+    connect,
     invoice_body,
     new_contact,
     new_item,
     validation_messages,
 )
+from tests.simulators.xero.spec import SpecValidator
 
 DUPLICATE_NAME = (
     "The contact name Acme Plumbing is already assigned to another contact. "
@@ -264,3 +268,19 @@ def test_unit_prices_keep_two_decimals_unless_unitdp_is_4(xero: Xero) -> None:
 
     assert (two["LineItems"][0]["UnitAmount"], two["Total"]) == (1.23, 12.3)
     assert (four["LineItems"][0]["UnitAmount"], four["Total"]) == (1.2345, 12.35)
+
+
+def test_each_region_taxes_with_its_own_rates(sim: SimulatorHandle, spec: SpecValidator) -> None:
+    totals = {}
+    for tenant_id, tax_type in ((AU, "OUTPUT"), (US, "TAX001")):
+        client = connect(sim, spec, tenant_id, user=f"user-{tenant_id}")
+        contact = new_contact(client)
+        body = invoice_body(contact["ContactID"])
+        body["LineItems"][0]["TaxType"] = tax_type
+        invoice = client.create("Invoices", body)
+        totals[tenant_id] = (invoice["TotalTax"], invoice["Total"], invoice["CurrencyCode"])
+    australian = connect(sim, spec, AU, user="au-again")
+    gb_only = australian.put("Invoices", {"Invoices": [invoice_body(new_contact(australian, "Other")["ContactID"])]})
+
+    assert totals == {AU: (20.0, 220.0, "AUD"), US: (14.5, 214.5, "USD")}
+    assert any("TaxType code 'OUTPUT2'" in m for m in validation_messages(gb_only))

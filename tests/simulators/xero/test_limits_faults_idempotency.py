@@ -99,6 +99,18 @@ def test_limits_are_per_organisation(real_time_sim: SimulatorHandle, spec: SpecV
     assert other.headers["X-AppMinLimit-Remaining"] == str(10000 - 61)
 
 
+def test_the_app_wide_minute_limit_spans_organisations(spec: SpecValidator) -> None:
+    with running_simulator(sim_config(time_scale=1.0, limits=LimitsConfig(app_per_minute=3))) as sim:
+        xero = connect(sim, spec, also=(AU,))
+        xero.get("Organisation"), xero.get("Organisation")
+        xero.get("Organisation", headers={"xero-tenant-id": AU})
+
+        refused = xero.get("Organisation", headers={"xero-tenant-id": AU})
+
+        assert refused.status_code == 429 and refused.headers["X-Rate-Limit-Problem"] == "appminute"
+        assert refused.headers["X-AppMinLimit-Remaining"] == "0"
+
+
 def test_injected_503_forced_429_and_delay(sim: SimulatorHandle, xero: Xero) -> None:
     sim.admin.add_fault("error", status=503, entity="Contacts", times=2)
     sim.admin.add_fault("throttle", problem="day", entity="Invoices")
