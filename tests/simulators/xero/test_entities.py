@@ -280,7 +280,8 @@ def test_each_region_taxes_with_its_own_rates(sim: SimulatorHandle, spec: SpecVa
         invoice = client.create("Invoices", body)
         totals[tenant_id] = (invoice["TotalTax"], invoice["Total"], invoice["CurrencyCode"])
     australian = connect(sim, spec, AU, user="au-again")
-    gb_rate_in_au = australian.put("Invoices", {"Invoices": [invoice_body(new_contact(australian, "Other")["ContactID"])]})
+    other = new_contact(australian, "Other")
+    gb_rate_in_au = australian.put("Invoices", {"Invoices": [invoice_body(other["ContactID"])]})
 
     assert totals == {AU: (20.0, 220.0, "AUD"), US: (14.5, 214.5, "USD")}
     assert any("TaxType code 'OUTPUT2'" in m for m in validation_messages(gb_rate_in_au))
