@@ -84,8 +84,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     # The token arrives in the fragment, which browsers never send; no-referrer keeps the rest private too.
     "Referrer-Policy": "no-referrer",
-    # The OAuth pop-up must keep its opener to report back, so the page cannot use COOP "same-origin".
-    "Cross-Origin-Opener-Policy": "same-origin-allow-popups",
+    # No Cross-Origin-Opener-Policy on purpose: the OAuth pop-up ends on this page, and any COOP value
+    # other than the provider's (none) would cut it off from the page that opened it.
 }
 
 

@@ -85,7 +85,7 @@ export class Cards {
       { class: "facts" },
       h("dt", {}, "Company"),
       h("dd", {}, connection.company_name),
-      h("dt", {}, "Connected"),
+      h("dt", {}, "Connected since"),
       h("dd", {}, timeElement(connection.connected_at)),
       h("dt", {}, "Last sync"),
       h("dd", {}, lastFinished ? timeElement(lastFinished.finished_at || lastFinished.created_at) : "Not yet"),

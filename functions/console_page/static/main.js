@@ -75,7 +75,9 @@ function start() {
   const history = new History(ctx);
   const bell = new Notifications();
   const log = new SyncLog(ctx);
-  const sections = [new Conflicts(ctx), new PendingActions(ctx), new Links(ctx), new Settings(ctx)];
+  const conflicts = new Conflicts(ctx);
+  const pending = new PendingActions(ctx);
+  const sections = [conflicts, pending, new Links(ctx), new Settings(ctx)];
 
   let timer = null;
   let dataShape = "";
@@ -97,6 +99,10 @@ function start() {
       if (shape !== dataShape) {
         dataShape = shape;
         await ctx.refreshData();
+      } else if (!busy) {
+        // Pushes between runs raise conflicts and pending actions too. Settings and links are left
+        // alone here: a refresh would throw away what someone is typing into them.
+        await ctx.refreshLists();
       }
     } catch (error) {
       flash(error.message, "error");
@@ -112,6 +118,7 @@ function start() {
     return polling;
   };
   ctx.refreshData = () => Promise.all([log.refresh(), ...sections.map((section) => section.load())]);
+  ctx.refreshLists = () => Promise.all([log.refresh(), conflicts.load(), pending.load()]);
   ctx.openPlan = (run) => plan.open(run);
   ctx.showRunInLog = (runId) => log.showRun(runId);
   ctx.watchPopup = (popup, provider) => {

@@ -16,6 +16,14 @@ const STATUS_NAMES = {
   failed: "Failed",
 };
 
+// The order a run applies them in: parents before children, documents before payments.
+const CATEGORY_ORDER = ["contacts", "properties", "items", "invoices", "credit_notes", "payments"];
+
+function categoryRank(category) {
+  const rank = CATEGORY_ORDER.indexOf(category);
+  return rank === -1 ? CATEGORY_ORDER.length : rank;
+}
+
 export function isFinished(run) {
   return FINISHED.has(run.status);
 }
@@ -34,7 +42,9 @@ export function failedCount(run) {
 
 // "invoices 412 / 1100": one labelled bar per category the run has work in.
 export function progressBars(run) {
-  const categories = Object.entries(run.progress || {}).filter(([, p]) => p.total > 0 || p.done > 0);
+  const categories = Object.entries(run.progress || {})
+    .filter(([, p]) => p.total > 0 || p.done > 0)
+    .sort(([a], [b]) => categoryRank(a) - categoryRank(b));
   if (!categories.length) {
     return h("p", { class: "muted" }, isFinished(run) ? "Nothing needed syncing." : "Counting the records ...");
   }
@@ -48,7 +58,8 @@ export function progressBars(run) {
         "li",
         {},
         h("label", { for: id }, `${humanize(name)} ${p.done} / ${p.total}${failed}`),
-        h("progress", { id, max: Math.max(p.total, 1), value: Math.min(p.done, Math.max(p.total, 1)) }),
+        // The bar shows what the run has worked through, failures included: it reaches the end when the run does.
+        h("progress", { id, max: Math.max(p.total, 1), value: Math.min(p.done + (p.failed || 0), Math.max(p.total, 1)) }),
       );
     }),
   );
