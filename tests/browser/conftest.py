@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +110,44 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
         yield browser
         browser.close()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"report_{report.when}", report)  # lets a fixture's teardown know how the test went
+    return report
+
+
+@pytest.fixture
+def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Opens the page in a fresh context; a failing test leaves a screenshot of each page it opened."""
+    contexts: list[Any] = []
+
+    def open_at(url: str, viewport: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(viewport=viewport, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        # Injected through DevTools, so the page's CSP allows it: records every violation the page causes.
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation',"
+            " e => (window.cspViolations = window.cspViolations || []).push(e.violatedDirective))"
+        )
+        page.goto(url)
+        return page
+
+    yield open_at
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    for number, context in enumerate(contexts):
+        if failed:
+            for page in context.pages:
+                shoot(page, f"FAILED-{request.node.name}-{number}")
+        context.close()
 
 
 def shoot(page: Any, name: str) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -18,10 +17,10 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 QBO_CARD = 'article[data-provider="quickbooks_online"]'
 # What the page's own API client does, run inside the page: same origin, the page's token.
-FETCH_AS_PAGE = """async path => {
+FETCH_AS_PAGE = """async ([path, method]) => {
   const token = sessionStorage.getItem("fieldbooks.console.token");
   const base = location.pathname.replace(/\\/console$/, "");
-  const reply = await fetch(base + path, {headers: {authorization: `Bearer ${token}`}});
+  const reply = await fetch(base + path, {method, headers: {authorization: `Bearer ${token}`}});
   return [reply.status, await reply.text()];
 }"""
 
@@ -44,12 +43,8 @@ def connected_run(world: World) -> str:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def page(open_page: Callable[..., Page]) -> Page:
+    return open_page("about:blank")
 
 
 def test_another_tenant_sees_none_of_the_first_tenants_data_even_asking_for_it(
@@ -63,13 +58,15 @@ def test_another_tenant_sees_none_of_the_first_tenants_data_even_asking_for_it(
 
     # The page's own token, used the way the page uses it, cannot reach the first tenant's run
     for path in (f"/runs/{connected_run}", f"/runs/{connected_run}/plan"):
-        assert page.evaluate(FETCH_AS_PAGE, path)[0] == 404, path
-    status, body = page.evaluate(FETCH_AS_PAGE, f"/sync-log?run_id={connected_run}")
+        assert page.evaluate(FETCH_AS_PAGE, [path, "GET"])[0] == 404, path
+    status, body = page.evaluate(FETCH_AS_PAGE, [f"/sync-log?run_id={connected_run}", "GET"])
     assert (status, json.loads(body)["items"]) == (200, [])
     shoot(page, "safety-other-tenant-1280")
 
 
-def test_a_member_sees_the_connection_but_every_write_is_held_back(world: World, connected_run: str, page: Page) -> None:
+def test_a_member_sees_the_connection_but_every_write_is_held_back(
+    world: World, connected_run: str, page: Page
+) -> None:
     page.goto(world.sign_in_url(role="member", user="u-member"))
     card = page.locator(QBO_CARD)
     expect(card.locator(".card-head .badge")).to_have_text("Connected")
@@ -77,7 +74,7 @@ def test_a_member_sees_the_connection_but_every_write_is_held_back(world: World,
     expect(card.get_by_role("button", name="Disconnect: QuickBooks Online")).to_be_disabled()
     expect(page.locator("#settings-form button[type=submit]")).to_be_disabled()
     # The API, not the page, is the guard: a member's write is refused whatever the page offers
-    status, _ = page.evaluate(FETCH_AS_PAGE.replace("{headers:", "{method: 'DELETE', headers:"), "/connections/quickbooks_online")
+    status, _ = page.evaluate(FETCH_AS_PAGE, ["/connections/quickbooks_online", "DELETE"])
     assert status == 403
     assert serious_accessibility_violations(page) == []
 

@@ -11,7 +11,7 @@ import { Notifications } from "./notifications.js";
 import { PendingActions } from "./pending.js";
 import { PlanDialog } from "./plan_dialog.js";
 import { isFinished } from "./runs.js";
-import { Api, forgetToken, readClaims, takeToken } from "./session.js";
+import { Api, forgetToken, readClaims, SIGNED_OUT, takeToken } from "./session.js";
 import { Settings } from "./settings.js";
 import { SyncLog } from "./sync_log.js";
 
@@ -57,7 +57,7 @@ function start() {
   const claims = readClaims(token);
   const signedOut = () => {
     forgetToken();
-    flash("Your sign-in has ended. Open Integrations again from the field-service app.", "error");
+    flash(SIGNED_OUT, "error");
   };
   const ctx = {
     api: new Api(token, signedOut),
@@ -81,6 +81,7 @@ function start() {
 
   let timer = null;
   let dataShape = "";
+  let listsRefreshedAt = 0;
   let polling = null;
 
   async function poll() {
@@ -98,10 +99,12 @@ function start() {
       const shape = JSON.stringify([connections.items.map((c) => [c.provider, c.status]), runs.items.filter(isFinished).map((r) => r.run_id)]);
       if (shape !== dataShape) {
         dataShape = shape;
+        listsRefreshedAt = Date.now();
         await ctx.refreshData();
-      } else if (!busy) {
-        // Pushes between runs raise conflicts and pending actions too. Settings and links are left
-        // alone here: a refresh would throw away what someone is typing into them.
+      } else if (Date.now() - listsRefreshedAt >= IDLE_POLL_MS) {
+        // Pushes outside any run raise conflicts and pending actions too. Settings and links are
+        // left alone here: a refresh would throw away what someone is typing into them.
+        listsRefreshedAt = Date.now();
         await ctx.refreshLists();
       }
     } catch (error) {

@@ -3,6 +3,7 @@
 // and takes it out of the address bar, the history and anything copied from there.
 
 const STORAGE_KEY = "fieldbooks.console.token";
+export const SIGNED_OUT = "Your sign-in has ended. Open Integrations again from the field-service app.";
 
 export function takeToken() {
   const fragment = new URLSearchParams(window.location.hash.slice(1));
@@ -65,7 +66,10 @@ export class Api {
     } catch {
       throw new ApiError(0, "Fieldbooks cannot be reached. Check your connection and try again.");
     }
-    if (reply.status === 401) this.onSignedOut();
+    if (reply.status === 401) {
+      this.onSignedOut();
+      throw new ApiError(401, SIGNED_OUT);
+    }
     if (!reply.ok) throw new ApiError(reply.status, await errorMessage(reply));
     const type = reply.headers.get("content-type") || "";
     return type.includes("json") ? reply.json() : reply.blob();
