@@ -19,7 +19,9 @@ export class Links {
     byId("links-more").addEventListener("click", (event) => busy(event.currentTarget, () => this.load(true))());
   }
 
-  async load(more = false) {
+  // `fromRefresh`: a background refresh, skipped while a relink form is open so the typed id stays.
+  async load(more = false, fromRefresh = false) {
+    if (fromRefresh && this.editing) return;
     const provider = this.ctx.provider();
     if (!provider) {
       this.items = [];

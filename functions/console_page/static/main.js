@@ -77,7 +77,8 @@ function start() {
   const log = new SyncLog(ctx);
   const conflicts = new Conflicts(ctx);
   const pending = new PendingActions(ctx);
-  const sections = [conflicts, pending, new Links(ctx), new Settings(ctx)];
+  const links = new Links(ctx);
+  const settings = new Settings(ctx);
 
   let timer = null;
   let dataShape = "";
@@ -120,7 +121,7 @@ function start() {
     });
     return polling;
   };
-  ctx.refreshData = () => Promise.all([log.refresh(), ...sections.map((section) => section.load())]);
+  ctx.refreshData = () => Promise.all([log.refresh(), conflicts.load(), pending.load(), links.load(false, true), settings.load()]);
   ctx.refreshLists = () => Promise.all([log.refresh(), conflicts.load(), pending.load()]);
   ctx.openPlan = (run) => plan.open(run);
   ctx.showRunInLog = (runId) => log.showRun(runId);

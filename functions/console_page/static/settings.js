@@ -17,6 +17,10 @@ export class Settings {
     this.form = byId("settings-form");
     this.loaded = null;
     this.provider = null;
+    this.edited = false; // a refresh never overwrites what someone has changed and not saved yet
+    this.form.addEventListener("input", () => {
+      this.edited = true;
+    });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       busy(this.form.querySelector("button[type=submit]"), () => this.save())();
@@ -24,7 +28,10 @@ export class Settings {
   }
 
   async load() {
-    this.provider = this.ctx.provider();
+    const provider = this.ctx.provider();
+    if (this.edited && provider === this.provider) return;
+    this.provider = provider;
+    this.edited = false;
     byId("settings-none").hidden = Boolean(this.provider);
     this.form.hidden = !this.provider;
     if (!this.provider) return;
@@ -77,6 +84,7 @@ export class Settings {
     if (!this.form.reportValidity()) return;
     try {
       this.loaded = await this.ctx.api.put(`/connections/${this.provider}/settings`, this.read());
+      this.edited = false;
       this.fill(this.loaded);
       this.ctx.flash("Settings saved.");
       await this.ctx.refresh();
