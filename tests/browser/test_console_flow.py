@@ -86,6 +86,7 @@ def test_a_bookkeeper_connects_syncs_and_settles_everything_from_the_page(
     settings.get_by_label("approve each run's plan").check()
     settings.get_by_role("button", name="Save settings").click()
     expect(page.locator("#flash")).to_have_text("Settings saved.")
+    expect(settings.get_by_label("Preview mode")).to_be_checked()
 
     # Preview mode holds a new customer until it is approved
     world.saas.create_contact(world.tenant, kind="individual", first_name="Priya", last_name="Shah")
@@ -96,9 +97,16 @@ def test_a_bookkeeper_connects_syncs_and_settles_everything_from_the_page(
     expect(page.locator("#flash")).to_contain_text("Approved")
     expect(pending).not_to_contain_text("Priya Shah")
 
-    # Sync now waits for its plan; the dialog shows the counts and the records; Proceed applies it
+    # Sync now waits for its plan; cancelling it stops the run and writes nothing
     card.get_by_role("button", name="Sync now: QuickBooks Online").click()
     dialog = page.locator("#plan-dialog")
+    expect(dialog).to_be_visible(timeout=30_000)
+    dialog.get_by_role("button", name="Cancel this run").click()
+    expect(dialog).to_be_hidden()
+    expect(card.locator(".run")).to_contain_text("Stopped")
+
+    # The next Sync now: the dialog shows the counts and the records; Proceed applies it
+    card.get_by_role("button", name="Sync now: QuickBooks Online").click()
     expect(dialog).to_be_visible(timeout=30_000)
     expect(dialog.locator("#plan-counts")).to_contain_text("Contacts")
     dialog.get_by_text("Show the records").click()

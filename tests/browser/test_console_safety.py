@@ -92,3 +92,30 @@ def test_a_token_fieldbooks_did_not_issue_is_refused_and_forgotten(world: World,
     expect(page.locator("#flash")).to_contain_text("Your sign-in has ended")
     assert page.evaluate("sessionStorage.getItem('fieldbooks.console.token')") is None
     expect(page.locator(QBO_CARD)).to_have_count(0)
+
+
+def test_a_blocked_pop_up_gets_the_hint_and_a_link_to_the_consent_page(world: World, page: Page) -> None:
+    page.add_init_script("window.open = () => null")  # what a pop-up blocker leaves the page
+    page.goto(world.sign_in_url(tenant=world.other_tenant, user="u-rival"))
+    card = page.locator(QBO_CARD)
+    card.get_by_role("button", name="Connect: QuickBooks Online").click()
+    hint = card.get_by_role("alert")
+    expect(hint).to_contain_text("Your browser blocked the QuickBooks Online sign-in window")
+    link = hint.get_by_role("link", name="open the QuickBooks Online sign-in page")
+    assert (link.get_attribute("href") or "").startswith(world.qbo_url)
+
+
+def test_the_keyboard_reaches_the_content_first_and_escape_closes_the_bell(world: World, page: Page) -> None:
+    page.goto(world.sign_in_url(tenant=world.other_tenant, user="u-rival"))
+    expect(page.locator(f"{QBO_CARD} .card-head .badge")).to_have_text("Ready to connect")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the page content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    bell = page.get_by_role("button", name="Notifications")
+    bell.focus()
+    page.keyboard.press("Enter")
+    expect(bell).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(page.locator("#bell-panel")).to_be_hidden()
+    assert page.evaluate("document.activeElement.id") == "bell-button"

@@ -1,6 +1,6 @@
 // Sync history: every recent run with its status and counts, each opening onto its failed items.
 
-import { byId, h, humanize, replaceContent, timeElement } from "./dom.js";
+import { byId, entityName, h, replaceContent, timeElement } from "./dom.js";
 import { failedCount, isFinished, kindName, progressBars, runStatusBadge } from "./runs.js";
 
 export class History {
@@ -69,7 +69,7 @@ export class History {
             "div",
             {},
             h("h4", {}, "Failed items"),
-            h("ul", { class: "items" }, page.items.map((row) => h("li", {}, h("strong", {}, `${humanize(row.entity)} ${row.saas_id ?? ""}: `), row.detail))),
+            h("ul", { class: "items" }, page.items.map((row) => h("li", {}, h("strong", {}, `${entityName(row.entity)} ${row.saas_id ?? ""}: `), row.detail))),
           )
         : h("p", { class: "muted" }, "No failed items in this run.");
     } catch (error) {

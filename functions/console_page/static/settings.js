@@ -35,13 +35,16 @@ export class Settings {
     byId("settings-none").hidden = Boolean(this.provider);
     this.form.hidden = !this.provider;
     if (!this.provider) return;
+    let settings;
     try {
-      this.loaded = await this.ctx.api.get(`/connections/${this.provider}/settings`);
+      settings = await this.ctx.api.get(`/connections/${this.provider}/settings`);
     } catch (error) {
       this.ctx.flash(error.message, "error");
       return;
     }
-    this.fill(this.loaded);
+    if (this.edited) return; // changed while the settings were on their way: the person's edits win
+    this.loaded = settings;
+    this.fill(settings);
   }
 
   fill(settings) {
