@@ -119,3 +119,28 @@ def test_the_keyboard_reaches_the_content_first_and_escape_closes_the_bell(world
     page.keyboard.press("Escape")
     expect(page.locator("#bell-panel")).to_be_hidden()
     assert page.evaluate("document.activeElement.id") == "bell-button"
+
+
+# Last in the file: it takes QuickBooks' tokens away from the module's connection (then gives them back).
+def test_a_connection_quickbooks_stops_accepting_gets_the_banner_and_reconnects_in_the_pop_up(
+    world: World, connected_run: str, page: Page
+) -> None:
+    page.goto(world.sign_in_url())
+    card = page.locator(QBO_CARD)
+    expect(card.locator(".card-head .badge")).to_have_text("Connected")
+    # QuickBooks forgets every token it issued (its companies are re-seeded, empty): the next call is refused
+    httpx.post(f"{world.qbo_url}/_sim/reset", json={"forget_tokens": True}, timeout=10).raise_for_status()
+    card.get_by_role("button", name="Sync now: QuickBooks Online").click()
+
+    banner = page.locator("#reconnect-banner")
+    expect(banner).to_contain_text("QuickBooks Online needs a reconnect", timeout=30_000)
+    expect(card.locator(".card-head .badge")).to_have_text("Needs reconnect")
+    expect(page.locator("#bell-count")).to_be_visible()
+    shoot(page, "safety-needs-reconnect-1280")
+    assert serious_accessibility_violations(page) == []
+
+    with page.expect_popup() as opened:
+        card.get_by_role("button", name="Reconnect: QuickBooks Online").click()
+    opened.value.wait_for_event("close", timeout=30_000)
+    expect(card.locator(".card-head .badge")).to_have_text("Connected")
+    expect(banner).to_be_hidden()
