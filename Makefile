@@ -4,6 +4,11 @@ PYTHON ?= python3
 # shared/ is the Lambda layer: on Lambda its contents are on the path, so they are here too.
 export PYTHONPATH := shared:.
 
+# checkov pins its own boto3 and friends, which clash with the project's pins in one venv, so it
+# gets a small venv of its own (inside .venv, so `make clean` and the ignore rules cover it).
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := $(VENV)/checkov
+
 .PHONY: install lint test demo bench clean
 
 $(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt
@@ -12,12 +17,20 @@ $(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install -q checkov==$(CHECKOV_VERSION)
+	touch $@
 
-lint: $(VENV)/.installed
+install: $(VENV)/.installed $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+lint: $(VENV)/.installed $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/lint-imports  # the layers of ENGINE.md (contracts in pyproject.toml)
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --quiet -f template.yaml
 
 test: lint
 	$(PY) -m pytest -q -n 2

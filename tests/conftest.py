@@ -31,7 +31,7 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from local.runtime.handlers import Handler, LambdaContext, load_handler  # noqa: E402
+from local.runtime.handlers import Handler, LambdaContext, load_handler, load_module  # noqa: E402
 from local.runtime.resources import (  # noqa: E402
     DEV_QUICKBOOKS_CLIENT_ID,
     DEV_QUICKBOOKS_CLIENT_SECRET,
@@ -90,7 +90,9 @@ os.environ.update(_environment())
 
 @pytest.fixture
 def aws() -> Iterator[LocalStack]:
-    """A fresh embedded AWS with exactly what template.yaml declares."""
+    """A fresh embedded AWS with exactly what template.yaml declares, met as by a cold start: the
+    intake's per-container cache of connections starts empty, as a new container's would."""
+    load_module(TEMPLATE.function("SaasEventsFunction"))._connections.clear()
     with mock_aws():
         yield create_resources(TEMPLATE, PARAMETERS, boto3.Session())
 

@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from fieldbooks.http_errors import register_error_responses
+from fieldbooks.console.http_errors import register_error_responses
 from fieldbooks.observability import logger
 from fieldbooks.settings import Settings
 

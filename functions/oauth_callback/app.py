@@ -15,15 +15,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from fieldbooks import registry
 from fieldbooks.connections.lifecycle import CallbackParams, complete_connect
-from fieldbooks.domain.errors import FieldbooksError
+from fieldbooks.console.http_errors import register_error_responses, status_for
+from fieldbooks.domain.errors import FieldbooksError, ValidationFailed
 from fieldbooks.domain.models import Provider
-from fieldbooks.http_errors import register_error_responses, status_for
 from fieldbooks.observability import logger
 from fieldbooks.services import Services
 
 # A redirect has no body; the JSON answer is a flat object of strings.
 Outcome = Response[dict[str, str] | None]
+MAX_COMPANY_ID = 64
 
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_responses(app)
@@ -35,13 +37,17 @@ def oauth_callback(
     provider: Annotated[Provider, Path()],
     state: Annotated[str | None, Query(max_length=512)] = None,
     code: Annotated[str | None, Query(max_length=2048)] = None,
-    realmId: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803 - Intuit's parameter name
     error: Annotated[str | None, Query(max_length=100)] = None,
     error_description: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Outcome:
-    params = CallbackParams(state=state, code=code, realm_id=realmId, error=error, error_description=error_description)
     try:
-        connection = complete_connect(provider, params, services)
+        # The company chosen at consent arrives under the provider's own parameter name (its descriptor's).
+        name = registry.descriptor(provider).company_id_parameter
+        company_id = app.current_event.get_query_string_value(name) if name else None
+        params = CallbackParams(
+            state=state, code=code, company_id=_bounded(company_id), error=error, error_description=error_description
+        )
+        connection = complete_connect(provider, params, registry.oauth(provider, services), services)
     except FieldbooksError as failure:
         status = status_for(failure)
         if status == 500:  # the provider failed us (Transient): its message is still a sentence for people
@@ -52,6 +58,13 @@ def oauth_callback(
         return _outcome(provider, status, "error", failure.message)
     message = f"Connected to {connection.company_name}."
     return _outcome(provider, 200, "connected", message, company_name=connection.company_name)
+
+
+def _bounded(company_id: str | None) -> str | None:
+    """Company ids are short; anything longer than any provider's is not one."""
+    if company_id is not None and len(company_id) > MAX_COMPANY_ID:
+        raise ValidationFailed("The sign-in reply named no valid company. Connect again.")
+    return company_id
 
 
 def _outcome(provider: Provider, status: int, outcome: str, message: str, **extra: str) -> Outcome:

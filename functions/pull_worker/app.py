@@ -10,11 +10,11 @@ from pydantic import ValidationError
 from fieldbooks.domain.errors import RateLimited
 from fieldbooks.domain.models import Direction
 from fieldbooks.observability import logger, metrics
+from fieldbooks.queues.bad_messages import report_unreadable
+from fieldbooks.queues.deferral import wait_out
+from fieldbooks.queues.pull_jobs import PullJob
 from fieldbooks.services import Services
 from fieldbooks.sync import pull
-from fieldbooks.sync.bad_messages import report_unreadable
-from fieldbooks.sync.deferral import wait_out
-from fieldbooks.sync.pull_jobs import PullJob
 
 # A failed job is reported, not raised: Lambda then retries just that message (the batch is one job).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

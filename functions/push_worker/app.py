@@ -5,14 +5,13 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from fieldbooks.domain.models import Direction
 from fieldbooks.observability import logger, metrics
-from fieldbooks.saas.events import SaasChangeEvent
+from fieldbooks.queues.bad_messages import report_unreadable
+from fieldbooks.queues.intake import PushMessage
 from fieldbooks.services import Services
-from fieldbooks.sync.bad_messages import report_unreadable
-from fieldbooks.sync.push_retries import Delivery, push_delivered
+from fieldbooks.sync.delivery import Delivery, push_delivered
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 # A batch whose every record failed is reported, not raised (as the pull worker does): when a paused
@@ -25,12 +24,12 @@ services = Services.from_environment()
 def push_one_change(record: SQSRecord) -> None:
     attempt = int(record.attributes.approximate_receive_count or 1)
     try:
-        change = SaasChangeEvent.model_validate_json(record.body)
-    except ValidationError as error:
+        message = PushMessage.parse(record.body)
+    except ValueError as error:  # not JSON, or not a change event
         report_unreadable(record.body, error, services, Direction.TO_ACCOUNTING, attempt)
         raise
     delivery = Delivery(services.settings.push_queue_url, record.receipt_handle, attempt)
-    push_delivered(change, delivery, services)  # RateLimited/Transient propagate: retried, never dropped
+    push_delivered(message, delivery, services)  # RateLimited/Transient propagate: retried, never dropped
 
 
 @logger.inject_lambda_context

@@ -5,16 +5,32 @@ from __future__ import annotations
 import json
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from cachetools import TTLCache
 from pydantic import ValidationError
 
-from fieldbooks.domain.models import Direction
+from fieldbooks.domain.models import Connection, Direction
 from fieldbooks.observability import logger, metrics
+from fieldbooks.queues.bad_messages import report_unreadable
+from fieldbooks.queues.intake import push_messages
 from fieldbooks.saas.events import SaasBusEvent
 from fieldbooks.services import Services
-from fieldbooks.sync.bad_messages import report_unreadable
-from fieldbooks.sync.intake import push_message
 
 services = Services.from_environment()
+# A tenant's connections change rarely (connect, disconnect): reading them once a minute per container
+# instead of once per event keeps intake at no DynamoDB read per change. Only a tenant that has
+# connections is remembered, so the first change after connecting is never sent to nobody; a second
+# connection made meanwhile is caught up by its initial run, and one removed meanwhile is skipped by
+# the push worker, which reads the connection itself.
+_connections: TTLCache[str, tuple[Connection, ...]] = TTLCache(maxsize=4096, ttl=60)
+
+
+def connections_of(tenant_id: str) -> tuple[Connection, ...]:
+    if (known := _connections.get(tenant_id)) is not None:
+        return known
+    found = tuple(services.connections.list_for_tenant(tenant_id))
+    if found:
+        _connections[tenant_id] = found
+    return found
 
 
 @logger.inject_lambda_context
@@ -28,6 +44,8 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         raise
     if change.origin == "fieldbooks":
         return {"queued": False, "reason": "our own write"}
-    services.sqs.send_message(**push_message(change, services.settings.push_queue_url))
+    messages = push_messages(change, list(connections_of(change.tenant_id)), services.settings.push_queue_url)
+    for message in messages:
+        services.sqs.send_message(**message)
     logger.info("Queued push", extra={"tenant_id": change.tenant_id, "record_id": change.record_id})
-    return {"queued": True}
+    return {"queued": bool(messages)}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fieldbooks.observability import logger, metrics
+from fieldbooks.queues.pull_jobs import queue_due_pulls
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
-from fieldbooks.sync.pull_jobs import queue_due_pulls
 
 services = Services.from_environment()
 

@@ -19,7 +19,12 @@ import logging
 import statistics
 import time
 import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
+import botocore.endpoint
 import httpx
 
 from local.demo import CONNECTION, REALM, connect, running_everything, wait_for_run
@@ -52,23 +57,18 @@ def main(argv: list[str] | None = None) -> None:
         token = app.console_token(TENANT, "u-owner", role="owner")
         with httpx.Client(base_url=local.api_url, headers={"authorization": f"Bearer {token}"}, timeout=30) as api:
             began = time.perf_counter()
-            connect(api)
-            run = wait_for_run(api, local, lambda r: r["kind"] == "initial", timeout=DEADLINE)
+            with counting_calls() as calls:
+                connect(api)
+                run = wait_for_run(api, local, lambda r: r["kind"] == "initial", timeout=DEADLINE)
             seconds = time.perf_counter() - began
             records = sum(p["done"] for p in run["progress"].values())
             rate = records / seconds
             print(f"\ninitial sync: {records} records in {seconds:.1f} s ({rate:.1f} records/s), {run['status']}")
+            print(per_record("initial sync", calls, records))
 
-            latencies = []
-            for n in range(live):
-                name = f"Live Customer {n:04d}"
-                app.create_contact(TENANT, first_name="Live", last_name=f"Customer {n:04d}")
-                created = time.perf_counter()
-                while not _in_quickbooks(qbo.base_url, name):
-                    if time.perf_counter() - created > 30:
-                        raise TimeoutError(f"{name} did not reach QuickBooks within 30 s")
-                    time.sleep(0.01)
-                latencies.append(time.perf_counter() - created)
+            with counting_calls() as live_calls:
+                latencies = _live_edits(app, qbo.base_url, live)
+            print(per_record("live edits", live_calls, live))
             if latencies:
                 ordered = sorted(latencies)
                 p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -77,6 +77,55 @@ def main(argv: list[str] | None = None) -> None:
                     f"p95 {p95:.2f} s, max {ordered[-1]:.2f} s"
                 )
             print(f"QuickBooks customers: {_count(qbo.base_url)}; settings at {CONNECTION}/settings")
+
+
+def _live_edits(app: Any, base_url: str, live: int) -> list[float]:
+    latencies = []
+    for n in range(live):
+        name = f"Live Customer {n:04d}"
+        app.create_contact(TENANT, first_name="Live", last_name=f"Customer {n:04d}")
+        created = time.perf_counter()
+        while not _in_quickbooks(base_url, name):
+            if time.perf_counter() - created > 30:
+                raise TimeoutError(f"{name} did not reach QuickBooks within 30 s")
+            time.sleep(0.01)
+        latencies.append(time.perf_counter() - created)
+    return latencies
+
+
+@contextmanager
+def counting_calls() -> Iterator[Counter[str]]:
+    """Counts the calls the handlers make (they run in this process): DynamoDB requests through
+    botocore, QuickBooks requests through httpx. Figures that do not depend on the machine.
+
+    Written by hand because no library counts calls across both clients; the bench only wraps the
+    two send methods for the duration of the block.
+    """
+    calls: Counter[str] = Counter()
+    make_request, send = botocore.endpoint.Endpoint.make_request, httpx.Client.send
+
+    def counted_request(endpoint: Any, operation_model: Any, request_dict: Any) -> Any:
+        calls[f"aws {endpoint._endpoint_prefix}"] += 1
+        return make_request(endpoint, operation_model, request_dict)
+
+    def counted_send(client: httpx.Client, request: httpx.Request, **options: Any) -> httpx.Response:
+        if "/v3/company/" in request.url.path:
+            calls["quickbooks"] += 1
+        return send(client, request, **options)
+
+    botocore.endpoint.Endpoint.make_request = counted_request  # type: ignore[method-assign]
+    httpx.Client.send = counted_send  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        botocore.endpoint.Endpoint.make_request = make_request  # type: ignore[method-assign]
+        httpx.Client.send = send  # type: ignore[method-assign]
+
+
+def per_record(phase: str, calls: Counter[str], records: int) -> str:
+    """Only the calls a record causes: the runtime's SQS polling runs whether or not there is work."""
+    each = ", ".join(f"{name} {calls[name] / max(records, 1):.2f}" for name in ("aws dynamodb", "quickbooks"))
+    return f"{phase}, calls per record: {each}"
 
 
 def _in_quickbooks(base_url: str, display_name: str) -> bool:

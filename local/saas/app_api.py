@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from fieldbooks.saas.records import RECORD_MODELS, PaymentFields
+from fieldbooks.domain.record_fields import PaymentFields
+from fieldbooks.domain.records import RECORD_MODELS
 from local.saas.console_tokens import mint_console_token
 from local.saas.errors import UnknownTenant
 from local.saas.http_inputs import app_state, entity_of, if_match, json_object, record_json

@@ -6,7 +6,7 @@ from typing import Any, Literal, Self, TypeVar
 
 import httpx
 
-from fieldbooks.saas.records import (
+from fieldbooks.domain.records import (
     Contact,
     CreditNote,
     Invoice,

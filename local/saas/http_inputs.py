@@ -6,8 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from fieldbooks.domain.records import Entity, SaasRecord
 from fieldbooks.saas.collections import ENTITY_OF
-from fieldbooks.saas.records import Entity, SaasRecord
 from local.saas.config import SaasAppConfig
 from local.saas.errors import MalformedRequest, PreconditionRequired, RecordNotFound
 from local.saas.store import SaasStore

@@ -8,7 +8,7 @@ import base64
 import datetime as dt
 import json
 
-from fieldbooks.saas.records import SaasRecord
+from fieldbooks.domain.records import SaasRecord
 from local.saas.errors import MalformedRequest
 from local.saas.store import sortable_time
 

@@ -13,7 +13,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fieldbooks.saas.records import AccountingLinkFields, ContactChanges, ContactFields, Entity, PaymentFields
+from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
+from fieldbooks.domain.records import Entity
 from local.saas.errors import UnknownTenant
 from local.saas.http_inputs import app_state, entity_of, if_match, json_object, record_json
 from local.saas.idempotency import Write, request_fingerprint, write_once

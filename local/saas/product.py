@@ -10,20 +10,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from fieldbooks.saas.events import Action, Origin, SaasChangeEvent
-from fieldbooks.saas.records import (
-    RECORD_MODELS,
+from fieldbooks.domain.record_fields import (
     AccountingLink,
     AccountingLinkFields,
-    Entity,
-    Invoice,
     LineFields,
-    Payment,
     PaymentFields,
-    Property,
     RecordFields,
-    SaasRecord,
 )
+from fieldbooks.domain.records import RECORD_MODELS, Entity, Invoice, Payment, Property, SaasRecord
+from fieldbooks.saas.events import Action, Origin, SaasChangeEvent
 from local.saas.errors import InvalidRequest, RecordNotFound, UnknownTenant, VersionMismatch
 from local.saas.store import StoreTransaction, Tenant
 

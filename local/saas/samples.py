@@ -12,9 +12,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from fieldbooks.domain.record_fields import AccountingLinkFields
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.saas.events import EVENT_TYPES, SOURCE, SaasChangeEvent
-from fieldbooks.saas.records import AccountingLinkFields
 from local.saas.client import SaasAppClient
 from local.saas.publisher import RecordingSink
 from local.saas.server import running_saas_app

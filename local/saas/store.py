@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldbooks.domain.records import RECORD_MODELS, Entity, SaasRecord
 from fieldbooks.saas.events import SaasChangeEvent
-from fieldbooks.saas.records import RECORD_MODELS, Entity, SaasRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tenants (

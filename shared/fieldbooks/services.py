@@ -9,8 +9,6 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
-from fieldbooks.domain.models import Provider
-from fieldbooks.providers.base import AccountingProvider
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.settings import Settings
 from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
@@ -19,6 +17,7 @@ from fieldbooks.store.links import LinkStore
 from fieldbooks.store.plans import PlanStore
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogStore
+from fieldbooks.store.work_items import WorkItemStore
 
 SECRET_MAX_AGE_SECONDS = 300  # a rotated secret is picked up within five minutes
 
@@ -33,14 +32,11 @@ class Services:
     conflicts: ConflictStore = field(default_factory=ConflictStore)
     pending_actions: PendingActionStore = field(default_factory=PendingActionStore)
     plans: PlanStore = field(default_factory=PlanStore)
-    providers: dict[Provider, AccountingProvider] = field(default_factory=dict)
+    work_items: WorkItemStore = field(default_factory=WorkItemStore)
 
     @classmethod
     def from_environment(cls) -> Services:
-        # Imported here: the adapter's modules import this one (for type hints) and the stores.
-        from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
-
-        return cls(settings=Settings.from_environment(), providers={Provider.QUICKBOOKS_ONLINE: QuickBooksOnline()})
+        return cls(settings=Settings.from_environment())
 
     @cached_property
     def sqs(self) -> Any:
@@ -58,21 +54,11 @@ class Services:
     @cached_property
     def saas(self) -> SaasPlatformClient:
         """The platform API: parents a push needs first, and the "Linked to accounting" marker."""
-        api_key = parameters.get_parameter(
-            self.settings.saas_api_key_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
-        )
-        return SaasPlatformClient(self.settings.saas_api_base_url, str(api_key))
+        return SaasPlatformClient(self.settings.saas_api_base_url, self.secret(self.settings.saas_api_key_parameter))
 
     def tenant_jwt_secret(self) -> str:
-        return str(
-            parameters.get_parameter(
-                self.settings.tenant_jwt_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
-            )
-        )
+        return self.secret(self.settings.tenant_jwt_secret_parameter)
 
-    def qbo_client_secret(self) -> str:
-        return str(
-            parameters.get_parameter(
-                self.settings.qbo_client_secret_parameter, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS
-            )
-        )
+    def secret(self, parameter_name: str) -> str:
+        """A SecureString parameter, cached per container so a rotated secret is picked up within minutes."""
+        return str(parameters.get_parameter(parameter_name, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS))

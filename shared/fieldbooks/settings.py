@@ -1,4 +1,7 @@
-"""The environment a function runs in, validated once at cold start so a missing variable fails loudly."""
+"""The environment a function runs in, validated once at cold start so a missing variable fails loudly.
+
+Each provider package validates its own section (e.g. its API base URL and client id) the same way.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +22,6 @@ class Settings(BaseModel):
     saas_api_key_parameter: str
     tenant_jwt_secret_parameter: str
     tokens_kms_key_id: str
-    qbo_api_base_url: str
-    qbo_discovery_url: str
-    qbo_client_id: str
-    qbo_client_secret_parameter: str
     public_api_base_url: str
     console_return_url: str
 

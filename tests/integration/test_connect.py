@@ -19,11 +19,12 @@ import httpx
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
+from fieldbooks import registry
+from fieldbooks.connections.token_lease import LeasedTokenSource
 from fieldbooks.domain.errors import AuthExpired
 from fieldbooks.domain.models import ConnectionStatus, LinkState, Provider, RunKind, SyncStatus
 from fieldbooks.domain.models import Link as LinkModel
-from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth, intuit_oauth
-from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
+from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth
 from fieldbooks.security.token_vault import OAuthTokens, token_context, unseal
 from fieldbooks.services import Services
 from fieldbooks.store.connections import ConnectionStore
@@ -263,7 +264,7 @@ def test_two_workers_refreshing_at_once_make_one_refresh_and_share_its_token(
     workers = [Services.from_environment() for _ in range(2)]  # two Lambda containers
     for services in workers:
         assert services.kms  # clients made up front: boto3 client creation is not thread-safe
-    oauth = intuit_oauth(workers[0])
+    oauth = registry.oauth(Provider.QUICKBOOKS_ONLINE, workers[0])
     refreshes: list[str] = []
     refresh = oauth.refresh
 
@@ -278,7 +279,7 @@ def test_two_workers_refreshing_at_once_make_one_refresh_and_share_its_token(
 
     def worker(services: Services) -> None:
         start.wait()
-        results.append(QboTokenSource(connection, services, oauth=oauth).refreshed(rejected))
+        results.append(LeasedTokenSource(connection, services, lambda: oauth).refreshed(rejected))
 
     threads = [threading.Thread(target=worker, args=(services,)) for services in workers]
     for thread in threads:
@@ -292,7 +293,12 @@ def test_two_workers_refreshing_at_once_make_one_refresh_and_share_its_token(
     stored = ConnectionStore().get(tenant, QBO)
     assert (stored.status, stored.refresh_lease_until) == (ConnectionStatus.CONNECTED, None)
     # The stored refresh token is the live one: refreshing again works.
-    assert QboTokenSource(stored, workers[0]).refreshed(results[0]) != results[0]
+    assert (
+        LeasedTokenSource(stored, workers[0], lambda: registry.oauth(Provider.QUICKBOOKS_ONLINE, workers[0])).refreshed(
+            results[0]
+        )
+        != results[0]
+    )
 
 
 def test_invalid_grant_pauses_the_connection_and_tells_the_saas_once(
@@ -308,12 +314,16 @@ def test_invalid_grant_pauses_the_connection_and_tells_the_saas_once(
     services = Services.from_environment()
 
     with pytest.raises(AuthExpired, match="Authentication expired — reconnect"):
-        QboTokenSource(connection, services).refreshed(tokens.access_token)
+        LeasedTokenSource(connection, services, lambda: registry.oauth(Provider.QUICKBOOKS_ONLINE, services)).refreshed(
+            tokens.access_token
+        )
     paused = ConnectionStore().get(tenant, QBO)
     with pytest.raises(AuthExpired):  # paused: no second refresh attempt, no second event
-        QboTokenSource(paused, services).current()
+        LeasedTokenSource(paused, services, lambda: registry.oauth(Provider.QUICKBOOKS_ONLINE, services)).current()
     with pytest.raises(AuthExpired):
-        QboTokenSource(connection, services).refreshed(tokens.access_token)
+        LeasedTokenSource(connection, services, lambda: registry.oauth(Provider.QUICKBOOKS_ONLINE, services)).refreshed(
+            tokens.access_token
+        )
 
     assert ConnectionStore().get(tenant, QBO).status is ConnectionStatus.NEEDS_REAUTH
     (event,) = bus_events()

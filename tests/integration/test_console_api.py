@@ -17,10 +17,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from fieldbooks.domain.errors import RateLimited, RemoteNotFound, ValidationFailed
+from fieldbooks import registry
+from fieldbooks.console.conflicts import retry_after_naming_rule
+from fieldbooks.domain.errors import RateLimited, ValidationFailed
 from fieldbooks.domain.models import (
     ConflictKind,
     ConflictRecord,
+    ConnectionSettings,
     ConnectionStatus,
     Link,
     LinkState,
@@ -28,72 +31,49 @@ from fieldbooks.domain.models import (
     Provider,
     SyncStatus,
 )
+from fieldbooks.domain.record_fields import AccountingLinkFields
+from fieldbooks.domain.records import SaasRecord
 from fieldbooks.saas.client import SaasPlatformClient
-from fieldbooks.saas.records import AccountingLinkFields, SaasRecord
 from fieldbooks.services import Services
 from fieldbooks.settings import Settings
 from fieldbooks.store.conflicts import ConflictStore, PendingActionStore, action_id, conflict_id
 from fieldbooks.store.links import LinkStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
-from fieldbooks.sync.conflicts import retry_after_naming_rule
-from fieldbooks.sync.record_access import RemoteRecord
-from local.runtime.handlers import load_module
-from tests.conftest import SAAS_URL, TEMPLATE, console_token
-from tests.support.fake_provider import FakeProvider, connect
+from tests.conftest import SAAS_URL, console_token
+from tests.support.fake_provider import FakeBooks, FakeProvider, connect
 
 QBO = Provider.QUICKBOOKS_ONLINE
-
-
-@dataclass
-class Outcome:
-    action: str
-    remote_id: str | None = None
-    detail: str = "done"
+PREVIEW = ConnectionSettings(preview_customer_actions=True)
 
 
 @dataclass
 class FakeQuickBooks(FakeProvider):
-    """Pushes one record by recording it; reads QuickBooks records from a table the test fills."""
+    """The fake provider in QuickBooks Online's slot, with one set of books for every tenant of a test."""
 
-    records: dict[tuple[str, str], RemoteRecord] = field(default_factory=dict)
-    record_pushes: list[tuple[str, str, bool]] = field(default_factory=list)
-    outcomes: dict[str, Outcome] = field(default_factory=dict)  # SaaS id -> what the push ends in
+    shared: FakeBooks = field(default_factory=FakeBooks)
 
-    def push_record(
-        self,
-        connection: Any,
-        entity: str,
-        record: SaasRecord,
-        services: Services,
-        run_id: str | None = None,
-        approved: bool = False,
-    ) -> Outcome:
-        if error := self.failures.get(record.id):
-            raise error
-        self.record_pushes.append((entity, record.id, approved))
-        return self.outcomes.get(record.id, Outcome("created", remote_id=f"qb-{record.id}"))
-
-    def read_remote(self, connection: Any, entity: str, remote_id: str, services: Services) -> RemoteRecord:
-        try:
-            return self.records[(entity, remote_id)]
-        except KeyError as error:
-            raise RemoteNotFound(f"Object Not Found: {remote_id}") from error
+    def books(self, company_id: str) -> FakeBooks:
+        self.shared.failures = self.failures
+        return self.shared
 
     def customer(self, remote_id: str, name: str, active: bool = True) -> None:
-        record = RemoteRecord(remote_id=remote_id, remote_entity="Customer", name=name, sync_token="3", active=active)
-        self.records[("contact", remote_id)] = record
-        self.records[("property", remote_id)] = record
+        """A customer a bookkeeper made in the books, at version 3."""
+        self.shared.add("Customer", remote_id, active=active, version=3, Name=name)
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        """(entity, SaaS id) of every create or update that reached the books."""
+        return self.shared.writes
+
+    def remote_id_of(self, name: str) -> str:
+        (customer,) = self.shared.named("Customer", name)
+        return customer.remote_id
 
 
 @pytest.fixture
-def quickbooks(monkeypatch: pytest.MonkeyPatch) -> FakeQuickBooks:
-    fake = FakeQuickBooks()
-    api = load_module(TEMPLATE.function("TenantApiFunction"))
-    for services in (load_module(TEMPLATE.function("PushWorkerFunction")).services, api.services):
-        # monkeypatch puts the real adapter back afterwards, for the tests that run against the simulator
-        monkeypatch.setitem(services.providers, QBO, fake)
-    monkeypatch.setattr(api, "remote_reader_for", lambda provider: fake)
-    return fake
+def quickbooks() -> Iterator[FakeQuickBooks]:
+    with registry.replaced(QBO, FakeQuickBooks()) as fake:
+        yield fake  # type: ignore[misc]  # the registry hands back what it was given
 
 
 @pytest.fixture
@@ -202,7 +182,7 @@ def linked(tenant_id: str, entity: str, saas_id: str, remote_id: str) -> Link:
             state=LinkState.LINKED,
             remote_id=remote_id,
             remote_entity="Customer",
-            sync_token="0",
+            remote_version="0",
             updated_at=datetime.now(UTC),
         )
     )
@@ -236,7 +216,6 @@ def test_resolving_links_the_contact_to_the_quickbooks_customer_and_pushes_it_as
     connect(tenant)
     jane = contact(saas_app, tenant)
     quickbooks.customer("58", "Jane Doe")
-    quickbooks.outcomes[jane.id] = Outcome("updated", remote_id="58")
     conflict = open_conflict(tenant, jane.id, resolvable=True, remote_id="58")
 
     status, body = api("POST", f"/conflicts/{conflict.conflict_id}/resolve", admin(tenant))
@@ -252,10 +231,10 @@ def test_resolving_links_the_contact_to_the_quickbooks_customer_and_pushes_it_as
         "remote_entity": "Customer",
         "updated_at": None,
     }
-    assert body["push"]["outcome"] == "updated"
-    assert quickbooks.record_pushes == [("contact", jane.id, True)]
+    assert body["push"]["outcome"] == "linked"  # linked by the resolve, then brought up to date
+    assert quickbooks.writes == [("contact", jane.id)]
     link = LinkStore().get(tenant, QBO, "contact", jane.id)
-    assert (link.state, link.remote_id, link.sync_token) == (LinkState.LINKED, "58", "3")
+    assert (link.state, link.remote_id, link.remote_version) == (LinkState.LINKED, "58", "4")  # 3, then our update
     badge = platform.get_contact(tenant, jane.id).accounting_link
     assert (badge.provider, badge.remote_id) == ("qbo", "58")
     (row,) = log_rows(tenant, status=SyncStatus.MATCHED)
@@ -279,7 +258,7 @@ def test_an_unresolvable_conflict_answers_409_with_what_to_do(
 
     assert status == 409
     assert body["message"] == conflict.message
-    assert quickbooks.record_pushes == []
+    assert quickbooks.writes == []
 
 
 def test_resolving_is_for_admins_and_for_the_conflicts_own_tenant(
@@ -294,7 +273,7 @@ def test_resolving_is_for_admins_and_for_the_conflicts_own_tenant(
     assert (status, body["message"]) == (403, "Only an admin or the owner of this account can do that.")
     status, body = api("POST", f"/conflicts/{conflict.conflict_id}/resolve", admin("t-intruder"))
     assert (status, body["message"]) == (404, "That conflict does not exist.")
-    assert quickbooks.record_pushes == []
+    assert quickbooks.writes == []
     assert LinkStore().get(tenant, QBO, "contact", jane.id) is None
 
 
@@ -335,20 +314,18 @@ def test_switching_on_the_naming_rule_pushes_contacts_stuck_on_a_duplicate_name_
     jane_globex = contact(saas_app, tenant, company_name="Globex")
     open_conflict(tenant, jane_acme.id, resolvable=False)
     open_conflict(tenant, jane_globex.id, resolvable=False)
-    quickbooks.outcomes[jane_globex.id] = Outcome("conflict")  # still clashes under the new name
+    quickbooks.shared.add("Customer", "77", Name="Jane Doe (Globex)")  # still clashes under the new name
     connect(tenant)
     path = "/connections/quickbooks_online/settings"
 
     status, _ = api("PUT", path, admin(tenant), body={"approve_plan": True})
     assert status == 200
-    assert quickbooks.record_pushes == []  # another setting changed: nothing to retry
+    assert quickbooks.writes == []  # another setting changed: nothing to retry
 
     status, body = api("PUT", path, admin(tenant), body={"name_individuals_with_company": True})
 
     assert status == 200 and body["name_individuals_with_company"] is True
-    assert sorted(quickbooks.record_pushes) == sorted(
-        [("contact", jane_acme.id, False), ("contact", jane_globex.id, False)]
-    )
+    assert quickbooks.writes == [("contact", jane_acme.id)]  # Jane of Globex met her name in the books again
     assert [c.saas_id for c in ConflictStore().list(tenant)] == [jane_globex.id]
 
 
@@ -356,11 +333,11 @@ def test_the_naming_retry_does_nothing_while_the_rule_is_off(
     aws, tenant: str, saas_app, platform: SaasPlatformClient, quickbooks: FakeQuickBooks
 ) -> None:  # noqa: ANN001
     open_conflict(tenant, contact(saas_app, tenant).id, resolvable=False)
-    services = Services(settings=Settings.from_environment(), providers={QBO: quickbooks})
+    services = Services(settings=Settings.from_environment())
 
     summary = retry_after_naming_rule(connect(tenant), services)
 
-    assert (summary.retried, quickbooks.record_pushes) == (0, [])
+    assert (summary.retried, quickbooks.writes) == (0, [])
 
 
 # ---------------------------------------------------------------- pending actions
@@ -369,7 +346,7 @@ def test_the_naming_retry_does_nothing_while_the_rule_is_off(
 def test_approving_a_held_action_pushes_the_record_as_approved_and_clears_it(
     api: Api, tenant: str, saas_app, quickbooks: FakeQuickBooks
 ) -> None:  # noqa: ANN001
-    connect(tenant)
+    connect(tenant, settings=PREVIEW)  # an approval must not be held again
     jane = contact(saas_app, tenant)
     held = hold(tenant, "contact", jane.id, "Create customer Jane Doe in QuickBooks")
     hold("t-someone-else", "contact", "con_x", "Create customer X in QuickBooks")
@@ -385,8 +362,8 @@ def test_approving_a_held_action_pushes_the_record_as_approved_and_clears_it(
     status, body = api("POST", f"/pending-actions/{held.action_id}/approve", admin(tenant))
 
     assert status == 200, body
-    assert (body["outcome"], body["remote_id"]) == ("created", f"qb-{jane.id}")
-    assert quickbooks.record_pushes == [("contact", jane.id, True)]
+    assert (body["outcome"], body["remote_id"]) == ("created", quickbooks.remote_id_of("Jane Doe"))
+    assert quickbooks.writes == [("contact", jane.id)]  # sent, not held again: preview mode is on
     assert PendingActionStore().list(tenant) == []
     status, body = api("POST", f"/pending-actions/{held.action_id}/approve", admin(tenant))
     assert (status, body["message"]) == (404, "That pending action does not exist.")
@@ -405,7 +382,7 @@ def test_another_tenants_pending_action_is_not_found(api: Api, tenant: str, quic
 def test_a_refused_approval_says_why_and_stays_pending(
     api: Api, tenant: str, saas_app, quickbooks: FakeQuickBooks
 ) -> None:  # noqa: ANN001
-    connect(tenant)
+    connect(tenant, settings=PREVIEW)  # an approval must not be held again
     jane = contact(saas_app, tenant)
     held = hold(tenant, "contact", jane.id, "Create customer Jane Doe in QuickBooks")
     quickbooks.failures[jane.id] = ValidationFailed("QuickBooks says: the email address is not valid.")
@@ -414,8 +391,8 @@ def test_a_refused_approval_says_why_and_stays_pending(
 
     assert status == 409
     assert body["message"] == (
-        f"Could not send customer {jane.id} to QuickBooks Online: QuickBooks says: the email address is not "
-        "valid. The action is still pending; approve it again later."
+        f"Could not send customer {jane.id} to QuickBooks Online: Fake Books refused customer Jane Doe: "
+        "QuickBooks says: the email address is not valid. The action is still pending; approve it again later."
     )
     assert [a.action_id for a in PendingActionStore().list(tenant)] == [held.action_id]
 
@@ -423,7 +400,7 @@ def test_a_refused_approval_says_why_and_stays_pending(
 def test_approve_all_sends_customers_before_their_job_sites_and_reports_each(
     api: Api, tenant: str, saas_app, quickbooks: FakeQuickBooks
 ) -> None:  # noqa: ANN001
-    connect(tenant)
+    connect(tenant, settings=PREVIEW)  # an approval must not be held again
     client = saas_app.handle.app_client
     jane = contact(saas_app, tenant)
     bob = contact(saas_app, tenant, first="Bob", last="Stone")
@@ -442,7 +419,7 @@ def test_approve_all_sends_customers_before_their_job_sites_and_reports_each(
     assert (body["approved"], body["failed"], body["remaining"]) == (3, 1, 1)
     outcomes = {r["saas_id"]: r["outcome"] for r in body["results"]}
     assert outcomes == {jane.id: "created", bob.id: "error", gone.id: "dropped", home.id: "created"}
-    assert quickbooks.record_pushes == [("contact", jane.id, True), ("property", home.id, True)]
+    assert quickbooks.writes == [("contact", jane.id), ("property", home.id)]
     assert [a.saas_id for a in PendingActionStore().list(tenant)] == [bob.id]
     (dropped,) = log_rows(tenant, status=SyncStatus.SKIPPED)
     assert dropped.detail == (
@@ -453,7 +430,7 @@ def test_approve_all_sends_customers_before_their_job_sites_and_reports_each(
 def test_approve_all_stops_at_a_rate_limit_and_keeps_the_rest(
     api: Api, tenant: str, saas_app, quickbooks: FakeQuickBooks
 ) -> None:  # noqa: ANN001
-    connect(tenant)
+    connect(tenant, settings=PREVIEW)  # an approval must not be held again
     first = contact(saas_app, tenant, first="Ann", last="One")
     second = contact(saas_app, tenant, first="Ben", last="Two")
     hold(tenant, "contact", first.id, "Create customer Ann One in QuickBooks")
@@ -541,7 +518,7 @@ def test_relinking_points_the_record_at_the_chosen_quickbooks_customer(
     assert status == 200, body
     assert (body["state"], body["remote_id"]) == ("linked", "61")
     link = LinkStore().get(tenant, QBO, "contact", jane.id)
-    assert (link.sync_token, link.generation, link.snapshot) == ("3", old.generation + 1, None)
+    assert (link.remote_version, link.generation, link.snapshot) == ("3", old.generation + 1, None)
     assert LinkStore().by_remote(tenant, QBO, "contact", "58") is None
     assert platform.get_contact(tenant, jane.id).accounting_link.remote_id == "61"
     (row,) = log_rows(tenant, status=SyncStatus.MATCHED)

@@ -128,7 +128,7 @@ def test_relink_checks_quickbooks_and_unlink_stops_the_records_pushes(tenant: Te
 
     assert relinked.status == 200, relinked.body
     link = LinkStore().get(tenant.id, QBO, "contact", janet.id)
-    assert (link.state, link.remote_id, link.sync_token) == (LinkState.LINKED, chosen["Id"], chosen["SyncToken"])
+    assert (link.state, link.remote_id, link.remote_version) == (LinkState.LINKED, chosen["Id"], chosen["SyncToken"])
     assert tenant.platform.get_contact(tenant.id, janet.id).accounting_link.remote_id == chosen["Id"]
     taken = tenant.api("PUT", f"/links/contact/{other.id}", {"remote_id": chosen["Id"]})
     assert taken.status == 409

@@ -15,6 +15,7 @@ import boto3
 import httpx
 import pytest
 
+from fieldbooks import registry
 from fieldbooks.domain.models import (
     ConnectionSettings,
     ConnectionStatus,
@@ -24,13 +25,14 @@ from fieldbooks.domain.models import (
     RunStatus,
 )
 from fieldbooks.providers.quickbooks_online import client as qbo_client
-from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
+from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.store.conflicts import ConflictStore
 from fieldbooks.store.links import LinkStore
 from fieldbooks.store.rate_budget import RateBudgetRow, RateGovernor
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from fieldbooks.sync import runs as driver
+from fieldbooks.sync.push import Push
 from local.runtime.handlers import load_module
 from local.simulators.quickbooks_online import SimulatorHandle
 from tests.conftest import QBO_REALM, TEMPLATE, console_token
@@ -48,10 +50,10 @@ def tenant(saas_app) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def adapter(qbo) -> QuickBooksOnline:  # noqa: ANN001
-    """The production adapter the pull worker registered at import: nothing about QuickBooks is faked."""
-    registered = load_module(TEMPLATE.function("PullWorkerFunction")).services.providers[PROVIDER]
-    assert isinstance(registered, QuickBooksOnline)
+def adapter(qbo) -> QuickBooksOnlinePackage:  # noqa: ANN001
+    """The production package the registry serves: nothing about QuickBooks is faked."""
+    registered = registry.package(PROVIDER)
+    assert isinstance(registered, QuickBooksOnlinePackage)
     return registered
 
 
@@ -189,7 +191,7 @@ def test_initial_sync_after_connect_plans_waits_for_approval_then_links_matches_
     assert counts["properties"] == {"link": 0, "create": 1, "update": 0, "skip": 0, "conflict": 0}
     assert counts["items"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
     assert counts["invoices"] == {"link": 1, "create": 1, "update": 0, "skip": 1, "conflict": 0}
-    assert waiting["progress"]["contacts"] == {"done": 0, "total": 3, "failed": 0}
+    assert waiting["progress"]["contacts"] == {"done": 0, "total": 3, "failed": 0, "queued": 0}
     assert len(books(qbo, "Customer")) == 2  # nothing is applied before the approval
 
     _, page = api("GET", f"/runs/{run_id}/plan", admin, {"category": "contacts"})
@@ -263,7 +265,10 @@ def test_stop_mid_run_halts_between_records_and_leaves_no_half_record(
 
     assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
     _, between = api("GET", f"/runs/{run_id}", admin)
-    assert (between["status"], between["progress"]["contacts"]) == ("queued", {"done": 2, "total": 5, "failed": 0})
+    assert (between["status"], between["progress"]["contacts"]) == (
+        "queued",
+        {"done": 2, "total": 5, "failed": 0, "queued": 0},
+    )
     assert len(books(qbo, "Customer")) == 2
 
     status, stopping = api("POST", f"/runs/{run_id}/stop", admin)
@@ -272,7 +277,7 @@ def test_stop_mid_run_halts_between_records_and_leaves_no_half_record(
 
     _, stopped = api("GET", f"/runs/{run_id}", admin)
     assert (stopped["status"], stopped["message"]) == ("stopped", "Stopped on request.")
-    assert stopped["progress"]["contacts"] == {"done": 2, "total": 5, "failed": 0}
+    assert stopped["progress"]["contacts"] == {"done": 2, "total": 5, "failed": 0, "queued": 0}
     created = books(qbo, "Customer")
     assert len(created) == 2  # exactly the records counted done, each complete and linked
     for customer in created:
@@ -296,7 +301,7 @@ def test_a_long_run_hands_itself_on_in_slices_and_creates_each_record_once(
 
     finished = RunStore().get(tenant, run_id)
     assert finished.status is RunStatus.SUCCEEDED
-    assert finished.progress["items"].model_dump() == {"done": 5, "total": 5, "failed": 0}
+    assert finished.progress["items"].model_dump() == {"done": 5, "total": 5, "failed": 0, "queued": 0}
     assert sorted(i["Name"] for i in books(qbo, "Item")) == [f"Part {n}" for n in range(5)]
 
 
@@ -315,13 +320,14 @@ def test_a_throttled_record_fails_the_job_and_the_redelivery_resumes_at_that_rec
     assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == [event["Records"][0]["messageId"]]
     assert RunStore().get(tenant, run_id).status is RunStatus.RUNNING
 
-    assert RateGovernor(tenant, PROVIDER).paused_for() > 0  # the job waits out QuickBooks' 429
+    # The job waits out QuickBooks' 429.
+    assert RateGovernor(tenant, PROVIDER, adapter.descriptor.budget).paused_for() > 0
     RateBudgetRow(tenant, PROVIDER.value).update(actions=[RateBudgetRow.paused_until.set(0)])  # time passes
     assert pull_worker_handler(event, context) == {"batchItemFailures": []}  # SQS brings the message back
 
     finished = RunStore().get(tenant, run_id)
     assert finished.status is RunStatus.SUCCEEDED
-    assert finished.progress["contacts"].model_dump() == {"done": 3, "total": 3, "failed": 0}
+    assert finished.progress["contacts"].model_dump() == {"done": 3, "total": 3, "failed": 0, "queued": 0}
     assert sorted(c["DisplayName"] for c in books(qbo, "Customer")) == [f"Customer{n} Jones" for n in range(3)]
 
 
@@ -392,8 +398,8 @@ def test_an_initial_sync_creates_contacts_and_items_in_batches_of_thirty(
     finished = RunStore().get(tenant, run_id)
     assert finished.status is RunStatus.SUCCEEDED
     assert {c: p.model_dump() for c, p in finished.progress.items()} == {
-        "contacts": {"done": 40, "total": 40, "failed": 0},
-        "items": {"done": 10, "total": 10, "failed": 0},
+        "contacts": {"done": 40, "total": 40, "failed": 0, "queued": 0},
+        "items": {"done": 10, "total": 10, "failed": 0, "queued": 0},
     }
     assert sorted(c["DisplayName"] for c in books(qbo, "Customer")) == [f"Customer{n:02d} Brown" for n in range(40)]
     assert sorted(i["Name"] for i in books(qbo, "Item")) == [f"Part {n}" for n in range(10)]
@@ -433,13 +439,13 @@ def test_a_batch_whose_reply_is_lost_after_commit_is_replayed_on_the_retry_witho
     connection = load_module(TEMPLATE.function("PullWorkerFunction")).services.connections.get(tenant, PROVIDER)
     services = load_module(TEMPLATE.function("PullWorkerFunction")).services
     record = services.saas.get_contact(tenant, contacts[0].id)
-    assert adapter.push_record(connection, "contact", record, services).action.value == "created"
+    assert Push(connection, services).record("contact", record).action.value == "created"
 
     assert pull_worker_handler(event, context) == {"batchItemFailures": []}  # SQS brings the message back
 
     finished = RunStore().get(tenant, run_id)
     assert finished.status is RunStatus.SUCCEEDED
-    assert finished.progress["contacts"].model_dump() == {"done": 4, "total": 4, "failed": 0}
+    assert finished.progress["contacts"].model_dump() == {"done": 4, "total": 4, "failed": 0, "queued": 0}
     customers = books(qbo, "Customer")
     assert sorted(c["DisplayName"] for c in customers) == [f"Customer{n} Green" for n in range(4)]
     for contact in contacts:
@@ -469,7 +475,7 @@ def test_a_duplicate_name_inside_a_batch_opens_the_conflict_and_the_others_are_c
     assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
 
     finished = RunStore().get(tenant, run_id)
-    assert finished.progress["contacts"].model_dump() == {"done": 2, "total": 3, "failed": 1}
+    assert finished.progress["contacts"].model_dump() == {"done": 2, "total": 3, "failed": 1, "queued": 0}
     assert sorted(c["DisplayName"] for c in books(qbo, "Customer")) == [f"Customer{n} White" for n in range(3)]
     assert qbo_calls.count("batch") == 1 and "customer" not in qbo_calls
     (conflict,) = ConflictStore().list(tenant)

@@ -141,7 +141,7 @@ def test_runs_show_per_category_progress_to_their_tenant_only(api) -> None:  # n
     status, body = api(f"/runs/{run.run_id}", token=console_token("t-acme", role="member"))
     assert status == 200
     assert body["status"] == "running"
-    assert body["progress"] == {"invoices": {"done": 3, "total": 1100, "failed": 1}}
+    assert body["progress"] == {"invoices": {"done": 3, "total": 1100, "failed": 1, "queued": 0}}
 
     _, listing = api("/runs", token=console_token("t-acme"))
     assert [r["run_id"] for r in listing["items"]] == [run.run_id]

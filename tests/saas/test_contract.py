@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from fieldbooks.domain.records import RECORD_MODELS, Invoice
 from fieldbooks.saas.events import EVENT_TYPES, SaasBusEvent, SaasChangeEvent, eventbridge_entry
-from fieldbooks.saas.records import RECORD_MODELS, Invoice
 from local.saas.samples import write_samples
 from local.saas.server import SaasAppHandle
 from tests.saas.conftest import SAMPLES_DIR, TENANT, BusQueue

@@ -15,14 +15,9 @@ from fieldbooks.domain.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
+from fieldbooks.domain.records import Contact
 from fieldbooks.saas.client import SaasPlatformClient
-from fieldbooks.saas.records import (
-    AccountingLinkFields,
-    Contact,
-    ContactChanges,
-    ContactFields,
-    PaymentFields,
-)
 from local.saas.client import SaasAppClient
 from local.saas.publisher import RecordingSink
 from local.saas.server import SaasAppHandle

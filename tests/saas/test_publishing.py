@@ -7,8 +7,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from fieldbooks.domain.records import Contact
 from fieldbooks.saas.events import SaasBusEvent, SaasChangeEvent
-from fieldbooks.saas.records import Contact
 from local.saas.client import SaasAppError
 from local.saas.config import SaasAppConfig
 from local.saas.publisher import EventBridgeSink, OutboxEntry, RecordingSink, next_batch

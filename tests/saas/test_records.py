@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from fieldbooks.saas.records import Contact, ContactFields, Invoice, InvoiceFields, Payment, PaymentFields
+from fieldbooks.domain.record_fields import ContactFields, InvoiceFields, PaymentFields
+from fieldbooks.domain.records import Contact, Invoice, Payment
 
 NOW = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC)
 SYSTEM = {"version": 1, "created_at": NOW, "updated_at": NOW}

@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from fieldbooks.saas.records import DocumentLine, LineFields
-from fieldbooks.saas.totals import document_totals, line_amounts, to_cents
+from fieldbooks.domain.money import document_totals, line_amounts, to_cents
+from fieldbooks.domain.record_fields import LineFields
+from fieldbooks.domain.records import DocumentLine
 
 
 def line(**fields: str | bool) -> DocumentLine:

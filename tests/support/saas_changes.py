@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from fieldbooks.domain.records import RECORD_MODELS
 from fieldbooks.saas.events import SaasChangeEvent
-from fieldbooks.saas.records import RECORD_MODELS
 
 STAMP = "2026-11-21T10:00:00Z"
 RECORDS: dict[str, dict[str, Any]] = {

@@ -7,16 +7,18 @@ from decimal import Decimal
 from typing import Any
 
 from fieldbooks.domain.models import ConnectionSettings, EntityDirection, Link, LinkState, Provider
-from fieldbooks.saas.records import RECORD_MODELS, SaasRecord
+from fieldbooks.domain.plans import ApplyStep, PlanActionKind
+from fieldbooks.domain.records import RECORD_MODELS, SaasRecord
+from fieldbooks.providers.contract import RemoteRecord, RemoteSide
 from fieldbooks.sync.matching import (
     Ambiguous,
     Matched,
-    RemoteRecord,
     match_contacts,
     normalised_email,
     normalised_name,
 )
-from fieldbooks.sync.plan import ApplyStep, PlanActionKind, RemoteSide, SaasSide, build_plan
+from fieldbooks.sync.plan import SaasSide, build_plan
+from tests.support.fake_provider import FAKE_DESCRIPTOR
 
 STAMP = "2026-11-21T10:00:00Z"
 
@@ -65,7 +67,7 @@ def link(
 
 def plan_of(saas: SaasSide, remote: RemoteSide, links: list[Link] = (), **settings: Any):  # noqa: ANN201
     by_key = {(each.entity, each.saas_id): each for each in links}
-    return build_plan(saas, remote, by_key, ConnectionSettings(**settings), "QuickBooks")
+    return build_plan(saas, remote, by_key, ConnectionSettings(**settings), FAKE_DESCRIPTOR)
 
 
 def actions_by_id(plan) -> dict[str, Any]:  # noqa: ANN001
@@ -220,8 +222,8 @@ def test_switched_off_directions_and_up_to_date_links_are_skipped_with_reasons()
     plan = plan_of(saas, RemoteSide(), links, directions={"contact": EntityDirection.OFF})
     actions = actions_by_id(plan)
 
-    assert actions["con_1"].reason == "Sending contacts to QuickBooks is switched off in settings."
-    assert actions["itm_1"].reason == "Already in QuickBooks and up to date."
+    assert actions["con_1"].reason == "Sending contacts to Fake Books is switched off in settings."
+    assert actions["itm_1"].reason == "Already in Fake Books and up to date."
     assert plan.to_apply == []
 
 
@@ -268,8 +270,8 @@ def test_duplicate_names_are_judged_by_the_name_the_customer_will_carry_in_accou
     def with_company(person: Any) -> str:
         return f"{person.first_name} {person.last_name} ({person.company_name})"
 
-    plain = build_plan(saas, RemoteSide(), {}, ConnectionSettings(), "QuickBooks")
-    ruled = build_plan(saas, RemoteSide(), {}, ConnectionSettings(), "QuickBooks", contact_name=with_company)
+    plain = build_plan(saas, RemoteSide(), {}, ConnectionSettings(), FAKE_DESCRIPTOR)
+    ruled = build_plan(saas, RemoteSide(), {}, ConnectionSettings(), FAKE_DESCRIPTOR, contact_name=with_company)
 
     assert [a.action for a in plain.actions] == [PlanActionKind.CREATE, PlanActionKind.CONFLICT]
     assert [a.action for a in ruled.actions] == [PlanActionKind.CREATE, PlanActionKind.CREATE]

@@ -10,10 +10,12 @@ import pytest
 
 from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConflictPolicy, ConnectionSettings
+from fieldbooks.domain.money import to_cents
+from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property
 from fieldbooks.providers.quickbooks_online import mapping
-from fieldbooks.providers.quickbooks_online.merge import canonical, changed_fields, three_way
-from fieldbooks.saas.records import Contact, CreditNote, Invoice, Item, Payment, Property
-from fieldbooks.saas.totals import to_cents
+from fieldbooks.providers.quickbooks_online.package import QboMapper
+from fieldbooks.sync.merge import canonical, changed_fields, three_way
+from local.simulators.quickbooks_online import schema as qbo_schema
 
 STAMP = {"version": 1, "created_at": "2026-11-21T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z"}
 US = mapping.TaxCoding("US", ConnectionSettings())
@@ -124,6 +126,47 @@ def test_outside_the_us_taxable_lines_take_the_tenants_tax_code() -> None:
     assert "TxnTaxDetail" not in body  # TaxService computes it
 
 
+def test_outside_the_us_non_taxable_lines_take_the_exempt_code_as_quickbooks_requires() -> None:
+    """A GB/CA/AU line without a TaxCodeRef is refused with 6000 ("... a VAT rate before you save")."""
+    record = invoice(
+        [
+            {"item_id": "i", "description": "Labour", "unit_price": "10", "taxable": True, "tax_rate": "20"},
+            {"item_id": "i", "description": "Permit", "unit_price": "5"},
+        ]
+    )
+    settings = ConnectionSettings(default_tax_code_id="3")
+    with pytest.raises(ValidationFailed, match="tax code on every line outside the US"):
+        mapping.invoice(record, "58", {"i": "7"}, mapping.TaxCoding("GB", settings))
+
+    body = mapping.invoice(record, "58", {"i": "7"}, mapping.TaxCoding("GB", settings, exempt_code="4"))
+
+    assert [line["SalesItemLineDetail"]["TaxCodeRef"] for line in body["Line"]] == [{"value": "3"}, {"value": "4"}]
+
+
+def test_customer_bodies_fit_the_string_limits_and_schema_quickbooks_enforces() -> None:
+    """Checked by the simulator's own reading of Intuit's schema: over-long name parts are 2050."""
+    # The SaaS contract allows 200-character company names and 4000-character notes.
+    address = {"line1": "1" * 600, "city": "c" * 300, "region": "r" * 300, "postal_code": "9" * 40}
+    long_one = contact(
+        first_name="F" * 100,
+        last_name="L" * 100,
+        company_name="C" * 200,
+        notes="n" * 4000,
+        billing_address={**address, "country": "k" * 300},
+    )
+    body = mapping.customer(long_one, ConnectionSettings())
+
+    assert [len(body[key]) for key in ("GivenName", "FamilyName", "CompanyName", "Notes")] == [100, 100, 100, 2000]
+    assert [len(value) for value in body["BillAddr"].values()] == [500, 255, 255, 30, 255]
+    qbo_schema.check_known_properties("Customer", body)
+    qbo_schema.check_string_limits("Customer", body)
+
+
+def test_an_email_longer_than_quickbooks_accepts_is_refused_with_a_sentence() -> None:
+    with pytest.raises(ValidationFailed, match="at most 100"):
+        mapping.customer(contact(first_name="Jane", email="j" * 95 + "@x.com"), ConnectionSettings())
+
+
 def test_a_line_without_an_item_and_no_fallback_is_refused_with_its_description() -> None:
     with pytest.raises(ValidationFailed, match="Goodwill"):
         mapping.invoice(invoice([{"description": "Goodwill", "unit_price": "20"}]), "58", {}, US)
@@ -173,14 +216,16 @@ def test_the_merge_keeps_quickbooks_edits_and_applies_the_policy_where_both_chan
     ours = {"DisplayName": "Jane Q. Doe", "PrimaryEmailAddr": {"Address": "jane@example.com"}}
     earlier, later = datetime(2026, 11, 21, 9, tzinfo=UTC), datetime(2026, 11, 21, 11, tzinfo=UTC)
 
-    saas_wins = three_way(base, ours, theirs, ConflictPolicy.SAAS_WINS, earlier, later)
+    saas_wins = three_way(base, ours, theirs, ConflictPolicy.SAAS_WINS, earlier, later, QboMapper().comparable)
     assert saas_wins.send == ours
     assert saas_wins.both_changed == {
-        "PrimaryEmailAddr": {"saas": {"Address": "jane@example.com"}, "quickbooks": {"Address": "books@example.com"}}
+        "PrimaryEmailAddr": {"saas": {"Address": "jane@example.com"}, "accounting": {"Address": "books@example.com"}}
     }
-    books_win = three_way(base, ours, theirs, ConflictPolicy.ACCOUNTING_WINS, later, earlier)
+    books_win = three_way(base, ours, theirs, ConflictPolicy.ACCOUNTING_WINS, later, earlier, QboMapper().comparable)
     assert books_win.send == {"DisplayName": "Jane Q. Doe"}
-    assert three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, earlier, later).send == {
+    assert three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, earlier, later, QboMapper().comparable).send == {
         "DisplayName": "Jane Q. Doe"
     }
-    assert three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, later, earlier).send == ours
+    assert (
+        three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, later, earlier, QboMapper().comparable).send == ours
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldbooks.providers.quickbooks_online.package import QboSettings
 from fieldbooks.settings import Settings
 from local.runtime.handlers import load_handler, load_module
 from tests.conftest import ROOT, TEMPLATE
@@ -37,6 +38,7 @@ def test_every_environment_variable_the_code_reads_is_declared() -> None:
     sources = [*Path(ROOT, "shared").rglob("*.py"), *Path(ROOT, "functions").rglob("*.py")]
     read = {name for path in sources for match in READS.finditer(path.read_text()) for name in match.groups() if name}
     read |= {field.upper() for field in Settings.model_fields}
+    read |= set(QboSettings.variables().values())  # a package reads its own section
     for spec in TEMPLATE.functions():
         undeclared = read - set(spec.environment) - LAMBDA_PROVIDED
         assert not undeclared, f"{spec.logical_id} lacks {sorted(undeclared)} in template.yaml"
@@ -54,3 +56,29 @@ def test_the_http_routes_in_the_template_are_the_routes_each_function_serves(fun
 
 def _methods(path_item: object) -> list[str]:
     return [m for m in ("get", "put", "post", "delete", "patch") if getattr(path_item, m, None) is not None]
+
+
+# checkov accepts a skip without any reason; these two hold every skip to one (issue 17).
+CHECK_ID = re.compile(r"CKV2?_AWS_\d+")
+
+
+@pytest.mark.parametrize(
+    ("resource_id", "skip"),
+    [
+        (name, skip)
+        for name, res in TEMPLATE.resources.items()
+        for skip in res.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    ],
+    ids=lambda value: value if isinstance(value, str) else value.get("id"),
+)
+def test_every_checkov_skip_on_a_resource_names_a_check_and_says_why(resource_id: str, skip: dict) -> None:
+    assert CHECK_ID.fullmatch(str(skip.get("id", ""))), f"{resource_id}: {skip!r} names no checkov check"
+    assert str(skip.get("comment", "")).strip(), f"{resource_id} skips {skip['id']} without a reason"
+
+
+def test_every_check_the_checkov_config_skips_has_its_reason_just_above() -> None:
+    lines = (ROOT / ".checkov.yaml").read_text().splitlines()
+    skipped = [(index, line.strip()[2:]) for index, line in enumerate(lines) if line.strip().startswith("- CKV")]
+    for index, check in skipped:
+        assert CHECK_ID.fullmatch(check), f"{check!r} is not a checkov check id"
+        assert lines[index - 1].strip().startswith("#"), f".checkov.yaml skips {check} without a comment above it"

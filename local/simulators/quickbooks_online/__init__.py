@@ -13,8 +13,11 @@ Start it in a test::
 or standalone: ``python -m local.simulators.quickbooks_online --port 8601 [--time-scale 0.01]``.
 
 Stable interface:
-- `build_app(config) -> Starlette` and `SimulatorConfig` (apps, companies, access_token_ttl,
-  time_scale, limits_enabled, limits, webhook url/verifier_token/aggregation_delay/format, faults).
+- `build_app(config) -> Starlette` and `SimulatorConfig` (apps, companies with a `country` of US,
+  GB, CA or AU, access_token_ttl, access_token_length (≤4096), time_scale, limits_enabled, limits
+  (per minute, per second and app, concurrent, batches per app and per realm), webhook
+  url/verifier_token/aggregation_delay/format ("cloudevents" by default, or "legacy"), faults;
+  a fault rule with `entity="OAuth"` acts on the token endpoint).
 - `running_simulator(config) -> SimulatorHandle` (server.py) with `base_url`, `discovery_url`,
   `authorize_url`, `token_url`, `revoke_url`, `company_url(realm)` and `admin` (`AdminClient`).
 - Paths on one host: discovery `/.well-known/openid_configuration`, authorize `/connect/oauth2`,

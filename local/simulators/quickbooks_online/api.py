@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +20,7 @@ from local.simulators.quickbooks_online.batch import run_batch
 from local.simulators.quickbooks_online.cdc import changes_since
 from local.simulators.quickbooks_online.clock import reply_time
 from local.simulators.quickbooks_online.entities import ENTITY_BY_PATH, Ledger
+from local.simulators.quickbooks_online.faults import hold_until_client_gives_up
 from local.simulators.quickbooks_online.state import SimulatorState
 from local.simulators.quickbooks_online.store import StoredReply
 
@@ -44,17 +44,17 @@ class AccountingApi:
         entity = SPECIAL_ENDPOINTS.get(endpoint) or ENTITY_BY_PATH.get(endpoint, endpoint)
         timezone = state.timezone_of(realm_id)
         try:
-            refusal = state.oauth.authenticate(request, realm_id)
+            grant = state.oauth.authenticate(request, realm_id)
         except errors.IntuitFault as fault:
             return errors.fault_response(fault, self._now(timezone))
-        if refusal is not None:
-            return refusal
+        if isinstance(grant, Response):
+            return grant
         injected = {rule.kind: rule for rule in state.faults.take(realm_id, entity)}
         if "throttle" in injected:
             return errors.throttled(self._now(timezone))
         if "error" in injected:
             return errors.fault_response(errors.system_fault(injected["error"].status), self._now(timezone))
-        if not state.limits.admit(realm_id, is_batch=endpoint == "batch"):
+        if not state.limits.admit(realm_id, grant.client_id, is_batch=endpoint == "batch"):
             return errors.throttled(self._now(timezone))
         try:
             if "delay" in injected:
@@ -64,7 +64,7 @@ class AccountingApi:
         finally:
             state.limits.release(realm_id)
         if "drop_after_commit" in injected:
-            return await self._lose_reply(request)
+            return await hold_until_client_gives_up(request, state.config.request_timeout)
         return response
 
     async def _replayed_or_run(self, request: Request, realm_id: str, endpoint: str, entity: str) -> Response:
@@ -112,9 +112,7 @@ class AccountingApi:
             max_items = self.state.config.limits.batch_max_items
             return {"BatchItemResponse": run_batch(ledger, payload, max_items)}
         if entity not in ENTITY_BY_PATH.values():
-            raise errors.IntuitFault(
-                code="610", message="Object Not Found", detail=f"Unsupported entity {endpoint!r}", status=404
-            )
+            raise errors.unsupported_entity(request.method)
         if request.method == "GET":
             if entity == "CompanyInfo" and record_id == company.realm_id:
                 record_id = "1"
@@ -127,14 +125,6 @@ class AccountingApi:
         if record.deleted:
             body.pop("MetaData")
         return {entity: body}
-
-    async def _lose_reply(self, request: Request) -> Response:
-        """The write is stored; the reply never comes. Hold until the client gives up (or Intuit's
-        120 s request timeout passes) so the client sees a timeout, not an error it could trust."""
-        deadline = time.monotonic() + self.state.config.request_timeout
-        while time.monotonic() < deadline and not await request.is_disconnected():
-            await asyncio.sleep(0.01)
-        return Response(status_code=504)
 
     def _now(self, timezone: str) -> str:
         return reply_time(self.state.clock.now(), timezone)

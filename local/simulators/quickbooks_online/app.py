@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from local.simulators.quickbooks_online.admin import admin_routes
 from local.simulators.quickbooks_online.api import AccountingApi
 from local.simulators.quickbooks_online.config import SimulatorConfig
+from local.simulators.quickbooks_online.faults import token_endpoint_with_faults
 from local.simulators.quickbooks_online.state import SimulatorState
 
 
@@ -18,6 +21,9 @@ def build_app(config: SimulatorConfig) -> Starlette:
     state = SimulatorState(config)
     api = AccountingApi(state)
     oauth = state.oauth
+
+    async def token(request: Request) -> Response:
+        return await token_endpoint_with_faults(state.faults, request, oauth.token, config.request_timeout)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -31,7 +37,7 @@ def build_app(config: SimulatorConfig) -> Starlette:
         Route("/.well-known/openid_configuration", oauth.discovery, methods=["GET"]),
         Route("/.well-known/openid_configuration/", oauth.discovery, methods=["GET"]),
         Route("/connect/oauth2", oauth.authorize, methods=["GET"]),
-        Route("/oauth2/v1/tokens/bearer", oauth.token, methods=["POST"]),
+        Route("/oauth2/v1/tokens/bearer", token, methods=["POST"]),
         Route("/v2/oauth2/tokens/revoke", oauth.revoke, methods=["POST"]),
         Route("/v3/company/{realm_id}/{endpoint}", api.handle, methods=["GET", "POST"]),
         Route("/v3/company/{realm_id}/{endpoint}/{record_id}", api.handle, methods=["GET"]),

@@ -38,17 +38,20 @@ class WebhookConfig(BaseModel):
     verifier_token: str = "sim-verifier-token"
     # Intuit batches notifications over 1, 3 or 5 minutes; seconds, scaled by time_scale.
     aggregation_delay: float = 60.0
-    format: Literal["legacy", "cloudevents"] = "legacy"
+    # CloudEvents is Intuit's payload since 2026 (providers.md 1.7); "legacy" keeps eventNotifications.
+    format: Literal["legacy", "cloudevents"] = "cloudevents"
     # "Reply 200 within 3 s" (providers.md 1.7); real seconds, not scaled: it bounds a socket wait.
     delivery_timeout: float = 3.0
 
 
 class LimitsConfig(BaseModel):
-    """Published per-realm limits (providers.md 1.2); windows are 60 s times time_scale."""
+    """Published limits (providers.md 1.2); windows are 1 s or 60 s times time_scale (limits.py)."""
 
     requests_per_minute: int = 500
+    requests_per_second: int = 10
     concurrent_requests: int = 10
-    batch_requests_per_minute: int = 120
+    batch_requests_per_minute: int = 40
+    batch_requests_per_minute_per_realm: int = 120
     batch_max_items: int = 30
 
 
@@ -66,6 +69,8 @@ class SimulatorConfig(BaseModel):
         default_factory=lambda: [CompanySeed(realm_id="9130350000000001", name="Sim Field Services LLC")]
     )
     access_token_ttl: float = 3600.0
+    # Intuit's access tokens run to about a thousand characters and may reach 4096 (oauth.py).
+    access_token_length: int = Field(default=1024, ge=32, le=4096)
     # A rolling 100 days, as Intuit reports it in x_refresh_token_expires_in (providers.md 1.1).
     refresh_token_ttl: float = 8726400.0
     authorization_code_ttl: float = 300.0

@@ -40,8 +40,11 @@ class IntuitFault(Exception):
 
 def duplicate_name(entity: str) -> IntuitFault:
     """6240, quoted from minimul/qbo_api:`spec/vcr/qbo_api/error/validation.yml`."""
+    people = "Another customer, vendor or employee is already using this name."
     other = {
-        "Customer": "Another customer, vendor or employee is already using this name.",
+        "Customer": people,
+        "Vendor": people,
+        "Employee": people,
         "Item": "Another product or service is already using this name.",
         "Account": "Another account is already using this name.",
     }[entity]
@@ -90,12 +93,10 @@ def required_field(field: str) -> IntuitFault:
     )
 
 
-def business_validation(detail: str) -> IntuitFault:
-    return IntuitFault(
-        code="6000",
-        message="A business validation error has occurred while processing your request",
-        detail=detail,
-    )
+def business_validation(
+    detail: str, message: str = "A business validation error has occurred while processing your request"
+) -> IntuitFault:
+    return IntuitFault(code="6000", message=message, detail=detail)
 
 
 def unsupported_operation(operation: str, entity: str) -> IntuitFault:
@@ -103,6 +104,72 @@ def unsupported_operation(operation: str, entity: str) -> IntuitFault:
         code="500",
         message="Unsupported Operation",
         detail=f"Operation {operation} is not supported for {entity}.",
+    )
+
+
+def unsupported_entity(method: str) -> IntuitFault:
+    """A path naming no entity: Intuit's JAX-RS layer finds no resource method, which it reports as
+    its "Unsupported operation" (500) fault, not 610, so "no such record" stays distinguishable."""
+    return IntuitFault(
+        code="500",
+        message="Unsupported Operation",
+        detail=f"Operation No resource method found for {method}, return 405 with Allow header is not supported.",
+    )
+
+
+def unrecognized_field(field: str, type_name: str) -> IntuitFault:
+    """2010 as Jackson words it inside Intuit's Detail (routablehq/python-quickbooks#80, #38)."""
+    return request_invalid(
+        f'Property Name:Unrecognized field "{field}" (class com.intuit.schema.finance.v3.{type_name}), '
+        "not marked as ignorable specified is unsupported or invalid"
+    )
+
+
+def string_too_long(field: str, limit: int, supplied: int) -> IntuitFault:
+    """2050, the body recorded for a 45-character DocNumber (providers.md 1.5 table; IQ error codes)."""
+    return IntuitFault(
+        code="2050",
+        message="String length is either shorter or longer than supported by specification",
+        detail=f"String length specified does not match the supported length. Min:0 Max:{limit} supported. "
+        f"Supplied length:{supplied}",
+        element=field,
+    )
+
+
+def amount_mismatch(supplied: str) -> IntuitFault:
+    """6070 "Amount calculation incorrect in the request" (IQ error codes); the Detail as recorded
+    from production: "Amount is not equal to UnitPrice * Qty. Supplied value:1,000"."""
+    return IntuitFault(
+        code="6070",
+        message="Amount calculation incorrect in the request",
+        detail=f"Amount is not equal to UnitPrice * Qty. Supplied value:{supplied}",
+    )
+
+
+def tax_rate_required(tax_name: str) -> IntuitFault:
+    """6000 from a non-US company when a sales line carries no TaxCodeRef: "Make sure all your
+    transactions have a GST/HST rate before you save" (CA), VAT (GB), GST (AU)."""
+    return business_validation(
+        f"Business Validation Error: Make sure all your transactions have a {tax_name} rate before you save."
+    )
+
+
+def list_has_balance() -> IntuitFault:
+    """Making a customer with an open balance inactive, as ruckus/quickbooks-ruby#390 records it."""
+    return business_validation(
+        "The entity you are trying to delete has an open balance. : "
+        "This customer cannot be deleted because it has a non-zero balance",
+        message="Delete List Has Balance Error",
+    )
+
+
+def query_property_not_found(path: str, entity: str) -> IntuitFault:
+    """4001 for a property the entity does not have (recorded: "QueryValidationError: Property
+    BillAddr not found for Entity Customer")."""
+    return IntuitFault(
+        code="4001",
+        message="Invalid query",
+        detail=f"QueryValidationError: Property {path} not found for Entity {entity}",
     )
 
 

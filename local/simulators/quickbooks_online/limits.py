@@ -1,26 +1,50 @@
-"""Per-realm throttles as published (providers.md 1.2): requests per minute, concurrent requests,
-batch requests per minute. Windows are real seconds times `time_scale`; the simulated clock is not
-used because these limits model load, not dates.
+"""Throttles as published (providers.md 1.2), each answered with the documented XML 429:
+
+- 500 requests per minute per realm, and 10 requests per second per realm and app;
+- 10 concurrent requests per realm;
+- 40 batch requests per minute per realm and app, and 120 batch requests per minute per realm.
+
+Windows are real seconds times `time_scale`; the simulated clock is not used because these limits
+model load, not dates.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 
 from local.simulators.quickbooks_online.config import SimulatorConfig
 
 MINUTE = 60.0
+SECOND = 1.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """A sliding window keyed by realm, or by realm and app."""
+
+    name: str
+    seconds: float
+    per_app: bool
+    batch_only: bool
+
+
+WINDOWS = (
+    Window("requests_per_minute", MINUTE, per_app=False, batch_only=False),
+    Window("requests_per_second", SECOND, per_app=True, batch_only=False),
+    Window("batch_requests_per_minute", MINUTE, per_app=True, batch_only=True),
+    Window("batch_requests_per_minute_per_realm", MINUTE, per_app=False, batch_only=True),
+)
 
 
 class RealmLimits:
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
-        self.requests: dict[str, deque[float]] = {}
-        self.batches: dict[str, deque[float]] = {}
+        self.stamps: dict[tuple[str, str, str], deque[float]] = {}
         self.in_flight: dict[str, int] = {}
 
-    def admit(self, realm_id: str, is_batch: bool) -> bool:
+    def admit(self, realm_id: str, client_id: str, is_batch: bool) -> bool:
         """Count the request in if every limit has room; a refused request does not count."""
         if not self.config.limits_enabled:
             return True
@@ -28,16 +52,17 @@ class RealmLimits:
         if self.in_flight.get(realm_id, 0) >= limits.concurrent_requests:
             return False
         now = time.monotonic()
-        window = self.config.scaled(MINUTE)
-        requests = _trimmed(self.requests.setdefault(realm_id, deque()), now - window)
-        if len(requests) >= limits.requests_per_minute:
-            return False
-        if is_batch:
-            batches = _trimmed(self.batches.setdefault(realm_id, deque()), now - window)
-            if len(batches) >= limits.batch_requests_per_minute:
+        counted = []
+        for window in WINDOWS:
+            if window.batch_only and not is_batch:
+                continue
+            key = (window.name, realm_id, client_id if window.per_app else "")
+            stamps = _trimmed(self.stamps.setdefault(key, deque()), now - self.config.scaled(window.seconds))
+            if len(stamps) >= getattr(limits, window.name):
                 return False
-            batches.append(now)
-        requests.append(now)
+            counted.append(stamps)
+        for stamps in counted:
+            stamps.append(now)
         self.in_flight[realm_id] = self.in_flight.get(realm_id, 0) + 1
         return True
 
@@ -46,8 +71,7 @@ class RealmLimits:
             self.in_flight[realm_id] = max(0, self.in_flight.get(realm_id, 0) - 1)
 
     def reset(self) -> None:
-        self.requests.clear()
-        self.batches.clear()
+        self.stamps.clear()
         self.in_flight.clear()
 
 

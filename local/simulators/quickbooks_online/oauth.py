@@ -32,7 +32,10 @@ KNOWN_SCOPES = {
     "address",
     "intuit_name",
 }
-ACCESS_TOKEN_LENGTH = 96
+# Intuit: access tokens may be up to 4096 characters, so clients must store them without a tighter
+# limit (IQ:develop/authentication-and-authorization/faq). The lower bound is the simulator's own.
+MAX_ACCESS_TOKEN_LENGTH = 4096
+MIN_ACCESS_TOKEN_LENGTH = 32
 INVALID_REFRESH = {"error_description": "Incorrect or invalid refresh token", "error": "invalid_grant"}
 ISSUER = "https://oauth.platform.intuit.com/op/v1"
 
@@ -163,14 +166,15 @@ class OAuthServer:
         return Response(status_code=200)
 
     # ---- API authentication ------------------------------------------------------------------
-    def authenticate(self, request: Request, realm_id: str) -> Response | None:
-        """None when the bearer token may act on this company; else Intuit's 401 (3200) or 403 (3100)."""
+    def authenticate(self, request: Request, realm_id: str) -> Grant | Response:
+        """The grant the bearer token belongs to when it may act on this company; else Intuit's 401
+        (3200) or 403 (3100)."""
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return errors.authentication_failed("Authorization header missing or not a Bearer token")
         token = token.strip()
-        if len(token) != ACCESS_TOKEN_LENGTH:
+        if not MIN_ACCESS_TOKEN_LENGTH <= len(token) <= MAX_ACCESS_TOKEN_LENGTH:
             return errors.authentication_failed("Malformed bearer token: too short or too long")
         access = self.access_tokens.get(token)
         if access is None or access.grant.revoked:
@@ -179,7 +183,7 @@ class OAuthServer:
             return errors.authentication_failed("Token expired")
         if access.grant.realm_id != realm_id:
             raise errors.authorization_failed()
-        return None
+        return access.grant
 
     def forget_tokens(self) -> None:
         self.codes.clear()
@@ -221,7 +225,8 @@ class OAuthServer:
     def _issue(self, grant: Grant) -> JSONResponse:
         """New access token and a rotated refresh token; the rolling refresh lifetime restarts."""
         now = self.clock.now()
-        access_token = secrets.token_urlsafe(ACCESS_TOKEN_LENGTH)[:ACCESS_TOKEN_LENGTH]
+        length = self.config.access_token_length
+        access_token = secrets.token_urlsafe(length)[:length]
         grant.refresh_token = "RT1-" + secrets.token_urlsafe(36)
         grant.refresh_expires_at = now + timedelta(seconds=self.config.refresh_token_ttl)
         self.grants_by_refresh[grant.refresh_token] = grant

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from local.simulators.quickbooks_online import errors
+from local.simulators.quickbooks_online import errors, schema
 from local.simulators.quickbooks_online.clock import parse_intuit_time
 from local.simulators.quickbooks_online.entities import ENTITIES
 from local.simulators.quickbooks_online.store import Company, Record
@@ -50,7 +50,8 @@ def parse(text: str) -> Query:
 
 
 def run(query: Query, company: Company) -> dict[str, Any]:
-    """The `QueryResponse` body. Inactive names are hidden unless the query filters on Active (1.4)."""
+    """The `QueryResponse` body. Inactive names are hidden unless the query filters on Active (1.4).
+    A property the entity lacks was refused at parse time with 4001, never answered with no rows."""
     records = company.live(query.entity)
     if not any(condition.path.lower() == "active" for condition in query.conditions):
         records = [record for record in records if record.active]
@@ -113,6 +114,10 @@ class _Parser:
             query.max_results = min(MAX_PAGE, max(1, int(self._next("number"))))
         if self.position != len(self.tokens):
             raise errors.query_parser_error(f'Encountered "{self.tokens[self.position][1]}" unexpectedly.')
+        named = [*query.fields, *(c.path for c in query.conditions), *(path for path, _ in query.order_by)]
+        for path in named:
+            if not schema.has_property(entity, path):
+                raise errors.query_property_not_found(path, entity)
         return query
 
     def _selection(self) -> tuple[bool, list[str]]:

@@ -50,7 +50,7 @@ class AdminClient:
 
     def add_fault(self, kind: str, **rule: Any) -> None:
         """kind: error (status 500|503), delay (seconds), drop_after_commit, throttle; `times`,
-        `realm_id` and `entity` narrow it (see faults.FaultRule)."""
+        `realm_id` and `entity` narrow it (see faults.FaultRule); `entity="OAuth"` is the token endpoint."""
         self._post("/_sim/faults", {"kind": kind, **rule})
 
     def faults(self) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Change notifications as Intuit sends them (providers.md 1.7).
 
-Changes wait `aggregation_delay` (scaled) per realm, then go out as one legacy `eventNotifications`
-payload (one realm per notification) or as a CloudEvents array. Each body is signed with
+Changes wait `aggregation_delay` (scaled), then go out together: by default as one CloudEvents array,
+which may mix realms (Intuit's format since 2026), or, when configured, as one legacy
+`eventNotifications` payload with one notification per realm. Each body is signed with
 `intuit-signature` = base64(HMAC-SHA256(verifier token, raw body)). Deliveries are sequential:
 a failing one is retried on Intuit's schedule and holds back later ones ("later events may wait
 until the first is acknowledged").
@@ -58,7 +59,7 @@ class WebhookDispatcher:
         self.settings: WebhookConfig = config.webhook.model_copy()
         self.clock = clock
         self.timezone_of = timezone_of
-        self.pending: dict[str, list[Change]] = {}
+        self.pending: list[Change] = []
         self.notifications: list[Notification] = []
         self._queue: asyncio.Queue[Notification] = asyncio.Queue()
         self._timers: list[asyncio.TimerHandle] = []
@@ -79,16 +80,13 @@ class WebhookDispatcher:
             await self._client.aclose()
 
     def publish(self, changes: list[Change]) -> None:
-        """Queue committed changes; the first one of a realm starts its aggregation timer."""
-        if not self.settings.url:
+        """Queue committed changes; the first one waiting starts the aggregation timer."""
+        if not self.settings.url or not changes:
             return
-        loop = asyncio.get_running_loop()
-        for change in changes:
-            waiting = self.pending.setdefault(change.realm_id, [])
-            if not waiting:
-                delay = self.config.scaled(self.settings.aggregation_delay)
-                self._timers.append(loop.call_later(delay, self._flush, change.realm_id))
-            waiting.append(change)
+        if not self.pending:
+            delay = self.config.scaled(self.settings.aggregation_delay)
+            self._timers.append(asyncio.get_running_loop().call_later(delay, self._flush))
+        self.pending.extend(changes)
 
     def reset(self) -> None:
         for timer in self._timers:
@@ -100,8 +98,8 @@ class WebhookDispatcher:
         while not self._queue.empty():
             self._queue.get_nowait()
 
-    def _flush(self, realm_id: str) -> None:
-        changes = self.pending.pop(realm_id, [])
+    def _flush(self) -> None:
+        changes, self.pending = self.pending, []
         if not changes:
             return
         payload = self._cloudevents(changes) if self.settings.format == "cloudevents" else self._legacy(changes)
@@ -110,20 +108,20 @@ class WebhookDispatcher:
         self._queue.put_nowait(notification)
 
     def _legacy(self, changes: list[Change]) -> dict[str, Any]:
-        timezone = self.timezone_of(changes[0].realm_id)
+        """One realm per notification (providers.md 1.7), realms in the order they changed."""
+        realms = list(dict.fromkeys(change.realm_id for change in changes))
+        return {"eventNotifications": [self._legacy_notification(realm, changes) for realm in realms]}
+
+    def _legacy_notification(self, realm_id: str, changes: list[Change]) -> dict[str, Any]:
+        timezone = self.timezone_of(realm_id)
         entities = [
-            {
-                "name": c.entity,
-                "id": c.id,
-                "operation": c.operation,
-                "lastUpdated": webhook_time(c.at, timezone),
-            }
+            {"name": c.entity, "id": c.id, "operation": c.operation, "lastUpdated": webhook_time(c.at, timezone)}
             for c in changes
+            if c.realm_id == realm_id
         ]
-        return {"eventNotifications": [{"realmId": changes[0].realm_id, "dataChangeEvent": {"entities": entities}}]}
+        return {"realmId": realm_id, "dataChangeEvent": {"entities": entities}}
 
     def _cloudevents(self, changes: list[Change]) -> list[dict[str, Any]]:
-        timezone = self.timezone_of(changes[0].realm_id)
         return [
             {
                 "specversion": "1.0",
@@ -131,7 +129,7 @@ class WebhookDispatcher:
                 "source": "intuit.dsnBgbseACLLRZNxo2dfc4evmEJdxde58xeeYcZliOU=",
                 "type": f"qbo.{c.entity.lower()}.{CLOUDEVENT_VERBS[c.operation]}.v1",
                 "datacontenttype": "application/json",
-                "time": reply_time(c.at, timezone),
+                "time": reply_time(c.at, self.timezone_of(c.realm_id)),
                 "intuitentityid": c.id,
                 "intuitaccountid": c.realm_id,
                 "data": {},

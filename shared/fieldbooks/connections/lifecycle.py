@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import AuthExpired, Conflict, StaleVersion, Transient, ValidationFailed
 from fieldbooks.domain.models import (
     Connection,
@@ -23,12 +24,12 @@ from fieldbooks.domain.models import (
     SyncStatus,
 )
 from fieldbooks.observability import logger
-from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth, intuit_oauth
+from fieldbooks.providers.contract import OAuthEndpoints
+from fieldbooks.queues.pull_jobs import PullJob
 from fieldbooks.security.tenant_tokens import TenantCaller
-from fieldbooks.security.token_vault import OAuthTokens, seal, token_context, unseal
+from fieldbooks.security.token_vault import seal, token_context, unseal
 from fieldbooks.services import Services
 from fieldbooks.store.oauth_states import OAuthStateStore
-from fieldbooks.sync.pull_jobs import PullJob
 
 EVENT_SOURCE = "fieldbooks"
 NEEDS_REAUTH_EVENT = "connection.needs_reauth"
@@ -42,21 +43,14 @@ class CallbackParams:
 
     state: str | None = None
     code: str | None = None
-    realm_id: str | None = None
+    company_id: str | None = None  # the redirect parameter its descriptor names
     error: str | None = None
     error_description: str | None = None
 
 
-def oauth_for(provider: Provider, services: Services) -> IntuitOAuth:
-    if provider is not Provider.QUICKBOOKS_ONLINE:
-        raise ValidationFailed(f"Connecting {provider.label} is not available yet.")
-    return intuit_oauth(services)
-
-
-def start_connect(caller: TenantCaller, provider: Provider, services: Services) -> str:
+def start_connect(caller: TenantCaller, provider: Provider, oauth: OAuthEndpoints, services: Services) -> str:
     """The consent URL; a reconnect (needs re-authorisation or disconnected) starts here too."""
     caller.require_admin()
-    oauth = oauth_for(provider, services)
     existing = services.connections.find(caller.tenant_id, provider)
     if existing is not None and existing.status is ConnectionStatus.CONNECTED:
         raise Conflict(
@@ -66,17 +60,18 @@ def start_connect(caller: TenantCaller, provider: Provider, services: Services) 
     return oauth.authorize_url(state)
 
 
-def complete_connect(provider: Provider, params: CallbackParams, services: Services) -> Connection:
+def complete_connect(
+    provider: Provider, params: CallbackParams, oauth: OAuthEndpoints, services: Services
+) -> Connection:
     # The state is consumed first, whatever the outcome, so a callback URL works at most once.
     consumed = OAuthStateStore().consume(params.state, provider)
     if params.error:
         raise ValidationFailed(_consent_error(provider, params.error, params.error_description))
-    if not params.code or not params.realm_id:
+    if not params.code or not params.company_id:
         raise ValidationFailed(f"{provider.label} did not send the sign-in details back. Connect again.")
-    oauth = oauth_for(provider, services)
     existing = services.connections.find(consumed.tenant_id, provider)
     tokens = oauth.exchange_code(params.code)
-    if existing is not None and existing.remote_company_id != params.realm_id:
+    if existing is not None and existing.remote_company_id != params.company_id:
         _revoke_quietly(oauth, tokens.refresh_token)  # leave no grant behind for a company we refuse
         # One company per tenant: the links Fieldbooks keeps name the first company's records.
         raise Conflict(
@@ -84,7 +79,7 @@ def complete_connect(provider: Provider, params: CallbackParams, services: Servi
             f"so another company was not connected. Choose {existing.company_name} when {provider.label} "
             "asks, or contact support to move the account to another company."
         )
-    company_name = oauth.company_name(params.realm_id, tokens.access_token)
+    company_name = oauth.company_name(params.company_id, tokens.access_token)
     sealed = _seal(consumed.tenant_id, provider, tokens, services)
     now = datetime.now(UTC)
     if existing is None:
@@ -93,7 +88,7 @@ def complete_connect(provider: Provider, params: CallbackParams, services: Servi
                 tenant_id=consumed.tenant_id,
                 provider=provider,
                 status=ConnectionStatus.CONNECTED,
-                remote_company_id=params.realm_id,
+                remote_company_id=params.company_id,
                 company_name=company_name,
                 connected_by=consumed.user_id,
                 connected_at=now,
@@ -117,15 +112,15 @@ def complete_connect(provider: Provider, params: CallbackParams, services: Servi
     return connection
 
 
-def disconnect(caller: TenantCaller, provider: Provider, services: Services) -> Connection:
+def disconnect(caller: TenantCaller, provider: Provider, oauth: OAuthEndpoints, services: Services) -> Connection:
     """Revokes at the provider and forgets the tokens; links and the sync log stay for a reconnect."""
     caller.require_admin()
     connection = services.connections.get(caller.tenant_id, provider)
     if connection.sealed_tokens:
         try:
             tokens = unseal(connection.sealed_tokens, token_context(caller.tenant_id, provider.value), services.kms)
-            # Revoking either token ends the whole grant at Intuit (providers.md 1.1).
-            _revoke_quietly(oauth_for(provider, services), tokens.refresh_token)
+            # Revoking the refresh token ends the whole grant (providers.md 1.1).
+            _revoke_quietly(oauth, tokens.refresh_token)
         except AuthExpired:
             logger.warning("Stored tokens unreadable at disconnect; nothing to revoke")
     return _save_with_retries(
@@ -224,7 +219,7 @@ def _queue_initial_run(connection: Connection, services: Services) -> None:
     services.sqs.send_message(QueueUrl=services.settings.pull_queue_url, MessageBody=job.model_dump_json())
 
 
-def _revoke_quietly(oauth: IntuitOAuth, token: str) -> None:
+def _revoke_quietly(oauth: OAuthEndpoints, token: str) -> None:
     try:
         oauth.revoke(token)
     except Transient:

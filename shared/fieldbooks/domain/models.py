@@ -123,6 +123,7 @@ class SyncStatus(StrEnum):
     SKIPPED = "skipped"
     CONFLICT = "conflict"
     ERROR = "error"
+    QUEUED = "queued"  # waiting for a provider that asks for work (the Web Connector, an agent)
 
 
 class SyncLogEntry(BaseModel):
@@ -179,6 +180,9 @@ class CategoryProgress(BaseModel):
     done: int = 0
     total: int = 0
     failed: int = 0
+    queued: int = Field(
+        default=0, description="Handed to a provider that asks for work; done or failed once it answers."
+    )
 
 
 class Run(BaseModel):
@@ -217,8 +221,12 @@ class Link(BaseModel):
     saas_id: str
     state: LinkState
     remote_id: str | None = None
-    remote_entity: str | None = Field(default=None, description="Customer, Item, Invoice, CreditMemo, Payment.")
-    sync_token: str | None = Field(default=None, description="QuickBooks SyncToken last seen.")
+    remote_entity: str | None = Field(
+        default=None, description="The provider's entity the twin is, as its descriptor names it."
+    )
+    remote_version: str | None = Field(
+        default=None, description="The provider's version token last seen (sent back on the next write)."
+    )
     synced_version: int | None = Field(default=None, description="The SaaS record version last brought over.")
     intent_request_id: str | None = Field(default=None, description="Idempotency key of the create in flight.")
     intent_version: int | None = None
@@ -282,6 +290,42 @@ class PendingAction(BaseModel):
     saas_id: str
     record_version: int
     action: str = Field(description="create or update")
-    summary: str = Field(description='What approving will do, e.g. "Create customer Jane Doe in QuickBooks".')
+    summary: str = Field(description='What approving will do, e.g. "Create customer Jane Doe in Xero".')
     status: PendingActionStatus = PendingActionStatus.PENDING
     created_at: datetime
+
+
+# ---------------------------------------------------------------- work for QUEUE providers
+class WorkOperation(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    VOID = "void"
+
+
+class WorkState(StrEnum):
+    QUEUED = "queued"  # waiting for the provider's side to ask for work
+    SENT = "sent"  # handed out in a request message; the answer settles it
+
+
+class WorkItem(BaseModel):
+    """One record version waiting in a connection's outbox. Its body is built when it is sent, so a
+    parent settled meanwhile supplies its id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    provider: Provider
+    item_id: str  # sortable: the outbox hands work out in the order it was decided
+    entity: str
+    saas_id: str
+    record_version: int
+    operation: WorkOperation
+    key: str = Field(description="The idempotency key: the link's intent for a create.")
+    state: WorkState = WorkState.QUEUED
+    run_id: str | None = None
+    category: str | None = Field(default=None, description="The run's plan category, counted when settled.")
+    sent: dict[str, Any] | None = Field(
+        default=None, description="What was sent, canonical: the snapshot once settled."
+    )
+    created_at: datetime
+    version: int = 0

@@ -15,23 +15,20 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
 
 from fieldbooks.domain.errors import Transient
-from fieldbooks.saas.collections import COLLECTION_OF
-from fieldbooks.saas.platform_errors import domain_error_for
-from fieldbooks.saas.records import (
+from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
+from fieldbooks.domain.records import (
     RECORD_MODELS,
-    AccountingLinkFields,
     Contact,
-    ContactChanges,
-    ContactFields,
     CreditNote,
     Entity,
     Invoice,
     Item,
     Payment,
-    PaymentFields,
     Property,
     SaasRecord,
 )
+from fieldbooks.saas.collections import COLLECTION_OF
+from fieldbooks.saas.platform_errors import domain_error_for
 
 # Explicit, and shorter than a Lambda's timeout: a slow platform is a retry, not a dead function.
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)

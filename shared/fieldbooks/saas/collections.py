@@ -1,6 +1,6 @@
 """How the platform API spells each entity in its URLs; the app and the client share this one list."""
 
-from fieldbooks.saas.records import Entity
+from fieldbooks.domain.records import Entity
 
 COLLECTION_OF: dict[Entity, str] = {
     "contact": "contacts",

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from fieldbooks.saas.records import RECORD_MODELS, Entity, SaasRecord
+from fieldbooks.domain.records import RECORD_MODELS, Entity, SaasRecord
 
 SOURCE = "fsm.saas"
 DEFAULT_BUS_NAME = "fsm-saas"

@@ -12,27 +12,18 @@ from __future__ import annotations
 import base64
 import json
 import os
-from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
+from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import AuthExpired
 
 FORMAT = "v1"
 NONCE_BYTES = 12  # the GCM standard nonce; random per seal, and each data key seals once anyway
-
-
-class OAuthTokens(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    access_token: str = Field(repr=False)
-    refresh_token: str = Field(repr=False)
-    expires_at: datetime
-    refresh_expires_at: datetime | None = None
 
 
 def seal(tokens: OAuthTokens, kms_key_id: str, context: dict[str, str], kms: Any) -> str:

@@ -1,7 +1,7 @@
 """Links: which accounting record is the twin of which SaaS record, one row per (tenant, provider, entity, id).
 
-The by-remote-id index answers the reverse question (which SaaS record is QuickBooks customer 58?),
-which pulls, relinks and "is this QuickBooks record already linked?" checks need.
+The by-remote-id index answers the reverse question (which SaaS record is accounting customer 58?),
+which pulls, relinks and "is this accounting record already linked?" checks need.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class LinkRow(Model):
     state = UnicodeAttribute()
     remote_id = UnicodeAttribute(null=True)
     remote_entity = UnicodeAttribute(null=True)
-    sync_token = UnicodeAttribute(null=True)
+    remote_version = UnicodeAttribute(null=True, attr_name="sync_token")  # the stored name since the first release
     synced_version = NumberAttribute(null=True)
     intent_request_id = UnicodeAttribute(null=True)
     intent_version = NumberAttribute(null=True)
@@ -68,7 +68,7 @@ class LinkRow(Model):
             state=LinkState(self.state),
             remote_id=self.remote_id,
             remote_entity=self.remote_entity,
-            sync_token=self.sync_token,
+            remote_version=self.remote_version,
             synced_version=int(self.synced_version) if self.synced_version is not None else None,
             intent_request_id=self.intent_request_id,
             intent_version=int(self.intent_version) if self.intent_version is not None else None,
@@ -125,7 +125,7 @@ class LinkStore:
             state=link.state.value,
             remote_id=link.remote_id,
             remote_entity=link.remote_entity,
-            sync_token=link.sync_token,
+            remote_version=link.remote_version,
             synced_version=link.synced_version,
             intent_request_id=link.intent_request_id,
             intent_version=link.intent_version,

@@ -13,8 +13,8 @@ import os
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from fieldbooks.domain.plans import Plan, PlannedAction, PlanPage, PlanSummary
 from fieldbooks.store.base import TableSettings, decode_cursor, encode_cursor, expiry_epoch
-from fieldbooks.sync.plan import Plan, PlannedAction, PlanPage, PlanSummary
 
 RETENTION_DAYS = 90  # as long as the run and its sync-log rows
 MAX_PAGE_SIZE = 200

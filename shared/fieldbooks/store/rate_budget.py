@@ -1,13 +1,10 @@
 """The rate governor: one request budget per connection, shared by every worker, in DynamoDB.
 
-QuickBooks allows 500 requests and 40 batch requests per minute and 10 requests per second per company
-(providers.md 1.2), and answers a 429 with "wait 60 s". Lambda runs many workers for one company at
-once, so the count has to live outside them: one row per connection, taken from with a conditional
-update, so two workers can never both spend the last request. The budget sits below Intuit's numbers
-because these windows are fixed calendar minutes and seconds and Intuit's counting window is not
-documented: a burst at the end of one window and the start of the next can look like more than a
-window's worth to Intuit. When that still ends in a 429, `pause` stops the whole connection, not just
-the call that saw it.
+Providers publish per-minute, per-batch and per-second limits per company and answer a 429 with
+"wait N s" (each provider's descriptor gives its budget, already below the published numbers).
+Lambda runs many workers for one company at once, so the count has to live outside them: one row per
+connection, taken from with a conditional update, so two workers can never both spend the last
+request. When a 429 still comes, `pause` stops the whole connection, not just the call that saw it.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
@@ -25,27 +21,17 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from fieldbooks.domain.errors import RateLimited
+from fieldbooks.domain.limits import RateBudget
 from fieldbooks.domain.models import Provider
 from fieldbooks.store.base import TableSettings
 
 MINUTE = 60
-# A row outlives its minute long enough for a pause (Intuit's 60 s, or a longer Retry-After) to be read.
+# A row outlives its minute long enough for a pause (a provider's Retry-After) to be read.
 ROW_TTL_SECONDS = 3600
 RATE_LIMITED_MESSAGE = "Rate limit reached — retrying."
+UNLIMITED = 10**9  # a window the provider does not limit
 
 
-@dataclass(frozen=True)
-class Budget:
-    requests_per_minute: int
-    batches_per_minute: int
-    requests_per_second: int
-
-
-# Under QuickBooks' 500 requests and 40 batch requests per minute and 10 requests per second per realm
-# (see the module docstring for the margin).
-BUDGETS: dict[Provider, Budget] = {
-    Provider.QUICKBOOKS_ONLINE: Budget(requests_per_minute=450, batches_per_minute=35, requests_per_second=8)
-}
 # A full second is waited out in the worker (a second is cheaper than a trip through SQS, which would
 # also spend one of the message's receives); a few times at most, then the message goes back to SQS.
 SECOND_WAITS = 3
@@ -71,18 +57,21 @@ class RateBudgetRow(Model):
 
 
 class RateGovernor:
-    """The `RateBudget` the QuickBooks client takes from before every HTTP request."""
+    """The `Governor` a provider client takes from before every HTTP request."""
 
     def __init__(
         self,
         tenant_id: str,
         provider: Provider,
+        budget: RateBudget,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.tenant_id = tenant_id
         self.provider = provider
-        self.budget = BUDGETS[provider]
+        self.requests_per_minute = budget.per_minute or UNLIMITED
+        self.batches_per_minute = budget.batches_per_minute or UNLIMITED
+        self.requests_per_second = budget.per_second or UNLIMITED
         self._clock = clock
         self._sleep = sleep
         self._last_second: int | None = None  # which update to try first: most calls follow one closely
@@ -102,7 +91,7 @@ class RateGovernor:
             raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=1)
 
     def pause(self, seconds: float) -> None:
-        """Every worker of this connection waits `seconds` (QuickBooks said 429); a longer pause stays."""
+        """Every worker of this connection waits `seconds` (the provider said 429); a longer pause stays."""
         until = self._clock() + seconds
         try:
             self._key().update(
@@ -135,13 +124,11 @@ class RateGovernor:
                 raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=math.ceil(row.paused_until - now))
             if row is None or row.minute is None or row.minute < minute:
                 update = self._new_minute
-            elif row.requests + cost > self.budget.requests_per_minute or (
-                batch and (row.batches or 0) + 1 > self.budget.batches_per_minute
+            elif row.requests + cost > self.requests_per_minute or (
+                batch and (row.batches or 0) + 1 > self.batches_per_minute
             ):
                 raise RateLimited(RATE_LIMITED_MESSAGE, retry_after=math.ceil((minute + 1) * MINUTE - now))
-            elif row.second == second and row.second_requests + self._second_cost(cost) > (
-                self.budget.requests_per_second
-            ):
+            elif row.second == second and row.second_requests + self._second_cost(cost) > (self.requests_per_second):
                 return second + 1 - now
             else:
                 update = self._same_second if row.second == second else self._next_second
@@ -151,7 +138,7 @@ class RateGovernor:
         return second + 1 - now  # outrun by other workers three times: this second is as good as full
 
     def _same_second(self, now: float, cost: int, batch: bool) -> bool:
-        per_second = self.budget.requests_per_second - self._second_cost(cost)
+        per_second = self.requests_per_second - self._second_cost(cost)
         condition = (RateBudgetRow.second == int(now)) & (RateBudgetRow.second_requests <= per_second)
         actions = [RateBudgetRow.second_requests.add(self._second_cost(cost))]
         return self._in_this_minute(now, cost, batch, condition, actions)
@@ -162,11 +149,11 @@ class RateGovernor:
         return self._in_this_minute(now, cost, batch, condition, actions)
 
     def _in_this_minute(self, now: float, cost: int, batch: bool, condition: Condition, actions: list[Action]) -> bool:
-        room = RateBudgetRow.requests <= self.budget.requests_per_minute - cost
+        room = RateBudgetRow.requests <= self.requests_per_minute - cost
         condition &= (RateBudgetRow.minute == int(now // MINUTE)) & room & _not_paused(now)
         actions = [*actions, RateBudgetRow.requests.add(cost)]
         if batch:
-            condition &= RateBudgetRow.batches <= self.budget.batches_per_minute - 1
+            condition &= RateBudgetRow.batches <= self.batches_per_minute - 1
             actions.append(RateBudgetRow.batches.add(1))
         return self._conditional_update(actions, condition)
 
@@ -184,7 +171,7 @@ class RateGovernor:
         return self._conditional_update(actions, condition)
 
     def _second_cost(self, cost: int) -> int:
-        return min(cost, self.budget.requests_per_second)
+        return min(cost, self.requests_per_second)
 
     def _conditional_update(self, actions: list[Action], condition: Condition) -> bool:
         try:

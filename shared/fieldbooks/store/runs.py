@@ -41,11 +41,14 @@ class RunRow(Model):
     done = MapAttribute(default=dict)
     total = MapAttribute(default=dict)
     failed = MapAttribute(default=dict)
+    queued = MapAttribute(default=dict)  # QUEUE providers: applied, waiting for the provider's answer
     expires_at = NumberAttribute()
 
     def to_model(self) -> Run:
-        done, total, failed = (m.as_dict() if m else {} for m in (self.done, self.total, self.failed))
-        categories = sorted(set(done) | set(total) | set(failed))
+        done, total, failed, queued = (
+            m.as_dict() if m else {} for m in (self.done, self.total, self.failed, self.queued)
+        )
+        categories = sorted(set(done) | set(total) | set(failed) | set(queued))
         return Run(
             tenant_id=self.tenant_id,
             run_id=self.run_id,
@@ -58,7 +61,12 @@ class RunRow(Model):
             stop_requested=bool(self.stop_requested),
             message=self.message,
             progress={
-                c: CategoryProgress(done=int(done.get(c, 0)), total=int(total.get(c, 0)), failed=int(failed.get(c, 0)))
+                c: CategoryProgress(
+                    done=int(done.get(c, 0)),
+                    total=int(total.get(c, 0)),
+                    failed=int(failed.get(c, 0)),
+                    queued=int(queued.get(c, 0)),
+                )
                 for c in categories
             },
         )
@@ -127,6 +135,15 @@ class RunStore:
     def count(self, tenant_id: str, run_id: str, category: str, *, failed: bool = False) -> None:
         counter = RunRow.failed if failed else RunRow.done
         self._update(tenant_id, run_id, [counter[category].add(1)])
+
+    def count_queued(self, tenant_id: str, run_id: str, category: str) -> None:
+        """Applied, but its outcome waits for the provider's side to answer (QUEUE transport)."""
+        self._update(tenant_id, run_id, [RunRow.queued[category].add(1)])
+
+    def settle_queued(self, tenant_id: str, run_id: str, category: str, *, failed: bool = False) -> Run:
+        """One queued action answered: moved to done or failed in one atomic update."""
+        counter = RunRow.failed if failed else RunRow.done
+        return self._update(tenant_id, run_id, [RunRow.queued[category].add(-1), counter[category].add(1)])
 
     def request_stop(self, tenant_id: str, run_id: str) -> Run:
         return self._update(tenant_id, run_id, [RunRow.stop_requested.set(True)])

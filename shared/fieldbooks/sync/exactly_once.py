@@ -1,13 +1,13 @@
 """Creating a remote record exactly once, whatever crashes, timeouts or duplicate deliveries happen.
 
 Provider independent; it needs only that the provider replays the first reply to a repeated
-idempotency key (QuickBooks' `requestid`, providers.md 1.8). The protocol:
+idempotency key (the descriptor's `Replay`, e.g. a request id or an Idempotency-Key header). The protocol:
 
 1. read the link; a LINKED record is updated, never created again;
 2. save the intent (state PENDING, `intent_request_id`, `intent_version`) *before* the call,
    conditionally on the link's version, so two workers cannot both start a create;
 3. call create with that key;
-4. save the remote id, its SyncToken and the snapshot (state LINKED).
+4. save the remote id, its version token and the snapshot (state LINKED).
 
 Several creates may share one call (a batch): every member's intent is saved before the call and
 names the batch's own key and the member's place in it (`intent_batch`). A member's key cannot be
@@ -23,30 +23,29 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from fieldbooks.domain.errors import NotFound, ValidationFailed
 from fieldbooks.domain.models import Link, LinkState, Provider
+from fieldbooks.providers.contract import Written
 from fieldbooks.store.links import LinkStore
 
-# QuickBooks takes 50 characters, but only 36 inside a batch; one length fits both.
-REQUEST_ID_LENGTH = 36
-# A batch key leaves room for the ".<chunk>" the client appends (QboClient.batch).
-BATCH_REQUEST_ID_LENGTH = 33
+FULL_LENGTH = 64  # a whole SHA-256 in hex; each provider's descriptor says how much of it it takes
 
 
-def request_id(tenant_id: str, entity: str, record_id: str, version: int, generation: int) -> str:
+def request_id(
+    tenant_id: str, entity: str, record_id: str, version: int, generation: int, length: int = FULL_LENGTH
+) -> str:
     """Deterministic, so even a lost intent write still repeats the same key for the same version."""
     source = f"{tenant_id}\x1f{entity}\x1f{record_id}\x1f{version}\x1f{generation}"
-    return hashlib.sha256(source.encode()).hexdigest()[:REQUEST_ID_LENGTH]
+    return hashlib.sha256(source.encode()).hexdigest()[:length]
 
 
-def batch_request_id(member_keys: list[str]) -> str:
+def batch_request_id(member_keys: list[str], length: int = FULL_LENGTH) -> str:
     """Derived from the members' own keys, in order: the same members of the same versions give the
     same key, so a batch repeated after a lost reply is replayed, never run twice."""
-    return hashlib.sha256("\x1f".join(member_keys).encode()).hexdigest()[:BATCH_REQUEST_ID_LENGTH]
+    return hashlib.sha256("\x1f".join(member_keys).encode()).hexdigest()[:length]
 
 
 def batch_intent(batch_key: str, batch_item_id: str) -> str:
@@ -59,18 +58,11 @@ def parse_batch_intent(intent: str) -> tuple[str, str]:
     return batch_key, batch_item_id
 
 
-@dataclass(frozen=True)
-class Created:
-    """What the provider answered to the create (or replayed for a repeated key)."""
-
-    remote_id: str
-    sync_token: str | None
-    reply: dict[str, Any]
-
-
-def next_request_id(existing: Link | None, tenant_id: str, entity: str, saas_id: str, version: int) -> str:
+def next_request_id(
+    existing: Link | None, tenant_id: str, entity: str, saas_id: str, version: int, length: int = FULL_LENGTH
+) -> str:
     """The key `begin_create` gives a new intent; a batch needs its members' keys before writing them."""
-    return request_id(tenant_id, entity, saas_id, version, existing.generation if existing else 0)
+    return request_id(tenant_id, entity, saas_id, version, existing.generation if existing else 0, length)
 
 
 def begin_create(
@@ -83,6 +75,7 @@ def begin_create(
     saas_id: str,
     version: int,
     remote_entity: str,
+    key_length: int = FULL_LENGTH,
     batch: str | None = None,
 ) -> Link:
     """The PENDING link whose `intent_request_id` the create must carry (`batch`: see `batch_intent`).
@@ -101,7 +94,7 @@ def begin_create(
         saas_id=saas_id,
         state=LinkState.PENDING,
         remote_entity=remote_entity,
-        intent_request_id=next_request_id(existing, tenant_id, entity, saas_id, version),
+        intent_request_id=next_request_id(existing, tenant_id, entity, saas_id, version, key_length),
         intent_version=version,
         intent_batch=batch,
         generation=generation,
@@ -111,14 +104,14 @@ def begin_create(
     return links.save(intent)
 
 
-def finish_create(links: LinkStore, pending: Link, created: Created, snapshot: dict[str, Any]) -> Link:
+def finish_create(links: LinkStore, pending: Link, created: Written, snapshot: dict[str, Any]) -> Link:
     """Step 4: the remote id is known; the link now says LINKED at the version the create carried."""
     return links.save(
         pending.model_copy(
             update={
                 "state": LinkState.LINKED,
                 "remote_id": created.remote_id,
-                "sync_token": created.sync_token,
+                "remote_version": created.version,
                 "synced_version": pending.intent_version,
                 "intent_request_id": None,
                 "intent_version": None,
@@ -139,7 +132,7 @@ def abandon_create(links: LinkStore, pending: Link) -> Link:
             update={
                 "state": LinkState.PENDING,
                 "remote_id": None,
-                "sync_token": None,
+                "remote_version": None,
                 "synced_version": None,
                 "intent_request_id": None,
                 "intent_version": None,
@@ -161,9 +154,10 @@ def create_exactly_once(
     saas_id: str,
     version: int,
     remote_entity: str,
-    create: Callable[[str], Created],
+    create: Callable[[str], Written],
     snapshot: dict[str, Any],
-) -> tuple[Link, Created]:
+    key_length: int = FULL_LENGTH,
+) -> tuple[Link, Written]:
     """Steps 2–4. A refusal (ValidationFailed, NotFound) proves nothing was made: the intent is abandoned
     and the error re-raised. Anything else (a timeout, a 5xx, a crash) leaves the intent PENDING for
     the retry to repeat."""
@@ -176,6 +170,7 @@ def create_exactly_once(
         saas_id=saas_id,
         version=version,
         remote_entity=remote_entity,
+        key_length=key_length,
     )
     assert pending.intent_request_id is not None  # begin_create always returns an intent
     try:

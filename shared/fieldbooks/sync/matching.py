@@ -12,37 +12,15 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from fieldbooks.saas.records import Contact
+from fieldbooks.domain.records import Contact
+from fieldbooks.providers.contract import RemoteRecord
 
 MatchedBy = Literal["email", "name", "doc_number"]
 
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
-
-
-class RemoteRecord(BaseModel):
-    """What matching and planning need of one accounting record, whatever the provider calls its fields."""
-
-    model_config = ConfigDict(frozen=True)
-
-    remote_id: str
-    remote_entity: str
-    name: str
-    email: str | None = None
-    doc_number: str | None = None
-    parent_id: str | None = None
-    sync_token: str | None = None
-    total: Decimal | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """Ids are only unique per entity (customer 1 and item 1 both exist), so claims use both."""
-        return (self.remote_entity, self.remote_id)
 
 
 @dataclass(frozen=True)
@@ -128,7 +106,7 @@ def match_by_key(
 def match_contacts(
     contacts: Sequence[Contact], customers: Iterable[RemoteRecord], claimed: set[tuple[str, str]]
 ) -> dict[str, Outcome]:
-    """Email first, then normalised display name; sub-customers (jobs) are never a contact's twin.
+    """Email first, then normalised display name; records under a customer (jobs) are never a contact's twin.
 
     Two customers sharing one email are told apart by name before the match is called ambiguous,
     since households and small firms often share an address.

@@ -9,125 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from fieldbooks.domain.models import ConnectionSettings, Link, LinkState, Run
-from fieldbooks.saas.records import Contact, CreditNote, Entity, Invoice, Item, Payment, Property, SaasRecord
+from fieldbooks.domain.models import ConnectionSettings, Link, LinkState
+from fieldbooks.domain.plans import CATEGORY_ENTITIES, ApplyStep, Plan, PlanActionKind, PlannedAction
+from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
+from fieldbooks.domain.wording import MATCHED_BY, PLURAL, label_of
+from fieldbooks.providers.contract import Descriptor, RemoteRecord, RemoteSide
 from fieldbooks.sync.matching import (
     Ambiguous,
     Matched,
     MatchedBy,
     Outcome,
-    RemoteRecord,
     match_by_key,
     match_contacts,
     normalised_doc_number,
     normalised_name,
 )
-
-# Apply order: parents before children, documents before what is applied to them.
-CATEGORY_ENTITIES: dict[str, Entity] = {
-    "contacts": "contact",
-    "properties": "property",
-    "items": "item",
-    "invoices": "invoice",
-    "credit_notes": "credit_note",
-    "payments": "payment",
-}
-CATEGORIES = tuple(CATEGORY_ENTITIES)
-# The accounting entity each SaaS entity is linked to, for links written before remote_entity was stored.
-REMOTE_ENTITY = {
-    "contact": "Customer",
-    "property": "Customer",
-    "item": "Item",
-    "invoice": "Invoice",
-    "credit_note": "CreditMemo",
-    "payment": "Payment",
-}
-LINK_NOUN = {"contact": "customer", "property": "sub-customer", "item": "item", "invoice": "invoice"}
-
-
-class PlanActionKind(StrEnum):
-    LINK = "link"
-    CREATE = "create"
-    UPDATE = "update"
-    SKIP = "skip"
-    CONFLICT = "conflict"
-
-
-class ApplyStep(StrEnum):
-    """What the driver does for an action; the kind is what the tenant is told."""
-
-    WRITE_LINK = "write_link"  # pair with an existing accounting record: a link row, no provider call
-    PUSH = "push"  # the adapter's push_record: create or update, exactly once
-    REPORT = "report"  # a conflict no call can settle: log it for a person
-    NONE = "none"  # skipped: nothing to do
-
-
-class PlannedAction(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    category: str
-    entity: Entity
-    saas_id: str
-    label: str = Field(description="What a bookkeeper recognises: a name or a document number.")
-    action: PlanActionKind
-    step: ApplyStep
-    reason: str
-    remote_id: str | None = None
-    remote_entity: str | None = None
-    remote_name: str | None = None
-    sync_token: str | None = None
-    matched_by: str | None = None
-
-
-class CategoryCounts(BaseModel):
-    link: int = 0
-    create: int = 0
-    update: int = 0
-    skip: int = 0
-    conflict: int = 0
-
-
-class PlanSummary(BaseModel):
-    counts: dict[str, CategoryCounts]
-    to_apply: int = Field(description="Actions the run will work through (everything except skips).")
-
-
-class Plan(BaseModel):
-    actions: list[PlannedAction]
-
-    @property
-    def to_apply(self) -> list[PlannedAction]:
-        """Non-skips in apply order (categories in CATEGORIES order, records in plan order)."""
-        order = {category: i for i, category in enumerate(CATEGORIES)}
-        applied = [a for a in self.actions if a.step is not ApplyStep.NONE]
-        return sorted(applied, key=lambda a: order[a.category])
-
-    @property
-    def skipped(self) -> list[PlannedAction]:
-        return [a for a in self.actions if a.step is ApplyStep.NONE]
-
-    def summary(self) -> PlanSummary:
-        counts = {category: CategoryCounts() for category in CATEGORIES}
-        for action in self.actions:
-            tally = counts[action.category]
-            setattr(tally, action.action.value, getattr(tally, action.action.value) + 1)
-        return PlanSummary(counts=counts, to_apply=len(self.to_apply))
-
-
-class RunDetail(Run):
-    """A run as `GET /runs/{id}` shows it: progress plus the plan's counts once it exists."""
-
-    plan: PlanSummary | None = None
-
-
-class PlanPage(BaseModel):
-    summary: PlanSummary | None
-    items: list[PlannedAction]
-    next_cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,16 +37,6 @@ class SaasSide:
     payments: Sequence[Payment] = ()
 
 
-@dataclass(frozen=True)
-class RemoteSide:
-    """Accounting records that are candidates for a match; customers include sub-customers (jobs)."""
-
-    customers: Sequence[RemoteRecord] = ()
-    items: Sequence[RemoteRecord] = ()
-    invoices: Sequence[RemoteRecord] = ()
-    credit_notes: Sequence[RemoteRecord] = ()
-
-
 LinkKey = tuple[str, str]  # (entity, saas id)
 
 
@@ -159,7 +46,7 @@ class _Planner:
     remote: RemoteSide
     links: Mapping[LinkKey, Link]
     settings: ConnectionSettings
-    provider_label: str
+    descriptor: Descriptor
     contact_name: Callable[[Contact], str]
     actions: list[PlannedAction] = field(default_factory=list)
     # remote ids some SaaS record already holds: never offered to another record
@@ -167,7 +54,7 @@ class _Planner:
 
     def build(self) -> Plan:
         self.claimed = {
-            (link.remote_entity or REMOTE_ENTITY[link.entity], link.remote_id)
+            (link.remote_entity or self.descriptor.remote_entities.get(link.entity, link.entity), link.remote_id)
             for link in self.links.values()
             if link.remote_id and link.state is not LinkState.UNLINKED
         }
@@ -216,7 +103,7 @@ class _Planner:
         return customer_of
 
     def _properties(self, customer_of: Mapping[str, str]) -> None:
-        """A job site matches a sub-customer of its contact's customer with the same name, nowhere else."""
+        """A job site matches a record under its contact's customer with the same name, nowhere else."""
         pending = [p for p in self.saas.properties if self._settled("properties", p) is None]
         jobs = [c for c in self.remote.customers if c.parent_id is not None]
         parent_names = {c.remote_id: normalised_name(c.name) for c in self.remote.customers}
@@ -267,7 +154,13 @@ class _Planner:
         reason = f"Already in {self.provider_label} and up to date."
         return self._add(category, record, PlanActionKind.SKIP, ApplyStep.NONE, reason, link=link)
 
+    @property
+    def provider_label(self) -> str:
+        return self.descriptor.label
+
     def _skip_reason(self, entity: str, record: SaasRecord, link: Link | None) -> str | None:
+        if not self.descriptor.syncs(entity):
+            return f"{PLURAL[entity]} do not sync to {self.provider_label}."
         if not self.settings.direction(entity).pushes:
             return f"Sending {entity.replace('_', ' ')}s to {self.provider_label} is switched off in settings."
         if link is not None and link.state is LinkState.UNLINKED:
@@ -293,8 +186,9 @@ class _Planner:
                 )
                 self._add(category, record, PlanActionKind.CONFLICT, ApplyStep.REPORT, reason, remote=remote)
                 return
-            reason = f"Matches {self.provider_label} {LINK_NOUN.get(record.entity, 'record')} {remote.name} by "
-            reason += {"email": "email", "name": "name", "doc_number": "document number"}[outcome.by] + "."
+            noun = self.descriptor.remote_nouns.get(record.entity, "record")
+            reason = f"Matches {self.provider_label} {noun} {remote.name} by "
+            reason += MATCHED_BY[outcome.by] + "."
             self._add(category, record, PlanActionKind.LINK, ApplyStep.WRITE_LINK, reason, remote=remote, by=outcome.by)
         elif isinstance(outcome, Ambiguous):
             names = ", ".join(f"{c.name} (id {c.remote_id})" for c in outcome.candidates)
@@ -326,7 +220,7 @@ class _Planner:
             remote_id=remote.remote_id if remote else (link.remote_id if link else None),
             remote_entity=remote.remote_entity if remote else (link.remote_entity if link else None),
             remote_name=remote.name if remote else None,
-            sync_token=remote.sync_token if remote else None,
+            remote_version=remote.version if remote else None,
             matched_by=by,
         )
         self.actions.append(action)
@@ -338,13 +232,13 @@ def build_plan(
     remote: RemoteSide,
     links: Mapping[LinkKey, Link],
     settings: ConnectionSettings,
-    provider_label: str,
+    descriptor: Descriptor,
     contact_name: Callable[[Contact], str] | None = None,
 ) -> Plan:
     """`contact_name` is the name a new customer will carry in accounting (the provider's naming rules);
     by default the SaaS display name."""
     name = contact_name or (lambda contact: contact.display_name or contact.derived_display_name())
-    return _Planner(saas, remote, links, settings, provider_label, name).build()
+    return _Planner(saas, remote, links, settings, descriptor, name).build()
 
 
 def _only_marked_since(record: SaasRecord, link: Link) -> bool:
@@ -360,20 +254,6 @@ def _only_marked_since(record: SaasRecord, link: Link) -> bool:
         and record.version == link.synced_version + 1
         and record.updated_at <= marker.linked_at
     )
-
-
-def label_of(record: SaasRecord) -> str:
-    if isinstance(record, Contact):
-        return record.display_name or record.id
-    if isinstance(record, Property | Item):
-        return record.name
-    if isinstance(record, Invoice):
-        return f"Invoice {record.number}"
-    if isinstance(record, CreditNote):
-        return f"Credit note {record.number}"
-    if isinstance(record, Payment):
-        return f"Payment of {record.amount} on {record.date.isoformat()}"
-    return record.id
 
 
 def _saas_key(record: SaasRecord) -> str | None:

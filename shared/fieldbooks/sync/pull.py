@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from fieldbooks import registry
 from fieldbooks.connections.lifecycle import mark_needs_reauth
 from fieldbooks.domain.errors import AuthExpired
 from fieldbooks.domain.models import RunStatus
+from fieldbooks.queues.pull_jobs import PullJob
+from fieldbooks.queues.run_events import publish_run_finished
 from fieldbooks.services import Services
-from fieldbooks.sync.pull_jobs import PullJob
-from fieldbooks.sync.run_events import publish_run_finished
+from fieldbooks.sync import runs
 
-# After the adapter returns, these mean the run is not over: it waits for approval, or it handed the
+# After the driver returns, these mean the run is not over: it waits for approval, or it handed the
 # rest of its work to a fresh job (a long run goes in slices to stay inside Lambda's limit).
 NOT_OVER = (RunStatus.AWAITING_APPROVAL, RunStatus.QUEUED)
 
@@ -27,20 +29,24 @@ def run_job(job: PullJob, services: Services) -> None:
     if connection is None or not connection.is_active:
         _finish(job, services, RunStatus.STOPPED, f"{job.provider.label} is not connected, so nothing was read.")
         return
-    adapter = services.providers.get(job.provider)
-    if adapter is None:
+    if not registry.available(job.provider):
         _finish(job, services, RunStatus.FAILED, f"Reading from {job.provider.label} is not available yet.")
         return
     services.runs.set_status(job.tenant_id, job.run_id, RunStatus.RUNNING)
     try:
-        adapter.pull_changes(connection, run, services)
+        runs.drive(connection, run, services)
     except AuthExpired as error:
         # Re-read inside: a token refresh may have bumped the row's version during the pull.
         mark_needs_reauth(job.tenant_id, job.provider, services)
         _finish(job, services, RunStatus.FAILED, error.message)
         return
     finished = services.runs.get(job.tenant_id, job.run_id)
-    if finished.status in NOT_OVER:
+    if finished.status in NOT_OVER or finished.status.is_finished:
+        return  # waits, was handed on, or its last queued answer already ended it
+    if any(p.queued for p in finished.progress.values()) and not finished.stop_requested:
+        # QUEUE providers: the run ends with the answer that settles its last item (sync/outbox.py).
+        waiting = f"Waiting for {job.provider.label} to ask for the work that is queued."
+        services.runs.set_status(job.tenant_id, job.run_id, RunStatus.RUNNING, waiting)
         return
     if finished.stop_requested:
         _finish(job, services, RunStatus.STOPPED, "Stopped on request.")

@@ -1,73 +1,261 @@
-"""The provider-independent half of a push: what never syncs, what is an echo, who is connected."""
+"""The push engine's decision: one SaaS record version in, what must happen in accounting out.
+
+`Push.record` is the single path for real-time pushes, runs and approvals, for every provider:
+the skip rules, the preview hold, parents first, then create or update through the transport, and
+one sync-log sentence (sync/settle.py). Errors a retry can cure (Transient, RateLimited,
+AuthExpired, a second stale version, a lost link race) propagate, so the SQS message comes back;
+everything a retry cannot cure (a refusal, a duplicate name, a total mismatch) becomes an outcome and
+a sentence in the log, so the queue is not clogged with a message that would fail fifteen times.
+"""
 
 from __future__ import annotations
 
-from fieldbooks.connections.lifecycle import mark_needs_reauth
-from fieldbooks.domain.errors import AuthExpired, ValidationFailed
-from fieldbooks.domain.models import Connection, ConnectionStatus, Direction, SyncStatus
-from fieldbooks.observability import logger
-from fieldbooks.providers.base import AccountingProvider
+from datetime import UTC, datetime
+from typing import Any
+
+from fieldbooks import registry
+from fieldbooks.domain.errors import NotFound, ValidationFailed
+from fieldbooks.domain.models import Connection, Link, LinkState, PendingAction, SyncStatus
+from fieldbooks.domain.outcomes import PushAction, PushOutcome
+from fieldbooks.domain.records import CreditNote, Invoice, Payment, Property, SaasRecord
+from fieldbooks.domain.wording import DRAFT_INVOICE, NEVER_SYNCED, PLURAL, describe, first_upper, noun
+from fieldbooks.providers.contract import Operations, Parents, WorkCodec
+from fieldbooks.providers.contract import Transport as TransportKind
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
+from fieldbooks.store.conflicts import action_id
+from fieldbooks.sync.outbox import QueueTransport
+from fieldbooks.sync.settle import Blocked, Settle
+from fieldbooks.sync.transport import CallTransport, Member, ParentWaiting, Transport
 
-NEVER_SYNCED = {
-    "quote": "Quotes stay in the field-service app; only finalized invoices go to accounting.",
-    "job": "Jobs stay in the field-service app; they never sync to accounting.",
-    "team_member": "Team members stay in the field-service app; they never sync to accounting.",
-}
-
-
-def skip_reason(change: SaasChangeEvent) -> str | None:
-    if change.entity in NEVER_SYNCED:
-        return NEVER_SYNCED[change.entity]
-    if change.entity == "invoice" and getattr(change.record, "status", None) == "draft":
-        return "Draft invoices go to accounting once they are finalized."
-    return None
+# Preview mode covers "customer and job-site actions" (issue 4, bullet 6).
+PREVIEWED = {"contact", "property"}
 
 
-def push_change(change: SaasChangeEvent, services: Services) -> None:
-    if change.origin == "fieldbooks":
-        logger.debug("Ignoring our own write coming back", extra={"record_id": change.record_id})
-        return
-    for connection in services.connections.list_for_tenant(change.tenant_id):
-        if connection.status is ConnectionStatus.DISCONNECTED:
-            continue
-        if reason := skip_reason(change):
-            _log_skip(change, connection, reason, services)
-            continue
-        if connection.status is ConnectionStatus.NEEDS_REAUTH:
-            _log_skip(change, connection, waiting_for_reconnect(connection), services)
-            continue
+class Push:
+    """One connection's pushes in one invocation; operations and lookups are built once and shared."""
+
+    def __init__(self, connection: Connection, services: Services, run_id: str | None = None) -> None:
+        self.connection = connection
+        self.services = services
+        self.tenant_id = connection.tenant_id
+        self.settings = connection.settings
+        self.package = registry.package(connection.provider)
+        self.descriptor = self.package.descriptor
+        self.mapper = self.package.mapper
+        self.settle = Settle(connection, services, run_id, self.package, lambda: self.operations)
+        self._operations: Operations | None = None
+        self._sending = False  # building a QUEUE body at send time: parents are read, never pushed
+        queued = self.descriptor.transport is TransportKind.QUEUE
+        self.transport: Transport = QueueTransport(self) if queued else CallTransport(self)
+
+    def package_codec(self) -> WorkCodec:
+        if self.package.codec is None:
+            raise ValidationFailed(f"{self.descriptor.label} does not ask for work.")
+        return self.package.codec
+
+    def body_when_sent(self, entity: str, record: SaasRecord) -> dict[str, Any]:
+        """A QUEUE item's body when the provider asks for it; ParentWaiting while a parent is unsettled."""
+        self._sending = True
         try:
-            _adapter(connection, services).push_change(connection, change, services)
-        except AuthExpired:
-            # The tokens were refused mid-push. The message is not retried: until the tenant reconnects
-            # every try would fail the same way, and the reconnect queues a run that brings over
-            # whatever changed meanwhile (records newer than their link's synced version).
-            mark_needs_reauth(connection.tenant_id, connection.provider, services)
-            _log_skip(change, connection, waiting_for_reconnect(connection), services)
+            return self.body(entity, record, approved=True)
+        finally:
+            self._sending = False
+
+    @property
+    def operations(self) -> Operations:
+        if self._operations is None:
+            self._operations = registry.operations(self.connection, self.services)
+        return self._operations
+
+    # ------------------------------------------------------------------ entry points
+    def change(self, change: SaasChangeEvent) -> PushOutcome | None:
+        if change.action == "deleted":
+            self.settle.log(
+                change.entity,
+                change.record_id,
+                SyncStatus.SKIPPED,
+                "skip",
+                f"Deleting a {noun(change.entity)} is not copied to {self.descriptor.short_label}; "
+                "change it there if needed.",
+            )
+            return None
+        return self.record(change.entity, change.record)
+
+    def record(self, entity: str, record: SaasRecord, approved: bool = False) -> PushOutcome:
+        if reason := self.skip_reason(entity, record):
+            return self.settle.outcome(PushAction.SKIPPED, entity, record.id, reason, status=SyncStatus.SKIPPED)
+        link = self.link(entity, record.id)
+        if link is not None and link.state is LinkState.UNLINKED:
+            return self.settle.outcome(
+                PushAction.SKIPPED, entity, record.id, "Not linked to accounting.", status=SyncStatus.SKIPPED
+            )
+        if isinstance(record, Invoice) and record.status == "void":
+            return self.void(record)
+        if up_to_date(link, record):
+            # A duplicate delivery, or an older version arriving late: nothing to do and nothing to log.
+            return PushOutcome(
+                action=PushAction.SKIPPED,
+                entity=entity,
+                saas_id=record.id,
+                remote_id=link.remote_id if link else None,
+                detail=f"Already up to date in {self.descriptor.short_label}.",
+            )
+        creating = link is None or link.state is not LinkState.LINKED
+        if entity in PREVIEWED and self.settings.preview_customer_actions and not approved:
+            return self._hold(entity, record, "create" if creating else "update")
+        body: dict[str, Any] | None
+        try:
+            body = self.body(entity, record, approved)
+        except ParentWaiting:
+            body = None  # QUEUE: its parent is queued before it, and its body is built when it is sent
+        except Blocked as blocked:
+            return blocked.outcome
+        except ValidationFailed as error:
+            return self.settle.outcome(PushAction.ERROR, entity, record.id, error.message)
+        if creating:  # body None only for QUEUE, which builds it when the provider asks
+            return self.transport.create(Member(entity, record, link, body or {}))
+        assert link is not None
+        return self.transport.update(link, entity, record, body or {})
+
+    def records(self, pushes: list[tuple[str, SaasRecord]]) -> list[PushOutcome]:
+        """Many records at once (a run's apply phase): what `record` does for each, in fewer calls.
+
+        Creates that need nothing else first go out in the provider's batches; everything else
+        (updates, preview holds, records with parents or an intent of their own) takes `record`
+        afterwards, so a job site finds the customer the batch just made.
+        """
+        members = {index: self._batchable(entity, record) for index, (entity, record) in enumerate(pushes)}
+        batched = {index: member for index, member in members.items() if member is not None}
+        outcomes = self.transport.create_many(batched) if batched else {}
+        return [outcomes.get(index) or self.record(entity, record) for index, (entity, record) in enumerate(pushes)]
+
+    def void(self, invoice: Invoice) -> PushOutcome:
+        label = describe("invoice", invoice)
+        link = self.link("invoice", invoice.id)
+        if link is None or link.state is not LinkState.LINKED or link.remote_id is None:
+            return self.settle.outcome(
+                PushAction.SKIPPED,
+                "invoice",
+                invoice.id,
+                f"{first_upper(label)} was voided before it reached {self.descriptor.short_label}; "
+                "nothing to void there.",
+                status=SyncStatus.SKIPPED,
+            )
+        if up_to_date(link, invoice):
+            return PushOutcome(
+                action=PushAction.SKIPPED,
+                entity="invoice",
+                saas_id=invoice.id,
+                remote_id=link.remote_id,
+                detail=f"Already voided in {self.descriptor.short_label}.",
+            )
+        return self.transport.void(link, invoice)
+
+    # ------------------------------------------------------------------ rules
+    def skip_reason(self, entity: str, record: SaasRecord) -> str | None:
+        if entity in NEVER_SYNCED:
+            return NEVER_SYNCED[entity]
+        if not self.descriptor.syncs(entity):
+            return f"{PLURAL.get(entity, noun(entity))} do not sync to {self.descriptor.short_label}."
+        if not self.settings.direction(entity).pushes:
+            return f"{PLURAL[entity]} are set not to sync to {self.descriptor.short_label}."
+        if isinstance(record, Invoice) and record.status == "draft":
+            return DRAFT_INVOICE
+        return None
+
+    def link(self, entity: str, saas_id: str) -> Link | None:
+        return self.services.links.get(self.tenant_id, self.connection.provider, entity, saas_id)
+
+    def _batchable(self, entity: str, record: SaasRecord) -> Member | None:
+        """A create that `record` would send as it is; None sends it through `record`."""
+        if entity not in self.descriptor.batched or self.skip_reason(entity, record):
+            return None
+        if entity in PREVIEWED and self.settings.preview_customer_actions:
+            return None
+        link = self.link(entity, record.id)
+        if link is not None and (
+            link.state is not LinkState.PENDING or (link.intent_request_id and not link.intent_batch)
+        ):
+            return None  # linked, unlinked, or a single create in flight that only its own key can replay
+        try:
+            body = self.body(entity, record, approved=False)
+        except (ValidationFailed, Blocked):
+            return None  # `record` writes the same error row
+        return Member(entity, record, link, body)
+
+    def _hold(self, entity: str, record: SaasRecord, action: str) -> PushOutcome:
+        summary = f"{first_upper(action)} {describe(entity, record)} in {self.descriptor.short_label}"
+        self.services.pending_actions.hold(
+            PendingAction(
+                tenant_id=self.tenant_id,
+                action_id=action_id(self.connection.provider, entity, record.id),
+                provider=self.connection.provider,
+                entity=entity,
+                saas_id=record.id,
+                record_version=record.version,
+                action=action,
+                summary=summary,
+                created_at=datetime.now(UTC),
+            )
+        )
+        return self.settle.outcome(
+            PushAction.HELD, entity, record.id, f"Waiting for approval: {summary}.", status=SyncStatus.SKIPPED
+        )
+
+    # ------------------------------------------------------------------ bodies and parents
+    def body(self, entity: str, record: SaasRecord, approved: bool) -> dict[str, Any]:
+        return self.operations.body(entity, record, self.parents(record, approved), self.settings)
+
+    def parents(self, record: SaasRecord, approved: bool) -> Parents:
+        """Parents first: a record whose customer, items or invoices are not in accounting yet brings them over."""
+        if isinstance(record, Property):
+            contact = self.services.saas.get_contact(self.tenant_id, record.contact_id)
+            return Parents(customer_id=self.remote_id("contact", record.contact_id, record, approved), customer=contact)
+        if isinstance(record, Invoice | CreditNote):
+            customer_id = self.remote_id("contact", record.contact_id, record, approved)
+            item_ids = sorted({line.item_id for line in record.lines if line.item_id})
+            items = {item_id: self.remote_id("item", item_id, record, approved) for item_id in item_ids}
+            return Parents(customer_id=customer_id, items=items)
+        if isinstance(record, Payment):
+            customer_id = self.remote_id("contact", record.contact_id, record, approved)
+            invoices = {
+                each.invoice_id: self.remote_id("invoice", each.invoice_id, record, approved)
+                for each in record.applied_to
+            }
+            return Parents(customer_id=customer_id, invoices=invoices)
+        return Parents()
+
+    def remote_id(self, entity: str, saas_id: str, child: SaasRecord, approved: bool) -> str:
+        link = self.link(entity, saas_id)
+        if link is not None and link.state is LinkState.LINKED and link.remote_id:
+            return link.remote_id
+        if self._sending:
+            raise ParentWaiting(f"{entity} {saas_id}")
+        try:
+            parent = self.services.saas.get(self.tenant_id, entity, saas_id)  # type: ignore[arg-type]
+        except NotFound as error:
+            raise ValidationFailed(f"The {noun(entity)} {saas_id} it refers to no longer exists.") from error
+        outcome = self.record(entity, parent, approved)
+        if outcome.action is PushAction.QUEUED:
+            raise ParentWaiting(f"{entity} {saas_id}")
+        if outcome.remote_id and outcome.action not in (PushAction.CONFLICT, PushAction.ERROR):
+            return outcome.remote_id
+        child_label = describe(child.entity, child)
+        raise Blocked(
+            self.settle.outcome(
+                PushAction.ERROR,
+                child.entity,
+                child.id,
+                f"{first_upper(child_label)} waits for {describe(entity, parent)}: {outcome.detail}",
+            )
+        )
 
 
-def waiting_for_reconnect(connection: Connection) -> str:
-    label = connection.provider.label
-    return f"Not sent yet: {label} needs to be reconnected. The sync that runs on reconnect brings this change over."
-
-
-def _log_skip(change: SaasChangeEvent, connection: Connection, reason: str, services: Services) -> None:
-    services.sync_log.write(
-        change.tenant_id,
-        provider=connection.provider,
-        entity=change.entity,
-        direction=Direction.TO_ACCOUNTING,
-        status=SyncStatus.SKIPPED,
-        action="skip",
-        detail=reason,
-        saas_id=change.record_id,
+def up_to_date(link: Link | None, record: SaasRecord) -> bool:
+    return (
+        link is not None
+        and link.state is LinkState.LINKED
+        and link.synced_version is not None
+        and link.synced_version >= record.version
     )
-
-
-def _adapter(connection: Connection, services: Services) -> AccountingProvider:
-    try:
-        return services.providers[connection.provider]
-    except KeyError as error:
-        raise ValidationFailed(f"Syncing with {connection.provider.label} is not available yet.") from error

@@ -1,16 +1,16 @@
 """The run driver: read both sides, plan, wait for approval if asked, then apply the plan in slices.
 
-Provider independent: the adapter hands in how to read its side (`read_remote`) and how to push
-one record (`push`), and the driver does the rest: plan storage, per-category progress, Stop
-between records, and handing a long run on to a fresh invocation before Lambda's limit.
+Provider independent: the connection's `Reader` gives the accounting side, `Push` applies each
+action, and the driver does the rest: plan storage, per-category progress, Stop between records,
+and handing a long run on to a fresh invocation before Lambda's limit.
 
 Progress doubles as the cursor: actions are applied strictly in plan order and each one ends with
 exactly one atomic ADD to its category's done or failed counter, so done+failed over all
 categories *is* the position of the next action. A redelivered job resumes there; the record it
 may repeat is pushed through the exactly-once create protocol, so a repeat never duplicates.
 
-An adapter that can push many records in one call (`push_many`) gets consecutive push actions in
-chunks; their counters are added after the chunk, in plan order, so the cursor rule still holds.
+Consecutive push actions go in chunks (`Push.records`, which batches creates where the provider
+can); their counters are added after the chunk, in plan order, so the cursor rule still holds.
 """
 
 from __future__ import annotations
@@ -20,81 +20,39 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Literal, Protocol
 
-from fieldbooks.domain.errors import (
-    AuthExpired,
-    Conflict,
-    FieldbooksError,
-    RateLimited,
-    StaleVersion,
-    Transient,
-)
-from fieldbooks.domain.models import (
-    Connection,
-    Direction,
-    Link,
-    LinkState,
-    Provider,
-    Run,
-    RunKind,
-    RunStatus,
-    SyncStatus,
-)
+from fieldbooks import registry
+from fieldbooks.domain.errors import AuthExpired, Conflict, FieldbooksError, RateLimited, StaleVersion, Transient
+from fieldbooks.domain.models import Connection, Direction, Link, LinkState, Run, RunKind, RunStatus, SyncStatus
+from fieldbooks.domain.outcomes import PushAction, PushOutcome
+from fieldbooks.domain.plans import CATEGORIES, ApplyStep, PlannedAction, PlanSummary
+from fieldbooks.domain.record_fields import AccountingLinkFields
+from fieldbooks.domain.records import Contact, CreditNote, Entity, Invoice, Item, Payment, Property, SaasRecord
+from fieldbooks.domain.wording import MATCHED_BY
 from fieldbooks.observability import logger
+from fieldbooks.providers.contract import RemoteSide
+from fieldbooks.queues.pull_jobs import PullJob, send_pull_job
 from fieldbooks.saas.client import SaasPlatformClient
-from fieldbooks.saas.records import (
-    AccountingLinkFields,
-    Contact,
-    CreditNote,
-    Entity,
-    Invoice,
-    Item,
-    Payment,
-    Property,
-    SaasRecord,
-)
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
-from fieldbooks.sync.plan import (
-    CATEGORIES,
-    LINK_NOUN,
-    ApplyStep,
-    PlannedAction,
-    PlanSummary,
-    RemoteSide,
-    RunDetail,
-    SaasSide,
-    build_plan,
-)
-from fieldbooks.sync.pull_jobs import PullJob, send_pull_job
-from fieldbooks.sync.run_events import publish_run_finished
+from fieldbooks.sync.plan import SaasSide, build_plan
+from fieldbooks.sync.push import Push
 
-# One slice stays well inside the pull worker's 120 s timeout, even at QuickBooks' 500 calls a minute
+# One slice stays well inside the pull worker's 120 s timeout, even at a provider's few hundred calls a minute
 # (a record can take a few calls: parents first, a total check). What is left goes to a fresh job.
 SLICE_MAX_RECORDS = 150
 SLICE_MAX_SECONDS = 60.0
 READ_AHEAD = 30  # plan rows fetched per query while applying; also the most one chunk of pushes holds
-PUSH_CHUNK = 30  # QuickBooks' batch size (providers.md 1.2); Stop is honoured between chunks
+PUSH_CHUNK = 30  # at most READ_AHEAD; the provider's batch size decides how many go in one call
 BEGINNING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # "changed since" that every record satisfies
 # Failures the job retries as a whole (the message comes back; the cursor resumes at the same record).
 RETRIED = (RateLimited, Transient, AuthExpired)
-LINK_MARKER: dict[Provider, Literal["qbo", "xero", "qbd"]] = {
-    Provider.QUICKBOOKS_ONLINE: "qbo",
-    Provider.XERO: "xero",
-    Provider.QUICKBOOKS_DESKTOP: "qbd",
-}
-BUSY = (RunStatus.QUEUED, RunStatus.PLANNING, RunStatus.AWAITING_APPROVAL, RunStatus.RUNNING, RunStatus.STOPPING)
-
-
-class RecordPusher(Protocol):
-    def __call__(self, entity: str, record: SaasRecord) -> bool:
-        """Creates or updates one record in accounting; False when it failed (and was logged as such)."""
-
-
-class RecordsPusher(Protocol):
-    def __call__(self, pushes: list[tuple[str, SaasRecord]]) -> list[bool]:
-        """Pushes each (entity, record) as RecordPusher would, in as few calls as it can; results in order."""
+# What applying one action ended in: True (in step), False (failed, logged), or QUEUED (the provider's
+# side has not asked for it yet; settling counts it).
+QUEUED = None
+Applied = bool | None
+# Runs that compare both sides in full; scheduled and webhook pulls read the provider's changes instead.
+RECONCILED_KINDS = (RunKind.INITIAL, RunKind.SYNC_NOW)
 
 
 class SliceEnd(StrEnum):
@@ -103,69 +61,22 @@ class SliceEnd(StrEnum):
     HANDED_ON = "handed_on"
 
 
-# ---------------------------------------------------------------- the tenant API's side
-
-
-def start_sync_now(tenant_id: str, provider: Provider, services: Services) -> Run:
-    """Sync now: a full comparison as a run. One at a time per connection, so a double click queues one."""
-    connection = services.connections.get(tenant_id, provider)
-    if not connection.is_active:
-        raise Conflict(f"{provider.label} is {connection.status.value.replace('_', ' ')}; reconnect it first.")
-    for run in services.runs.recent(tenant_id, limit=20).items:
-        if run.provider is provider and run.kind in (RunKind.INITIAL, RunKind.SYNC_NOW) and run.status in BUSY:
-            raise Conflict(f"A sync with {provider.label} is already under way (run {run.run_id}).")
-    run = services.runs.create(tenant_id, provider, RunKind.SYNC_NOW)
-    send_pull_job(PullJob(tenant_id=tenant_id, provider=provider, run_id=run.run_id), services)
-    return run
-
-
-def approve_run(tenant_id: str, run_id: str, services: Services) -> Run:
-    run = services.runs.transition(tenant_id, run_id, RunStatus.AWAITING_APPROVAL, RunStatus.QUEUED, "Plan approved.")
-    send_pull_job(PullJob(tenant_id=tenant_id, provider=run.provider, run_id=run_id), services)
-    return services.runs.get(tenant_id, run_id)
-
-
-def stop_run(tenant_id: str, run_id: str, services: Services) -> Run:
-    """Asks a run to stop; the driver honours it between records. A run still waiting for approval
-    has nothing in flight, so it stops at once."""
-    run = services.runs.get(tenant_id, run_id)
-    if run.status.is_finished:
-        return run
-    services.runs.request_stop(tenant_id, run_id)
-    if run.status is RunStatus.AWAITING_APPROVAL:
-        try:
-            stopped = services.runs.transition(
-                tenant_id, run_id, RunStatus.AWAITING_APPROVAL, RunStatus.STOPPED, "Stopped before it was approved."
-            )
-        except Conflict:
-            return services.runs.get(tenant_id, run_id)  # approved meanwhile: the driver will see the request
-        publish_run_finished(services.runs.get(tenant_id, run_id), services)
-        return stopped
-    return services.runs.get(tenant_id, run_id)
-
-
-def run_detail(tenant_id: str, run_id: str, services: Services) -> RunDetail:
-    run = services.runs.get(tenant_id, run_id)
-    return RunDetail(**run.model_dump(), plan=services.plans.summary(tenant_id, run_id))
-
-
 # ---------------------------------------------------------------- the pull worker's side
 
 
-def drive(
-    connection: Connection,
-    run: Run,
-    services: Services,
-    *,
-    read_remote: Callable[[], RemoteSide],
-    push: RecordPusher,
-    contact_name: Callable[[Contact], str] | None = None,
-    push_many: RecordsPusher | None = None,
-) -> SliceEnd | None:
-    """Plans on the first delivery, then applies; None when the run now waits for approval."""
+def drive(connection: Connection, run: Run, services: Services) -> SliceEnd | None:
+    """Plans on the first delivery, then applies; None when the run now waits for approval (or has
+    nothing to read: pulling the provider's changes comes with the pull engine)."""
+    if run.kind not in RECONCILED_KINDS:
+        logger.info("Nothing to read for this run kind yet", extra={"run_id": run.run_id, "kind": run.kind})
+        return None
+    push = Push(connection, services, run.run_id)
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
-        plan_run(connection, run, services, read_remote(), contact_name)
+        remote = registry.reader(connection, services).side()
+        plan_run(
+            connection, run, services, remote, lambda contact: push.mapper.display_name(contact, connection.settings)
+        )
         if services.runs.get(run.tenant_id, run.run_id).stop_requested:
             return SliceEnd.STOPPED  # stopped while planning: never park it waiting for an approval
         if connection.settings.approve_plan:  # even an all-skip plan: the tenant asked to see every plan first
@@ -174,7 +85,7 @@ def drive(
             )
             return None
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.RUNNING)
-    return apply_slice(connection, run, services, push, push_many)
+    return apply_slice(connection, run, services, push)
 
 
 def plan_run(
@@ -186,7 +97,8 @@ def plan_run(
 ) -> PlanSummary:
     saas = read_saas_side(run.tenant_id, services.saas)
     links = {(link.entity, link.saas_id): link for link in services.links.list(run.tenant_id, connection.provider)}
-    plan = build_plan(saas, remote, links, connection.settings, connection.provider.label, contact_name)
+    descriptor = registry.descriptor(connection.provider)
+    plan = build_plan(saas, remote, links, connection.settings, descriptor, contact_name)
     # Totals before the plan is saved: a saved plan is what tells a retried job to apply, not plan again.
     totals = Counter(action.category for action in plan.to_apply)
     for category in CATEGORIES:
@@ -211,12 +123,10 @@ def read_saas_side(tenant_id: str, saas: SaasPlatformClient) -> SaasSide:
     )
 
 
-def apply_slice(
-    connection: Connection, run: Run, services: Services, push: RecordPusher, push_many: RecordsPusher | None = None
-) -> SliceEnd:
+def apply_slice(connection: Connection, run: Run, services: Services, push: Push) -> SliceEnd:
     tenant_id, run_id = run.tenant_id, run.run_id
     current = services.runs.get(tenant_id, run_id)
-    cursor = sum(p.done + p.failed for p in current.progress.values())
+    cursor = sum(p.done + p.failed + p.queued for p in current.progress.values())
     started, applied = time.monotonic(), 0
     while actions := services.plans.to_apply(tenant_id, run_id, cursor, READ_AHEAD):
         position = 0
@@ -227,15 +137,17 @@ def apply_slice(
                 _hand_on(run, services, cursor)
                 return SliceEnd.HANDED_ON
             room = min(PUSH_CHUNK, SLICE_MAX_RECORDS - applied)
-            chunk = _leading_pushes(actions[position:], room) if push_many else []
+            chunk = _leading_pushes(actions[position:], room)
             if len(chunk) > 1:
-                assert push_many is not None
-                results = apply_pushes(connection, run_id, chunk, services, push, push_many)
+                results = apply_pushes(connection, run_id, chunk, services, push)
             else:
                 chunk = actions[position : position + 1]
                 results = [apply_action(connection, run_id, chunk[0], services, push)]
             for action, succeeded in zip(chunk, results, strict=True):
-                services.runs.count(tenant_id, run_id, action.category, failed=not succeeded)
+                if succeeded is QUEUED:  # counted done or failed when the provider's side answers
+                    services.runs.count_queued(tenant_id, run_id, action.category)
+                else:
+                    services.runs.count(tenant_id, run_id, action.category, failed=not succeeded)
             cursor += len(chunk)
             applied += len(chunk)
             position += len(chunk)
@@ -256,11 +168,10 @@ def apply_pushes(
     run_id: str,
     actions: list[PlannedAction],
     services: Services,
-    push: RecordPusher,
-    push_many: RecordsPusher,
-) -> list[bool]:
-    """A chunk of push actions through `push_many`; a record that cannot be read gets its error row."""
-    results: dict[int, bool] = {}
+    push: Push,
+) -> list[Applied]:
+    """A chunk of push actions through `Push.records`; a record that cannot be read gets its error row."""
+    results: dict[int, Applied] = {}
     pushes: list[tuple[int, str, SaasRecord]] = []
     for index, action in enumerate(actions):
         try:
@@ -273,7 +184,10 @@ def apply_pushes(
             _log(services, connection, run_id, action, SyncStatus.ERROR, action.action.value, error.message)
             results[index] = False
     try:
-        pushed = push_many([(entity, record) for _, entity, record in pushes])
+        outcomes = push.records([(entity, record) for _, entity, record in pushes])
+        pushed = [
+            _applied(o, actions[i], connection, run_id, services) for (i, _, _), o in zip(pushes, outcomes, strict=True)
+        ]
     except RETRIED:
         raise
     except FieldbooksError as error:
@@ -290,17 +204,15 @@ def _hand_on(run: Run, services: Services, cursor: int) -> None:
     send_pull_job(PullJob(tenant_id=run.tenant_id, provider=run.provider, run_id=run.run_id), services)
 
 
-def apply_action(
-    connection: Connection, run_id: str, action: PlannedAction, services: Services, push: RecordPusher
-) -> bool:
-    """One planned action; True when the record ends in step with accounting."""
+def apply_action(connection: Connection, run_id: str, action: PlannedAction, services: Services, push: Push) -> Applied:
+    """One planned action; True when the record ends in step with accounting, QUEUED while it waits."""
     try:
         if action.step is ApplyStep.WRITE_LINK:
             return write_link(connection, run_id, action, services)
         if action.step is ApplyStep.PUSH:
             # Pushed as the record is now, not as it was planned: an approval can come hours later.
             record = services.saas.get(connection.tenant_id, action.entity, action.saas_id)
-            return push(action.entity, record)
+            return _applied(push.record(action.entity, record), action, connection, run_id, services)
         _log(services, connection, run_id, action, SyncStatus.CONFLICT, "conflict", action.reason)
         return False
     except RETRIED:
@@ -308,6 +220,20 @@ def apply_action(
     except FieldbooksError as error:
         _log(services, connection, run_id, action, SyncStatus.ERROR, action.action.value, error.message)
         return False
+
+
+def _applied(
+    outcome: PushOutcome, action: PlannedAction, connection: Connection, run_id: str, services: Services
+) -> Applied:
+    """A QUEUED push's work item learns its run, so the answer that settles it counts it there."""
+    if outcome.action is not PushAction.QUEUED:
+        return not outcome.failed
+    assert outcome.work_item_id is not None
+    item = services.work_items.get(connection.tenant_id, connection.provider, outcome.work_item_id)
+    if item is None or item.run_id is not None:
+        return True  # answered already, or counted by the run that queued it first
+    services.work_items.save(item.model_copy(update={"run_id": run_id, "category": action.category}))
+    return QUEUED
 
 
 def write_link(connection: Connection, run_id: str, action: PlannedAction, services: Services) -> bool:
@@ -332,7 +258,7 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
         tenant_id,
         action.entity,
         action.saas_id,
-        AccountingLinkFields(provider=LINK_MARKER[provider], remote_id=action.remote_id),
+        AccountingLinkFields(provider=registry.descriptor(provider).link_marker, remote_id=action.remote_id),
         idempotency_key=f"fb-link-{run_id}-{action.entity}-{action.saas_id}",
     )
     link = Link(
@@ -343,7 +269,7 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
         state=LinkState.LINKED,
         remote_id=action.remote_id,
         remote_entity=action.remote_entity,
-        sync_token=action.sync_token,
+        remote_version=action.remote_version,
         synced_version=marked.version,
         updated_at=now(),
         version=existing.version if existing else 0,
@@ -354,8 +280,8 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
         # A push wrote this link meanwhile; whatever it linked to is the newer truth.
         logger.info("Link written by a push during the run", extra={"saas_id": action.saas_id})
         return True
-    noun = LINK_NOUN.get(action.entity, "record")
-    by = {"email": "email", "name": "name", "doc_number": "document number"}.get(action.matched_by or "", "match")
+    noun = registry.descriptor(provider).remote_nouns.get(action.entity, "record")
+    by = MATCHED_BY.get(action.matched_by or "", "match")
     detail = f"Matched to {provider.label} {noun} {action.remote_name or action.remote_id} by {by}."
     _log(services, connection, run_id, action, SyncStatus.MATCHED, "link", detail)
     return True

@@ -1,12 +1,13 @@
-"""`client_for`: a worker's client for one connection, with the connection's sealed tokens and its budget."""
+"""The registry builds a worker's client for one connection, with the connection's sealed tokens and its budget."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from fieldbooks import registry
 from fieldbooks.domain.models import Provider
-from fieldbooks.providers.quickbooks_online.client import client_for
+from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.security.token_vault import OAuthTokens, seal, token_context
 from fieldbooks.services import Services
 from fieldbooks.store.rate_budget import RateBudgetRow
@@ -31,7 +32,9 @@ def test_a_connection_gets_a_client_on_its_realm_its_tokens_and_its_budget(aws, 
     )
     connection = connect(tenant_id, remote_company_id=QBO_REALM, sealed_tokens=sealed)
 
-    client = client_for(connection, services)
+    package = registry.package(Provider.QUICKBOOKS_ONLINE)
+    assert isinstance(package, QuickBooksOnlinePackage)
+    client = package.client(registry.call_context(connection, services))
 
     assert client.company_info()["CompanyName"] == "Acme Plumbing LLC"
     assert RateBudgetRow.get(tenant_id, Provider.QUICKBOOKS_ONLINE.value).requests == 1

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from fieldbooks.saas.events import SaasChangeEvent
 from tests.conftest import QBO_REALM, console_token
 from tests.integration.quickbooks_online.test_push_retries import (  # noqa: F401 - fixtures
     customer_names,
@@ -16,8 +17,8 @@ from tests.integration.quickbooks_online.test_push_retries import (  # noqa: F40
     pusher,
     worker,
 )
+from tests.support import saas_changes as changes
 from tests.support.fake_provider import connect
-from tests.support.saas_changes import change
 
 
 @pytest.fixture
@@ -36,9 +37,11 @@ def redrive(aws, handler, context, load_event):  # noqa: ANN001, ANN201 - fixtur
     return call
 
 
-def park_push(aws: Any, tenant_id: str, record_id: str) -> None:
-    """A push message as SQS leaves it in the DLQ after its last failed receive."""
-    body = change(tenant_id=tenant_id, record_id=record_id).model_dump_json()
+def park_push(aws: Any, tenant_id: str, record_id: str, change: SaasChangeEvent | None = None) -> None:
+    """A push message as SQS leaves it in the DLQ after its last failed receive: the bare change event,
+    as messages queued before one-message-per-connection were (they must still push after a deploy)."""
+    change = change or changes.change(tenant_id=tenant_id, record_id=record_id)
+    body = change.model_dump_json()
     boto3.client("sqs").send_message(
         QueueUrl=aws.queue_url("PushDeadLetterQueue"),
         MessageBody=body,
@@ -57,12 +60,25 @@ def visible(aws: Any, queue: str) -> list[dict[str, Any]]:
     )
 
 
-def test_an_admin_sends_their_parked_pushes_back_and_they_sync(aws, redrive, context, qbo, worker, pusher) -> None:  # noqa: ANN001, F811
+def test_an_admin_sends_their_parked_pushes_back_and_they_sync(
+    aws,
+    redrive,
+    context,
+    qbo,
+    saas_app,
+    worker,  # noqa: F811 - the fixture imported above
+    pusher,  # noqa: ANN001, F811
+) -> None:
     tenant_id, other_tenant = f"t-{secrets.token_hex(4)}", f"t-{secrets.token_hex(4)}"
+    saas_app.handle.app_client.create_tenant(tenant_id, "Acme Plumbing")
     connect(tenant_id, remote_company_id=QBO_REALM)
-    park_push(aws, tenant_id, "con_1")
+    first, second = (
+        saas_app.handle.app_client.create_contact(tenant_id, first_name="Jane", last_name=f"Doe {n}") for n in (1, 2)
+    )
+    created = {event.record_id: event for event in saas_app.events_of(tenant_id)}
+    park_push(aws, tenant_id, first.id, created[first.id])
     park_push(aws, other_tenant, "con_9")
-    park_push(aws, tenant_id, "con_2")
+    park_push(aws, tenant_id, second.id, created[second.id])
 
     status, result = redrive(tenant_id, "push")
 
@@ -71,12 +87,11 @@ def test_an_admin_sends_their_parked_pushes_back_and_they_sync(aws, redrive, con
     left = visible(aws, "PushDeadLetterQueue")
     assert [json.loads(m["Body"])["tenant_id"] for m in left] == [other_tenant]  # released at once, untouched
     event, failed = deliver(worker, aws, context)
-    assert sorted(r["attributes"]["MessageGroupId"] for r in event["Records"]) == [
-        f"{tenant_id}#contact#con_1",
-        f"{tenant_id}#contact#con_2",
-    ]
+    assert sorted(r["attributes"]["MessageGroupId"] for r in event["Records"]) == sorted(
+        [f"{tenant_id}#contact#{first.id}", f"{tenant_id}#contact#{second.id}"]
+    )
     assert failed == []
-    assert customer_names(qbo) == ["Jane Doe con_1", "Jane Doe con_2"]
+    assert customer_names(qbo) == ["Jane Doe 1", "Jane Doe 2"]
 
 
 def test_parked_pull_jobs_go_back_to_the_pull_queue(aws, redrive) -> None:  # noqa: ANN001

@@ -9,8 +9,8 @@ import pytest
 
 from fieldbooks.domain.errors import RateLimited
 from fieldbooks.domain.models import Provider, RunKind
+from fieldbooks.queues.pull_jobs import PullJob
 from fieldbooks.store.runs import RunStore
-from fieldbooks.sync.pull_jobs import PullJob
 from local.runtime.handlers import load_module
 from tests.conftest import TEMPLATE
 from tests.integration.test_pull_jobs import fake_provider  # noqa: F401 - fixture
@@ -30,7 +30,7 @@ def test_a_rate_limited_pull_job_is_hidden_for_exactly_the_pause(
     sqs = boto3.client("sqs")
     job = PullJob(tenant_id="t-pull", provider=Provider.QUICKBOOKS_ONLINE, run_id=run.run_id)
     sqs.send_message(QueueUrl=aws.queue_url("PullQueue"), MessageBody=job.model_dump_json())
-    fake_provider.failures[run.run_id] = RateLimited("Rate limit reached — retrying.", retry_after=41.2)
+    fake_provider.books("realm-t-pull").read_failure = RateLimited("Rate limit reached — retrying.", retry_after=41.2)
     hidden_for: list[int] = []
     original = sqs.change_message_visibility
 

@@ -1,5 +1,5 @@
 """Real-time push end to end: SaaS app → change event → intake → FIFO push queue (moto) → the real push
-worker → the QuickBooks adapter → the simulator over HTTP, with real OAuth tokens.
+worker → the engine and the QuickBooks package → the simulator over HTTP, with real OAuth tokens.
 
 The SaaS records are made through the reference app's user API, so the events, versions, totals and the
 "Linked to accounting" marker are the product's own.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,6 +18,7 @@ import boto3
 import httpx
 import pytest
 
+from fieldbooks import registry
 from fieldbooks.domain.models import (
     Connection,
     ConnectionSettings,
@@ -24,15 +26,14 @@ from fieldbooks.domain.models import (
     Provider,
     SyncLogEntry,
 )
-from fieldbooks.providers.quickbooks_online.adapter import PushAction, QuickBooksOnline
-from fieldbooks.providers.quickbooks_online.client import QboClient
-from fieldbooks.providers.quickbooks_online.oauth import intuit_oauth
-from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
+from fieldbooks.domain.outcomes import PushAction
+from fieldbooks.providers.quickbooks_online.mapping import money as mapping_money
+from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.security.token_vault import seal, token_context
 from fieldbooks.store.connections import ConnectionStore
-from fieldbooks.store.rate_budget import RateGovernor
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
+from fieldbooks.sync.push import Push
 from local.runtime.handlers import load_module
 from local.simulators.quickbooks_online import SimulatorHandle
 from tests.conftest import QBO_REALM, TEMPLATE, SaasApp
@@ -49,7 +50,17 @@ TEST_HTTP = httpx.Timeout(1.0, connect=1.0)
 class Books:
     """One tenant's world: its SaaS records, its connection, the queue and QuickBooks."""
 
-    def __init__(self, tenant_id: str, realm_id: str, saas_app: SaasApp, qbo: SimulatorHandle, aws: Any, run: Any):
+    def __init__(
+        self,
+        tenant_id: str,
+        realm_id: str,
+        saas_app: SaasApp,
+        qbo: SimulatorHandle,
+        aws: Any,
+        run: Any,
+        stack: ExitStack,
+    ):
+        self.stack = stack  # what the test swaps in (a package through the registry) is undone at its end
         self.tenant_id = tenant_id
         self.realm_id = realm_id
         self.app = saas_app.handle.app_client
@@ -127,7 +138,7 @@ class Books:
 def signed_in(tenant_id: str, realm_id: str, services: Any, settings: ConnectionSettings) -> Connection:
     """A connection as the OAuth callback leaves it: tokens from Intuit's flow (the simulator's consent
     page and token endpoint, through the production `IntuitOAuth`), sealed with KMS on the row."""
-    oauth = intuit_oauth(services)
+    oauth = registry.oauth(QBO, services)
     with httpx.Client() as http:
         # sim_realm_id is the simulator's way of choosing the company on its consent page.
         consent = http.get(f"{oauth.authorize_url(state='test')}&sim_realm_id={realm_id}")
@@ -141,33 +152,24 @@ def signed_in(tenant_id: str, realm_id: str, services: Any, settings: Connection
 def books_for(
     aws: Any, qbo: SimulatorHandle, saas_app: SaasApp, handler: Any, context: Any
 ) -> Iterator[Callable[..., Books]]:
-    """Builds a tenant connected to a realm, with the production adapter in the push worker.
+    """Builds a tenant connected to a realm, with the production QuickBooks package behind the engine.
 
-    Its client is `client_for`'s (connection tokens, rate governor) with a 1 s HTTP timeout, so a
-    reply the simulator drops costs one second instead of eight.
-    Tokens are the connection's own: sealed on the row, opened and refreshed by QboTokenSource.
+    Its client is the registry's (connection tokens, rate governor) with a 1 s HTTP timeout, so a
+    reply the simulator drops costs one second instead of eight. Tokens are the connection's own:
+    sealed on the row, opened and refreshed under the lease.
     """
     worker = load_module(TEMPLATE.function("PushWorkerFunction"))
-    before = dict(worker.services.providers)
+    with ExitStack() as stack:
+        stack.enter_context(registry.replaced(QBO, QuickBooksOnlinePackage(http=httpx.Client(timeout=TEST_HTTP))))
 
-    def client(connection: Connection, services: Any) -> QboClient:
-        tokens = QboTokenSource(connection, services)
-        http = httpx.Client(timeout=TEST_HTTP)
-        governor = RateGovernor(connection.tenant_id, connection.provider)
-        return QboClient(
-            services.settings.qbo_api_base_url, connection.remote_company_id, tokens, governor=governor, http=http
-        )
+        def build(realm_id: str = QBO_REALM, **settings: Any) -> Books:
+            tenant_id = f"t-{uuid.uuid4().hex[:10]}"
+            saas_app.handle.app_client.create_tenant(tenant_id, "Acme Plumbing")
+            signed_in(tenant_id, realm_id, worker.services, ConnectionSettings(**settings))
+            run = lambda name, event: handler(name)(event, context)  # noqa: E731
+            return Books(tenant_id, realm_id, saas_app, qbo, aws, run, stack)
 
-    def build(realm_id: str = QBO_REALM, **settings: Any) -> Books:
-        tenant_id = f"t-{uuid.uuid4().hex[:10]}"
-        saas_app.handle.app_client.create_tenant(tenant_id, "Acme Plumbing")
-        signed_in(tenant_id, realm_id, worker.services, ConnectionSettings(**settings))
-        worker.services.providers[QBO] = QuickBooksOnline(client_factory=client)
-        return Books(tenant_id, realm_id, saas_app, qbo, aws, lambda name, event: handler(name)(event, context))
-
-    yield build
-    worker.services.providers.clear()
-    worker.services.providers.update(before)
+        yield build
 
 
 @pytest.fixture
@@ -388,6 +390,33 @@ def test_an_invoice_quickbooks_totals_differently_is_removed_and_left_retriable(
     assert (link.state, link.remote_id, link.intent_request_id, link.generation) == (LinkState.PENDING, None, None, 1)
 
 
+def test_outside_the_us_a_non_taxable_line_carries_the_companys_zero_rated_code(
+    books_for: Callable[..., Books], qbo: SimulatorHandle
+) -> None:
+    """QuickBooks refuses a GB invoice line without a tax code (6000), non-taxable lines included."""
+    qbo.admin.add_company(GB_REALM, "Acme UK Ltd", country="GB")
+    books = books_for(GB_REALM, default_tax_code_id="3")  # the 20% standard-rate code
+    contact = jane(books)
+    taxed = {
+        "description": "Boiler service",
+        "quantity": "1",
+        "unit_price": "100.00",
+        "taxable": True,
+        "tax_rate": "20",
+    }
+    exempt = {"description": "Call-out (zero-rated)", "quantity": "1", "unit_price": "30.00", "taxable": False}
+    invoice = finalized_invoice(books, contact.id, [taxed, exempt])
+
+    assert books.sync()["batchItemFailures"] == []
+
+    (remote,) = books.records("Invoice")
+    codes = [
+        line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in remote["Line"] if "SalesItemLineDetail" in line
+    ]
+    assert codes == ["3", "4"]  # the standard rate, then the simulator's 0.0% Z code
+    assert mapping_money(remote["TotalAmt"]) == invoice.total
+
+
 # ---------------------------------------------------------------- updates
 
 
@@ -414,7 +443,7 @@ def test_a_stale_synctoken_rereads_merges_and_keeps_the_bookkeepers_edit(books: 
     (customer,) = books.records("Customer")
     assert customer["PrimaryEmailAddr"] == {"Address": "jane.doe@example.com"}
     assert customer["PrimaryPhone"] == {"FreeFormNumber": "555-0199"}  # not overwritten
-    assert books.link("contact", contact.id).sync_token == customer["SyncToken"] == "2"
+    assert books.link("contact", contact.id).remote_version == customer["SyncToken"] == "2"
 
 
 def test_a_field_changed_on_both_sides_follows_the_conflict_policy(books_for: Callable[..., Books]) -> None:
@@ -436,7 +465,7 @@ def test_a_field_changed_on_both_sides_follows_the_conflict_policy(books_for: Ca
     assert row.values == {
         "PrimaryEmailAddr": {
             "saas": {"Address": "jane.doe@example.com"},
-            "quickbooks": {"Address": "books@example.com"},
+            "accounting": {"Address": "books@example.com"},
         }
     }
 
@@ -482,14 +511,13 @@ def test_preview_mode_holds_customer_actions_until_approved(books_for: Callable[
     )
     assert (books.count("Customer"), books.count("Invoice")) == (0, 0)
 
-    adapter = books.worker.services.providers[QBO]
-    outcome = adapter.push_record(books.connection(), "contact", contact, books.worker.services, approved=True)
+    outcome = Push(books.connection(), books.worker.services).record("contact", contact, approved=True)
 
     assert outcome.action is PushAction.CREATED
     (customer,) = books.records("Customer")
     assert outcome.remote_id == customer["Id"]
     finalized = books.worker.services.saas.get_invoice(books.tenant_id, invoice.id)
-    again = adapter.push_record(books.connection(), "invoice", finalized, books.worker.services, run_id="run-1")
+    again = Push(books.connection(), books.worker.services, run_id="run-1").record("invoice", finalized)
     assert (again.action, books.count("Invoice")) == (PushAction.CREATED, 1)
 
 
@@ -519,9 +547,8 @@ def test_two_saas_contacts_with_one_name_are_unresolvable_until_the_naming_rule_
     )
 
     connection = books.set(name_individuals_with_company=True)
-    adapter = books.worker.services.providers[QBO]
     record = books.worker.services.saas.get_contact(books.tenant_id, second.id)
-    outcome = adapter.push_record(connection, "contact", record, books.worker.services)
+    outcome = Push(connection, books.worker.services).record("contact", record)
 
     assert outcome.action is PushAction.CREATED
     assert sorted(c["DisplayName"] for c in books.records("Customer")) == ["John Smith", "John Smith (Drain Kings)"]

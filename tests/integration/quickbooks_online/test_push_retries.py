@@ -1,36 +1,40 @@
 """The push worker under QuickBooks' rate limits and failures: SQS (moto) → real handler → simulator.
 
-Pushes go through a minimal provider (one customer per contact, through the real client and governor)
-rather than the QuickBooks adapter, so the tests own the governor's clock: a 60-second pause passes
-in an instant, while SQS, the worker, the client and QuickBooks' replies are all real.
+Pushes go through the engine and the production QuickBooks package; only the governor's clock (and
+the tokens) are the test's, so a 60-second pause passes in an instant, while SQS, the worker, the
+engine, the client and QuickBooks' replies are all real.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
 import httpx
 import pytest
 
-from fieldbooks.domain.models import Connection, Provider, Run
-from fieldbooks.saas.events import SaasChangeEvent
-from fieldbooks.services import Services
+from fieldbooks import registry
+from fieldbooks.domain.models import Provider
+from fieldbooks.providers.contract import CallContext
+from fieldbooks.providers.quickbooks_online.client import QboClient
+from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
+from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.store.rate_budget import RateGovernor
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
-from fieldbooks.sync.push_retries import PUSH_MAX_RECEIVES
+from fieldbooks.sync.delivery import PUSH_MAX_RECEIVES
 from local.runtime.handlers import load_module
 from local.simulators.quickbooks_online import SimulatorHandle
-from tests.conftest import QBO_REALM, QBO_REDIRECT_URI, TEMPLATE
+from tests.conftest import QBO_REALM, QBO_REDIRECT_URI, TEMPLATE, SaasApp
 from tests.support.fake_provider import connect
 from tests.support.qbo_tokens import SimulatorTokens
-from tests.support.saas_changes import bus_event, change
+from tests.support.saas_changes import bus_event
 from tests.support.sqs import receive_event
 
 WINDOW_START = 1_800_000_000.0
+QBO = Provider.QUICKBOOKS_ONLINE
 
 
 @dataclass
@@ -44,30 +48,18 @@ class Clock:
         self.now += seconds
 
 
-@dataclass
-class CustomerPusher:
-    """Creates a QuickBooks customer per contact version, with a requestid derived from it."""
+class ClockedQuickBooks(QuickBooksOnlinePackage):
+    """The production package on the test's tokens, with the test's clock in the rate governor."""
 
-    simulator: SimulatorHandle
-    tokens: SimulatorTokens
-    clock: Clock = field(default_factory=Clock)
+    def __init__(self, tokens: SimulatorTokens, clock: Clock) -> None:
+        super().__init__(http=httpx.Client(timeout=1.0))
+        self.tokens, self.clock = tokens, clock
 
-    def push_change(self, connection: Connection, change: SaasChangeEvent, services: Services) -> None:
-        from fieldbooks.providers.quickbooks_online.client import QboClient
-
-        client = QboClient(
-            self.simulator.base_url,
-            connection.remote_company_id,
-            self.tokens,
-            governor=RateGovernor(connection.tenant_id, connection.provider, clock=self.clock, sleep=self.clock.sleep),
-            http=httpx.Client(timeout=1.0),
-        )
-        name = f"{change.record.first_name} {change.record.last_name} {change.record_id}"
-        request_id = f"{change.tenant_id}.{change.record_id}.{change.record_version}"
-        client.create("Customer", {"DisplayName": name}, request_id)
-
-    def pull_changes(self, connection: Connection, run: Run, services: Services) -> None:
-        raise NotImplementedError
+    def client(self, context: CallContext) -> QboClient:
+        assert isinstance(context.governor, RateGovernor)
+        tenant_id = context.governor.tenant_id
+        governor = RateGovernor(tenant_id, QBO, DESCRIPTOR.budget, clock=self.clock, sleep=self.clock.sleep)
+        return super().client(replace(context, tokens=self.tokens, governor=governor))
 
 
 @pytest.fixture
@@ -76,13 +68,10 @@ def worker() -> Any:
 
 
 @pytest.fixture
-def pusher(qbo: SimulatorHandle, worker: Any) -> Iterator[CustomerPusher]:
-    pusher = CustomerPusher(qbo, SimulatorTokens(qbo, QBO_REALM, QBO_REDIRECT_URI))
-    registered = dict(worker.services.providers)  # the real adapter, put back afterwards
-    worker.services.providers[Provider.QUICKBOOKS_ONLINE] = pusher
-    yield pusher
-    worker.services.providers.clear()
-    worker.services.providers.update(registered)
+def pusher(qbo: SimulatorHandle, worker: Any) -> Iterator[ClockedQuickBooks]:
+    package = ClockedQuickBooks(SimulatorTokens(qbo, QBO_REALM, QBO_REDIRECT_URI), Clock())
+    with registry.replaced(QBO, package):
+        yield package
 
 
 @pytest.fixture
@@ -101,10 +90,19 @@ def visibility_changes(worker: Any, monkeypatch: pytest.MonkeyPatch) -> list[int
     return seen
 
 
-def queue_contacts(handler: Any, context: Any, tenant_id: str, count: int) -> None:
+def queue_contacts(handler: Any, context: Any, saas_app: SaasApp, count: int) -> tuple[str, list[str]]:
+    """A tenant with `count` contacts in the SaaS app, connected to the realm, their changes queued."""
+    tenant_id = f"t-{secrets.token_hex(4)}"
+    saas_app.handle.app_client.create_tenant(tenant_id, "Acme Plumbing")
+    connect(tenant_id, remote_company_id=QBO_REALM)
+    ids = [
+        saas_app.handle.app_client.create_contact(tenant_id, first_name="Jane", last_name=f"Doe {n}").id
+        for n in range(count)
+    ]
     intake = handler("SaasEventsFunction")
-    for number in range(count):
-        intake(bus_event(change(tenant_id=tenant_id, record_id=f"con_{number}")), context)
+    for event in saas_app.events_of(tenant_id):
+        intake(bus_event(event), context)
+    return tenant_id, ids
 
 
 def deliver(worker: Any, aws: Any, context: Any) -> tuple[dict[str, Any], list[str]]:
@@ -132,13 +130,12 @@ def test_a_429_storm_pauses_the_connection_and_every_record_lands_exactly_once(
     handler,
     context,
     qbo,
+    saas_app,
     worker,
     pusher,
     visibility_changes,  # noqa: ANN001
 ) -> None:
-    tenant_id = f"t-{secrets.token_hex(4)}"
-    connect(tenant_id, remote_company_id=QBO_REALM)
-    queue_contacts(handler, context, tenant_id, 5)
+    tenant_id, _ = queue_contacts(handler, context, saas_app, 5)
     qbo.admin.add_fault("throttle", entity="Customer", times=2)
 
     for storm_round in range(2):
@@ -154,7 +151,7 @@ def test_a_429_storm_pauses_the_connection_and_every_record_lands_exactly_once(
     event, failed = deliver(worker, aws, context)
 
     assert failed == []
-    assert customer_names(qbo) == sorted(f"Jane Doe con_{number}" for number in range(5))
+    assert customer_names(qbo) == sorted(f"Jane Doe {number}" for number in range(5))
     assert qbo.admin.faults() == []
     rows = SyncLogStore().page(tenant_id, SyncLogFilter(status="error")).items
     assert {row.detail for row in rows} == {"Rate limit reached — retrying in about 60 seconds."}
@@ -166,12 +163,11 @@ def test_a_reply_lost_after_commit_is_retried_by_the_worker_without_a_duplicate(
     handler,
     context,
     qbo,
+    saas_app,
     worker,
     pusher,  # noqa: ANN001
 ) -> None:
-    tenant_id = f"t-{secrets.token_hex(4)}"
-    connect(tenant_id, remote_company_id=QBO_REALM)
-    queue_contacts(handler, context, tenant_id, 1)
+    tenant_id, (contact_id,) = queue_contacts(handler, context, saas_app, 1)
     # Three lost replies outlast the client's own three tries: the second delivery finishes the job.
     qbo.admin.add_fault("drop_after_commit", entity="Customer", times=3)
 
@@ -181,7 +177,7 @@ def test_a_reply_lost_after_commit_is_retried_by_the_worker_without_a_duplicate(
     _, failed = deliver(worker, aws, context)
 
     assert failed == []
-    assert customer_names(qbo) == ["Jane Doe con_0"]
+    assert customer_names(qbo) == ["Jane Doe 0"]
 
 
 def test_the_last_try_tells_the_tenant_the_record_waits_in_the_retry_queue(
@@ -189,12 +185,11 @@ def test_the_last_try_tells_the_tenant_the_record_waits_in_the_retry_queue(
     handler,
     context,
     qbo,
+    saas_app,
     worker,
     pusher,  # noqa: ANN001
 ) -> None:
-    tenant_id = f"t-{secrets.token_hex(4)}"
-    connect(tenant_id, remote_company_id=QBO_REALM)
-    queue_contacts(handler, context, tenant_id, 1)
+    tenant_id, (contact_id,) = queue_contacts(handler, context, saas_app, 1)
     qbo.admin.add_fault("error", entity="Customer", times=3)
     event = receive_event(boto3.client("sqs"), aws.queue_url("PushQueue"))
     event["Records"][0]["attributes"]["ApproximateReceiveCount"] = str(PUSH_MAX_RECEIVES)
@@ -205,7 +200,7 @@ def test_the_last_try_tells_the_tenant_the_record_waits_in_the_retry_queue(
     (row,) = SyncLogStore().page(tenant_id, SyncLogFilter(status="error")).items
     assert row.detail.startswith(f"Could not sync this contact after {PUSH_MAX_RECEIVES} tries (QuickBooks answered")
     assert row.detail.endswith("it waits in the retry queue until an admin sends it again.")
-    assert row.saas_id == "con_0"
+    assert row.saas_id == contact_id
 
 
 def test_the_push_queue_allows_as_many_receives_as_the_worker_counts_on() -> None:

@@ -1,17 +1,19 @@
 """A 429 storm through the production push path: SaaS app → intake → FIFO queue (moto) → push worker →
-QuickBooks adapter → client and rate governor → simulator. Only the governor's clock is the test's, so
+the engine → QuickBooks client and rate governor → simulator. Only the governor's clock is the test's, so
 a 60-second pause passes in an instant."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import httpx
 
-from fieldbooks.domain.models import Connection, LinkState
-from fieldbooks.providers.quickbooks_online.adapter import QuickBooksOnline
+from fieldbooks import registry
+from fieldbooks.domain.models import LinkState
+from fieldbooks.providers.contract import CallContext
 from fieldbooks.providers.quickbooks_online.client import QboClient
-from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
+from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
+from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.store.rate_budget import RateGovernor
 from tests.integration.quickbooks_online.test_push_adapter import (  # noqa: F401 - fixtures
     QBO,
@@ -37,17 +39,15 @@ class Clock:
 def test_a_429_storm_pauses_the_connection_and_each_customer_is_created_exactly_once(books: Books) -> None:  # noqa: F811
     clock = Clock()
 
-    def governed_client(connection: Connection, services: Any) -> QboClient:
-        """`client_for` with the test's clock in the governor and a short HTTP timeout."""
-        return QboClient(
-            services.settings.qbo_api_base_url,
-            connection.remote_company_id,
-            QboTokenSource(connection, services),
-            governor=RateGovernor(connection.tenant_id, QBO, clock=clock, sleep=clock.sleep),
-            http=httpx.Client(timeout=TEST_HTTP),
-        )
+    class Clocked(QuickBooksOnlinePackage):
+        """The production package with the test's clock in the governor (and a short HTTP timeout)."""
 
-    books.worker.services.providers[QBO] = QuickBooksOnline(client_factory=governed_client)
+        def client(self, context: CallContext) -> QboClient:
+            assert isinstance(context.governor, RateGovernor)
+            governor = RateGovernor(context.governor.tenant_id, QBO, DESCRIPTOR.budget, clock=clock, sleep=clock.sleep)
+            return super().client(replace(context, governor=governor))
+
+    books.stack.enter_context(registry.replaced(QBO, Clocked(http=httpx.Client(timeout=TEST_HTTP))))
     contacts = [jane(books, first_name=name, email=f"{name.lower()}@example.com") for name in ("Ann", "Bob", "Cy")]
     books.qbo.admin.add_fault("throttle", entity="Customer", times=2)
     books.queue_new_events()

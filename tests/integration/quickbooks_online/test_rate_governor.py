@@ -10,13 +10,14 @@ import pytest
 from fieldbooks.domain.errors import RateLimited
 from fieldbooks.domain.models import Provider
 from fieldbooks.providers.quickbooks_online.client import QboClient
-from fieldbooks.store.rate_budget import BUDGETS, RateBudgetRow, RateGovernor
+from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
+from fieldbooks.store.rate_budget import RateBudgetRow, RateGovernor
 from local.simulators.quickbooks_online import SimulatorHandle
 from tests.conftest import QBO_REALM, QBO_REDIRECT_URI
 from tests.support.qbo_tokens import SimulatorTokens
 
 QBO = Provider.QUICKBOOKS_ONLINE
-BUDGET = BUDGETS[QBO]
+BUDGET = DESCRIPTOR.budget
 
 
 class Clock:
@@ -35,7 +36,7 @@ class Clock:
 
 
 def governor(tenant_id: str, clock: Clock) -> RateGovernor:
-    return RateGovernor(tenant_id, QBO, clock=clock, sleep=clock.sleep)
+    return RateGovernor(tenant_id, QBO, BUDGET, clock=clock, sleep=clock.sleep)
 
 
 def tenant() -> str:
@@ -45,7 +46,7 @@ def tenant() -> str:
 def test_a_minute_budget_is_spent_then_refilled_next_minute(aws) -> None:  # noqa: ANN001
     clock = Clock()
     worker = governor(tenant(), clock)
-    worker.acquire(cost=BUDGET.requests_per_minute - 1)
+    worker.acquire(cost=BUDGET.per_minute - 1)
     clock.now += 1
     worker.acquire()
 
@@ -61,7 +62,7 @@ def test_a_minute_budget_is_spent_then_refilled_next_minute(aws) -> None:  # noq
 def test_a_full_second_is_waited_out_in_the_worker(aws) -> None:  # noqa: ANN001
     clock = Clock(now=1_800_000_000.5)
     worker = governor(tenant(), clock)
-    for _ in range(BUDGET.requests_per_second):
+    for _ in range(BUDGET.per_second):
         worker.acquire()
     assert clock.slept == []
 
@@ -84,18 +85,18 @@ def test_batch_requests_have_their_own_smaller_budget(aws) -> None:  # noqa: ANN
 def test_a_pause_stops_every_worker_of_the_connection_and_only_it(aws) -> None:  # noqa: ANN001
     clock = Clock()
     tenant_id = tenant()
-    RateGovernor(tenant_id, QBO, clock=clock).pause(60)
-    RateGovernor(tenant_id, QBO, clock=clock).pause(5)  # a shorter pause never cuts a longer one
+    RateGovernor(tenant_id, QBO, BUDGET, clock=clock).pause(60)
+    RateGovernor(tenant_id, QBO, BUDGET, clock=clock).pause(5)  # a shorter pause never cuts a longer one
 
     clock.now += 10
     with pytest.raises(RateLimited) as raised:
-        RateGovernor(tenant_id, QBO, clock=clock).acquire()
+        RateGovernor(tenant_id, QBO, BUDGET, clock=clock).acquire()
     assert raised.value.retry_after == 50
-    RateGovernor(tenant(), QBO, clock=clock).acquire()  # another tenant is not affected
+    RateGovernor(tenant(), QBO, BUDGET, clock=clock).acquire()  # another tenant is not affected
 
     clock.now += 50
-    RateGovernor(tenant_id, QBO, clock=clock).acquire()
-    assert RateGovernor(tenant_id, QBO, clock=clock).paused_for() == 0
+    RateGovernor(tenant_id, QBO, BUDGET, clock=clock).acquire()
+    assert RateGovernor(tenant_id, QBO, BUDGET, clock=clock).paused_for() == 0
 
 
 def test_workers_of_one_connection_share_one_budget(aws) -> None:  # noqa: ANN001
@@ -105,7 +106,7 @@ def test_workers_of_one_connection_share_one_budget(aws) -> None:  # noqa: ANN00
     tenant_id = tenant()
     clock = Clock()
     first, second = governor(tenant_id, clock), governor(tenant_id, clock)
-    first.acquire(cost=BUDGET.requests_per_minute - 2)
+    first.acquire(cost=BUDGET.per_minute - 2)
     clock.now += 1
     second.acquire(cost=2)
 
@@ -117,7 +118,7 @@ def test_workers_of_one_connection_share_one_budget(aws) -> None:  # noqa: ANN00
 
 def test_the_budget_row_is_keyed_by_tenant_first(aws) -> None:  # noqa: ANN001
     tenant_id = tenant()
-    RateGovernor(tenant_id, QBO).acquire(cost=3)
+    RateGovernor(tenant_id, QBO, BUDGET).acquire(cost=3)
 
     row = RateBudgetRow.get(tenant_id, QBO.value)
     assert (row.tenant_id, row.provider, row.requests) == (tenant_id, "quickbooks_online", 3)
@@ -126,7 +127,9 @@ def test_the_budget_row_is_keyed_by_tenant_first(aws) -> None:  # noqa: ANN001
 def test_a_429_pauses_the_connection_so_no_further_call_reaches_quickbooks(aws, qbo: SimulatorHandle) -> None:  # noqa: ANN001
     tenant_id = tenant()
     tokens = SimulatorTokens(qbo, QBO_REALM, QBO_REDIRECT_URI)
-    client = QboClient(qbo.base_url, QBO_REALM, tokens, RateGovernor(tenant_id, QBO), http=httpx.Client(timeout=2))
+    client = QboClient(
+        qbo.base_url, QBO_REALM, tokens, RateGovernor(tenant_id, QBO, BUDGET), http=httpx.Client(timeout=2)
+    )
     qbo.admin.add_fault("throttle", entity="Customer", times=2)
 
     with pytest.raises(RateLimited):

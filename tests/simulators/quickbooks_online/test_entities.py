@@ -15,6 +15,7 @@ from tests.simulators.quickbooks_online.conftest import (
     invoice_body,
     new_customer,
     new_item,
+    sales_line,
 )
 
 DUPLICATE_NAME = {
@@ -146,12 +147,7 @@ def test_invoice_totals_and_tax_are_computed_by_the_server(qbo: Qbo) -> None:
     taxable = new_item(qbo, "Labor", taxable=True)
     exempt = new_item(qbo, "Permit fee", taxable=False)
     body = invoice_body(customer["Id"], taxable["Id"], qty="2", price="100.005")
-    body["Line"].append(
-        {
-            "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": exempt["Id"]}, "Qty": 1, "UnitPrice": 50},
-        }
-    )
+    body["Line"].append(sales_line(exempt["Id"], qty="1", price="50"))
 
     invoice = qbo.create("Invoice", body)
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
+import pytest
+from intuitlib.enums import Scopes
+from intuitlib.exceptions import AuthClientError
 
 from local.simulators.quickbooks_online import SimulatorHandle, running_simulator
 from tests.simulators.quickbooks_online.conftest import (
@@ -10,9 +15,11 @@ from tests.simulators.quickbooks_online.conftest import (
     REALM,
     REDIRECT_URI,
     Qbo,
+    auth_client,
     authorize,
     basic_auth,
     connect,
+    consent,
     exchange,
     refresh,
     sim_config,
@@ -158,3 +165,55 @@ def test_access_token_lifetime_is_configurable() -> None:
         assert client.tokens["expires_in"] == 60
         short.admin.advance_clock(61)
         assert client.get("companyinfo/1").status_code == 401
+
+
+def test_an_injected_5xx_on_the_token_endpoint_fails_the_refresh_and_keeps_the_token(sim: SimulatorHandle) -> None:
+    tokens = exchange(sim, authorize(sim)["code"]).json()
+    sim.admin.add_fault("error", status=503, entity="OAuth")
+
+    failed = refresh(sim, tokens["refresh_token"])
+    retried = refresh(sim, tokens["refresh_token"])
+
+    assert failed.status_code == 503
+    assert retried.status_code == 200  # nothing rotated: the same refresh token still works
+
+
+def test_a_lost_refresh_reply_rotates_the_token_the_client_never_saw(sim: SimulatorHandle) -> None:
+    """The refresh race of providers.md 4.1: Intuit rotated, the reply was lost, the old token is dead."""
+    tokens = exchange(sim, authorize(sim)["code"]).json()
+    sim.admin.add_fault("drop_after_commit", entity="OAuth")
+
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(
+            sim.token_url,
+            data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+            headers={"Authorization": basic_auth()},
+            timeout=0.5,
+        )
+    again = refresh(sim, tokens["refresh_token"])
+
+    assert (again.status_code, again.json()) == (400, INVALID_REFRESH)
+
+
+def test_intuit_oauth_sees_a_delayed_token_endpoint_time_out(sim: SimulatorHandle) -> None:
+    client = auth_client(sim)
+    redirect = consent(client.get_authorization_url([Scopes.ACCOUNTING]))
+    sim.admin.add_fault("delay", seconds=0.5, entity="OAuth")
+    started = time.monotonic()
+
+    client.get_bearer_token(redirect["code"], realm_id=redirect["realmId"])
+
+    assert time.monotonic() - started >= 0.5
+    assert client.access_token
+    assert sim.admin.faults() == []
+
+
+def test_intuit_oauth_raises_on_an_injected_token_endpoint_error(sim: SimulatorHandle) -> None:
+    client = auth_client(sim)
+    redirect = consent(client.get_authorization_url([Scopes.ACCOUNTING]))
+    sim.admin.add_fault("error", status=500, entity="OAuth")
+
+    with pytest.raises(AuthClientError) as failed:
+        client.get_bearer_token(redirect["code"], realm_id=redirect["realmId"])
+
+    assert failed.value.status_code == 500

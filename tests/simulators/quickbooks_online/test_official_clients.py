@@ -7,12 +7,9 @@ http when `OAUTHLIB_INSECURE_TRANSPORT` is set, its documented switch for local 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
@@ -21,44 +18,12 @@ from quickbooks import QuickBooks
 from quickbooks.batch import batch_create
 from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import QuickbooksException
-from quickbooks.objects.base import Ref
 from quickbooks.objects.customer import Customer
 from quickbooks.objects.detailline import SalesItemLine, SalesItemLineDetail
 from quickbooks.objects.invoice import Invoice
-from quickbooks.objects.item import Item
 
 from local.simulators.quickbooks_online import SimulatorHandle
-from tests.simulators.quickbooks_online.conftest import CLIENT_ID, CLIENT_SECRET, REALM, REDIRECT_URI
-
-
-def auth_client(sim: SimulatorHandle) -> AuthClient:
-    return AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, environment=sim.discovery_url)
-
-
-def consent(url: str) -> dict[str, str]:
-    location = httpx.get(url).headers["location"]
-    return {key: values[0] for key, values in parse_qs(urlparse(location).query).items()}
-
-
-@pytest.fixture
-def connected(sim: SimulatorHandle) -> AuthClient:
-    client = auth_client(sim)
-    redirect = consent(client.get_authorization_url([Scopes.ACCOUNTING], state_token="st"))
-    client.get_bearer_token(redirect["code"], realm_id=redirect["realmId"])
-    return client
-
-
-@pytest.fixture
-def qb(sim: SimulatorHandle, connected: AuthClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[QuickBooks]:
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    client = QuickBooks(
-        auth_client=connected,
-        refresh_token=connected.refresh_token,
-        company_id=connected.realm_id,
-        minorversion=75,
-    )
-    client.api_url_v3 = f"{sim.base_url}/v3"
-    yield client
+from tests.simulators.quickbooks_online.conftest import REALM, auth_client, consent, make_customer, make_item
 
 
 def test_intuit_oauth_authorization_url_points_at_the_simulator(sim: SimulatorHandle) -> None:
@@ -93,21 +58,6 @@ def test_intuit_oauth_sees_a_reused_code_fail(sim: SimulatorHandle) -> None:
 
     with pytest.raises(AuthClientError):
         client.get_bearer_token(redirect["code"])
-
-
-def make_customer(qb: QuickBooks, name: str) -> Customer:
-    customer = Customer()
-    customer.DisplayName = name
-    return customer.save(qb=qb)
-
-
-def make_item(qb: QuickBooks) -> Item:
-    item = Item()
-    item.Name, item.Type, item.UnitPrice = "Service call", "Service", 120
-    account = Ref()
-    account.value = "1"
-    item.IncomeAccountRef = account
-    return item.save(qb=qb)
 
 
 def test_python_quickbooks_creates_reads_and_updates_a_customer(qb: QuickBooks) -> None:

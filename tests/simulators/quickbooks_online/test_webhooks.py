@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from local.simulators.quickbooks_online import SimulatorHandle, WebhookConfig, running_simulator
-from tests.simulators.quickbooks_online.conftest import REALM, connect, new_customer, sim_config
+from tests.simulators.quickbooks_online.conftest import OTHER_REALM, REALM, connect, new_customer, sim_config
 
 VERIFIER = "verifier-token-for-tests"
 
@@ -63,7 +63,9 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def webhook_sim(receiver: Receiver) -> Callable[..., Any]:
     def start(**settings: Any) -> Any:
-        webhook = WebhookConfig(url=receiver.url, verifier_token=VERIFIER, aggregation_delay=50.0, **settings)
+        webhook = WebhookConfig(
+            **{"url": receiver.url, "verifier_token": VERIFIER, "aggregation_delay": 50.0, **settings}
+        )
         return running_simulator(sim_config(webhook=webhook))
 
     return start
@@ -76,7 +78,7 @@ def expected_signature(body: bytes) -> str:
 def test_changes_are_aggregated_into_one_signed_legacy_notification(
     receiver: Receiver, webhook_sim: Callable[..., Any]
 ) -> None:
-    with webhook_sim() as sim:
+    with webhook_sim(format="legacy") as sim:
         qbo = connect(sim)
         created = new_customer(qbo)
         qbo.post("customer", {"Id": created["Id"], "SyncToken": "0", "sparse": True, "Notes": "x"})
@@ -96,17 +98,40 @@ def test_changes_are_aggregated_into_one_signed_legacy_notification(
     assert len(entities[0]["lastUpdated"]) == len("2015-10-05T14:42:19-0700")
 
 
-def test_cloudevents_format_is_selectable(receiver: Receiver, webhook_sim: Callable[..., Any]) -> None:
-    with webhook_sim(format="cloudevents") as sim:
-        new_customer(connect(sim))
+def test_cloudevents_is_the_default_and_one_delivery_mixes_realms(
+    receiver: Receiver, webhook_sim: Callable[..., Any]
+) -> None:
+    with webhook_sim(aggregation_delay=500.0) as sim:  # 0.5 s: both realms change inside one window
+        here, there = connect(sim), connect(sim, OTHER_REALM)
+        new_customer(here)
+        new_customer(there, "Other realm customer")
         receiver.wait_for(1)
+        time.sleep(0.1)
 
+    assert len(receiver.deliveries) == 1
     headers, body = receiver.deliveries[0]
     events = json.loads(body)
     assert headers["intuit-signature"] == expected_signature(body)
-    assert events[0]["specversion"] == "1.0"
-    assert events[0]["type"] == "qbo.customer.created.v1"
-    assert (events[0]["intuitentityid"], events[0]["intuitaccountid"]) == ("1", REALM)
+    assert [(e["specversion"], e["type"], e["intuitentityid"], e["intuitaccountid"]) for e in events] == [
+        ("1.0", "qbo.customer.created.v1", "1", REALM),
+        ("1.0", "qbo.customer.created.v1", "1", OTHER_REALM),
+    ]
+    assert len({event["id"] for event in events}) == 2
+    assert {event["datacontenttype"] for event in events} == {"application/json"}
+
+
+def test_the_legacy_format_keeps_one_realm_per_notification(
+    receiver: Receiver, webhook_sim: Callable[..., Any]
+) -> None:
+    with webhook_sim(format="legacy", aggregation_delay=500.0) as sim:  # 0.5 s: both realms change inside one window
+        here, there = connect(sim), connect(sim, OTHER_REALM)
+        new_customer(here)
+        new_customer(there, "Other realm customer")
+        receiver.wait_for(1)
+
+    notifications = json.loads(receiver.deliveries[0][1])["eventNotifications"]
+    assert [n["realmId"] for n in notifications] == [REALM, OTHER_REALM]
+    assert [len(n["dataChangeEvent"]["entities"]) for n in notifications] == [1, 1]
 
 
 def test_a_failed_delivery_is_retried_until_acknowledged(receiver: Receiver, webhook_sim: Callable[..., Any]) -> None:
@@ -124,7 +149,7 @@ def test_a_failed_delivery_is_retried_until_acknowledged(receiver: Receiver, web
 def test_an_edit_as_a_quickbooks_user_bumps_the_synctoken_and_notifies(
     receiver: Receiver, webhook_sim: Callable[..., Any]
 ) -> None:
-    with webhook_sim() as sim:
+    with webhook_sim(format="legacy") as sim:
         qbo = connect(sim)
         created = new_customer(qbo)
         receiver.wait_for(1)
@@ -155,7 +180,7 @@ def test_admin_lists_data_including_inactive_and_deleted(sim: SimulatorHandle) -
 def test_a_record_added_by_a_quickbooks_user_follows_the_same_rules_and_notifies(
     receiver: Receiver, webhook_sim: Callable[..., Any]
 ) -> None:
-    with webhook_sim() as sim:
+    with webhook_sim(format="legacy") as sim:
         added = sim.admin.create_as_user(REALM, "Customer", DisplayName="Walk-in Customer")
         receiver.wait_for(1)
         with pytest.raises(httpx.HTTPStatusError) as duplicate:

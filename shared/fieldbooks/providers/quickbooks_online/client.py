@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +19,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from fieldbooks.domain.errors import AuthExpired, FieldbooksError, RateLimited, Transient, ValidationFailed
 from fieldbooks.observability import logger
+from fieldbooks.providers.contract import Governor, TokenSource
 from fieldbooks.providers.quickbooks_online.errors import (
     RECONNECT_MESSAGE,
     NotInBatch,
@@ -27,10 +28,6 @@ from fieldbooks.providers.quickbooks_online.errors import (
     domain_error_for,
     parse_json,
 )
-
-if TYPE_CHECKING:
-    from fieldbooks.domain.models import Connection
-    from fieldbooks.services import Services
 
 # From 2025-08-01 75 is both the minimum and the default; sent anyway so replies never drift (1.8).
 MINOR_VERSION = "75"
@@ -44,24 +41,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(8.0, connect=3.0)
 VOID_AS_UPDATE = {"Payment", "SalesReceipt"}
 
 T = TypeVar("T")
-
-
-class TokenSource(Protocol):
-    def current(self) -> str:
-        """An access token that is valid now (refreshed beforehand when close to expiry)."""
-
-    def refreshed(self, rejected: str) -> str:
-        """A new access token after QuickBooks refused `rejected`; raises AuthExpired when it cannot."""
-
-
-class RateBudget(Protocol):
-    """What the client needs from the per-connection governor (store/rate_budget.py)."""
-
-    def acquire(self, cost: int = 1, *, batch: bool = False) -> None:
-        """Takes `cost` requests from this minute's budget or raises RateLimited."""
-
-    def pause(self, seconds: float) -> None:
-        """Stops every caller of this connection for `seconds` (after QuickBooks' own 429)."""
 
 
 class BatchItem(BaseModel):
@@ -83,7 +62,7 @@ class QboClient:
         base_url: str,
         realm_id: str,
         tokens: TokenSource,
-        governor: RateBudget | None = None,
+        governor: Governor | None = None,
         http: httpx.Client | None = None,
     ) -> None:
         self.realm_id = realm_id
@@ -258,21 +237,6 @@ class QboClient:
         if isinstance(error, RateLimited) and self._governor is not None:
             self._governor.pause(error.retry_after)
         raise error
-
-
-def client_for(connection: Connection, services: Services) -> QboClient:
-    """The client a worker uses for one connection: its realm, its tokens, its rate budget."""
-    # Imported at call time: the token source belongs to the connect work and needs the vault and KMS,
-    # which the client itself (and its tests with their own token source) never touch.
-    from fieldbooks.providers.quickbooks_online.tokens import QboTokenSource
-    from fieldbooks.store.rate_budget import RateGovernor
-
-    return QboClient(
-        services.settings.qbo_api_base_url,
-        connection.remote_company_id,
-        QboTokenSource(connection, services),
-        governor=RateGovernor(connection.tenant_id, connection.provider),
-    )
 
 
 def _retrying(attempt: Callable[[], T]) -> T:

@@ -16,17 +16,9 @@ from typing import Any
 
 from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings
-from fieldbooks.saas.records import (
-    Address,
-    Contact,
-    CreditNote,
-    DocumentLine,
-    Invoice,
-    Item,
-    Payment,
-    Property,
-)
-from fieldbooks.saas.totals import line_amounts, to_cents
+from fieldbooks.domain.money import line_amounts, to_cents
+from fieldbooks.domain.record_fields import Address
+from fieldbooks.domain.records import Contact, CreditNote, DocumentLine, Invoice, Item, Payment, Property
 
 # The QuickBooks entity each SaaS entity becomes; contacts and job sites share the Customer list
 # (a job site is a sub-customer).
@@ -38,7 +30,12 @@ REMOTE_ENTITY = {
     "credit_note": "CreditMemo",
     "payment": "Payment",
 }
-MAX_DISPLAY_NAME = 500  # QuickBooks' DisplayName limit
+# String limits of Intuit's API reference (IQ:api/accounting/all-entities/customer, /item, /invoice);
+# one character more is a 2050 "String length is either shorter or longer than supported".
+MAX_DISPLAY_NAME = 500
+MAX_NAME_PART = 100  # GivenName, FamilyName, CompanyName
+MAX_EMAIL = 100
+MAX_NOTES = 2000
 MAX_ITEM_NAME = 100
 MAX_DOC_NUMBER = 21
 MAX_DESCRIPTION = 4000
@@ -80,18 +77,25 @@ def property_display_name(prop: Property, parent_display_name: str) -> str:
 
 
 def customer(contact: Contact, settings: ConnectionSettings) -> dict[str, Any]:
+    """Name parts and notes are cut to QuickBooks' limits (the DisplayName keeps the whole name up to
+    500); an email cannot be cut, so an over-long one is refused here with a sentence that says why."""
     body: dict[str, Any] = {"DisplayName": customer_display_name(contact, settings)}
     if contact.kind == "individual":
-        _put(body, "GivenName", contact.first_name)
-        _put(body, "FamilyName", contact.last_name)
-    _put(body, "CompanyName", contact.company_name)
+        _put(body, "GivenName", _cut(contact.first_name, MAX_NAME_PART))
+        _put(body, "FamilyName", _cut(contact.last_name, MAX_NAME_PART))
+    _put(body, "CompanyName", _cut(contact.company_name, MAX_NAME_PART))
     if contact.email:
+        if len(contact.email) > MAX_EMAIL:
+            raise ValidationFailed(
+                f"The email address of {body['DisplayName']} is {len(contact.email)} characters long; "
+                f"QuickBooks accepts at most {MAX_EMAIL}."
+            )
         body["PrimaryEmailAddr"] = {"Address": contact.email}
     if contact.phone:
         body["PrimaryPhone"] = {"FreeFormNumber": contact.phone}
     if contact.billing_address:
         body["BillAddr"] = address(contact.billing_address)
-    _put(body, "Notes", contact.notes)
+    _put(body, "Notes", _cut(contact.notes, MAX_NOTES))
     return body
 
 
@@ -104,21 +108,22 @@ def job(prop: Property, parent_remote_id: str, parent_display_name: str) -> dict
         "BillWithParent": True,
         "ShipAddr": address(prop.address),
     }
-    _put(body, "Notes", prop.notes)
+    _put(body, "Notes", _cut(prop.notes, MAX_NOTES))
     return body
 
 
 def address(value: Address) -> dict[str, Any]:
+    """Each part cut to its PhysicalAddress limit (lines 500, city, region and country 255, postal code 30)."""
     body: dict[str, Any] = {}
-    for key, field in (
-        ("Line1", value.line1),
-        ("Line2", value.line2),
-        ("City", value.city),
-        ("CountrySubDivisionCode", value.region),
-        ("PostalCode", value.postal_code),
-        ("Country", value.country),
+    for key, field, limit in (
+        ("Line1", value.line1, 500),
+        ("Line2", value.line2, 500),
+        ("City", value.city, 255),
+        ("CountrySubDivisionCode", value.region, 255),
+        ("PostalCode", value.postal_code, 30),
+        ("Country", value.country, 255),
     ):
-        _put(body, key, field)
+        _put(body, key, _cut(field, limit))
     return body
 
 
@@ -164,8 +169,7 @@ def sales_lines(
             "Qty": quantity,
             "UnitPrice": unit_price,
         }
-        if code := tax_code.for_line(line.taxable):
-            detail["TaxCodeRef"] = {"value": code}
+        detail["TaxCodeRef"] = {"value": tax_code.for_line(line.taxable)}
         body.append(
             {
                 "DetailType": "SalesItemLineDetail",
@@ -178,17 +182,28 @@ def sales_lines(
 
 
 class TaxCoding:
-    """Which tax code a line carries: TAX/NON in the US (AST decides the rate), the tenant's code elsewhere."""
+    """Which tax code a line carries: TAX/NON in the US (AST decides the rate), the tenant's code elsewhere.
 
-    def __init__(self, country: str, settings: ConnectionSettings) -> None:
+    Outside the US every sales line needs a tax code, non-taxable ones too, or QuickBooks refuses the
+    invoice with 6000 "Make sure all your transactions have a VAT (GST/HST) rate before you save";
+    a non-taxable line takes the company's zero-rated or exempt code (`exempt_code`).
+    """
+
+    def __init__(self, country: str, settings: ConnectionSettings, exempt_code: str | None = None) -> None:
         self.us = country == "US"
         self.default_code = settings.default_tax_code_id
+        self.exempt_code = exempt_code
 
-    def for_line(self, taxable: bool) -> str | None:
+    def for_line(self, taxable: bool) -> str:
         if self.us:
             return US_TAXABLE_CODE if taxable else US_NON_TAXABLE_CODE
         if not taxable:
-            return None
+            if self.exempt_code is None:
+                raise ValidationFailed(
+                    "QuickBooks needs a tax code on every line outside the US, and no zero-rated or exempt "
+                    "tax code is known for the non-taxable lines."
+                )
+            return self.exempt_code
         if self.default_code is None:
             raise ValidationFailed("Choose a default tax code in the QuickBooks settings before syncing taxable lines.")
         return self.default_code
@@ -275,6 +290,10 @@ def _discount_words(line: DocumentLine, discount: Decimal) -> str:
     if line.discount_percent is not None:
         return f"{line.discount_percent.normalize():f}% discount, {discount}"
     return f"discount {discount}"
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value else value
 
 
 def _put(body: dict[str, Any], key: str, value: str | None) -> None:

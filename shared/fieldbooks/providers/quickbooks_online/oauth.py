@@ -16,10 +16,8 @@ from typing import Any
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
+from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import AuthExpired, Transient, ValidationFailed
-from fieldbooks.domain.models import Provider
-from fieldbooks.security.token_vault import OAuthTokens
-from fieldbooks.services import Services
 
 ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
 MINOR_VERSION = "75"  # minimum and default since 2025-08-01 (providers.md 1.8)
@@ -130,18 +128,3 @@ def discovery_document(url: str) -> dict[str, str]:
         return dict(reply.json())
     except (httpx.HTTPError, ValueError) as error:
         raise Transient("Intuit's sign-in service could not be reached; try again in a minute.") from error
-
-
-def callback_url(services: Services, provider: Provider) -> str:
-    return f"{services.settings.public_api_base_url.rstrip('/')}/oauth/{provider.value}/callback"
-
-
-def intuit_oauth(services: Services) -> IntuitOAuth:
-    settings = services.settings
-    return IntuitOAuth(
-        discovery_url=settings.qbo_discovery_url,
-        client_id=settings.qbo_client_id,
-        client_secret=services.qbo_client_secret(),
-        redirect_uri=callback_url(services, Provider.QUICKBOOKS_ONLINE),
-        api_base_url=settings.qbo_api_base_url,
-    )

@@ -1,0 +1,155 @@
+"""`running_simulator`: the Xero simulator on 127.0.0.1 at a free port, in a background thread.
+
+Tests and the local stack use it; `SimulatorHandle.admin` wraps the `/_sim/` endpoints.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+
+from local.simulators.xero.app import API, build_app
+from local.simulators.xero.config import SimulatorConfig
+
+STARTUP_TIMEOUT = 10.0
+
+
+class AdminClient:
+    """The `/_sim/` endpoints as methods, for tests and the demo."""
+
+    def __init__(self, base_url: str) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=10.0)
+
+    def reset(self, forget_tokens: bool = False) -> None:
+        self._post("/_sim/reset", {"forget_tokens": forget_tokens})
+
+    def add_organisation(self, tenant_id: str, name: str, country: str = "GB", timezone: str = "Europe/London") -> None:
+        body = {"tenant_id": tenant_id, "name": name, "country": country, "timezone": timezone}
+        self._post("/_sim/organisations", body)
+
+    def data(self, tenant_id: str, entity: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        return self._get(f"/_sim/organisations/{tenant_id}/data", {"entity": entity} if entity else {})
+
+    def count(self, tenant_id: str, entity: str) -> int:
+        return self._get(f"/_sim/organisations/{tenant_id}/count/{entity}")["count"]
+
+    def create_as_user(self, tenant_id: str, entity: str, **fields: Any) -> dict[str, Any]:
+        """A record someone adds in Xero itself, e.g. a contact that exists before connecting."""
+        return self._post(f"/_sim/organisations/{tenant_id}/create/{entity}", fields)[entity][0]
+
+    def edit_as_user(self, tenant_id: str, entity: str, record_id: str, **fields: Any) -> dict[str, Any]:
+        return self._post(f"/_sim/organisations/{tenant_id}/edit/{entity}/{record_id}", fields)[entity][0]
+
+    def add_fault(self, kind: str, **rule: Any) -> None:
+        """kind: error (status 500|503), delay (seconds), drop_after_commit, throttle (problem);
+        `times`, `tenant_id` and `entity` ("Contacts", "Token", ...) narrow it (faults.FaultRule)."""
+        self._post("/_sim/faults", {"kind": kind, **rule})
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._get("/_sim/faults")
+
+    def clear_faults(self) -> None:
+        self._http.delete("/_sim/faults").raise_for_status()
+
+    def advance_clock(self, seconds: float) -> None:
+        self._post("/_sim/clock/advance", {"seconds": seconds})
+
+    def set_consent(self, tenant_ids: list[str] | None = None, deny: bool = False, user_id: str | None = None) -> None:
+        self._post("/_sim/consent", {"tenant_ids": tenant_ids, "deny": deny, "user_id": user_id})
+
+    def webhooks(self) -> dict[str, Any]:
+        return self._get("/_sim/webhooks")
+
+    def configure_webhooks(self, **settings: Any) -> dict[str, Any]:
+        return self._post("/_sim/webhooks", settings)
+
+    def intent_to_receive(self) -> str:
+        return self._post("/_sim/webhooks/intent-to-receive", {})["status"]
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        reply = self._http.get(path, params=params)
+        reply.raise_for_status()
+        return reply.json()
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        reply = self._http.post(path, json=body)
+        reply.raise_for_status()
+        return reply.json()
+
+
+@dataclass
+class SimulatorHandle:
+    base_url: str
+    admin: AdminClient
+    config: SimulatorConfig
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.base_url}/identity/connect/authorize"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/connect/token"
+
+    @property
+    def revoke_url(self) -> str:
+        return f"{self.base_url}/connect/revocation"
+
+    @property
+    def identity_url(self) -> str:
+        """Where `IdentityApi(base_url=...)` points: `/connections` lives here."""
+        return self.base_url
+
+    @property
+    def accounting_url(self) -> str:
+        """Where `AccountingApi(base_url=...)` points."""
+        return f"{self.base_url}{API}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_simulator(config: SimulatorConfig | None = None, port: int | None = None) -> Iterator[SimulatorHandle]:
+    """At `port` when given (a stack whose settings name the URL up front), else at a free one."""
+    config = config or SimulatorConfig()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(config),
+            host="127.0.0.1",
+            port=port or free_port(),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, name="xero-simulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("Xero simulator did not start")
+        time.sleep(0.01)
+    base_url = f"http://127.0.0.1:{server.config.port}"
+    handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), config=config)
+    try:
+        yield handle
+    finally:
+        handle.admin.close()
+        server.should_exit = True
+        thread.join(timeout=5)

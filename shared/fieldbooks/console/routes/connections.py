@@ -1,0 +1,82 @@
+"""Connect, reconnect, disconnect and settings of the tenant's accounting connections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel
+
+from fieldbooks import registry
+from fieldbooks.connections import lifecycle
+from fieldbooks.console import conflicts
+from fieldbooks.console.routes.context import caller, services
+from fieldbooks.domain.models import Connection, ConnectionSettings, ConnectionStatus, Provider
+
+router = Router()
+
+
+class ConnectionSummary(BaseModel):
+    provider: Provider
+    provider_name: str
+    status: ConnectionStatus
+    company_name: str
+    remote_company_id: str
+    connected_at: datetime
+    pull_interval_minutes: int
+
+    @classmethod
+    def of(cls, connection: Connection) -> ConnectionSummary:
+        return cls(
+            provider=connection.provider,
+            provider_name=connection.provider.label,
+            status=connection.status,
+            company_name=connection.company_name,
+            remote_company_id=connection.remote_company_id,
+            connected_at=connection.connected_at,
+            pull_interval_minutes=connection.pull_interval_minutes,
+        )
+
+
+class ConnectionList(BaseModel):
+    items: list[ConnectionSummary]
+
+
+class AuthorizeReply(BaseModel):
+    authorize_url: str
+
+
+@router.get("/connections")
+def list_connections() -> ConnectionList:
+    found = services(router).connections.list_for_tenant(caller(router).tenant_id)
+    return ConnectionList(items=[ConnectionSummary.of(c) for c in found])
+
+
+@router.post("/connections/<provider>/authorize")
+def authorize_connection(provider: Annotated[Provider, Path()]) -> AuthorizeReply:
+    oauth = registry.oauth(provider, services(router))
+    return AuthorizeReply(authorize_url=lifecycle.start_connect(caller(router), provider, oauth, services(router)))
+
+
+@router.delete("/connections/<provider>")
+def disconnect_connection(provider: Annotated[Provider, Path()]) -> ConnectionSummary:
+    oauth = registry.oauth(provider, services(router))
+    return ConnectionSummary.of(lifecycle.disconnect(caller(router), provider, oauth, services(router)))
+
+
+@router.get("/connections/<provider>/settings")
+def get_connection_settings(provider: Annotated[Provider, Path()]) -> ConnectionSettings:
+    return lifecycle.get_settings(caller(router).tenant_id, provider, services(router))
+
+
+@router.put("/connections/<provider>/settings")
+def put_connection_settings(provider: Annotated[Provider, Path()], settings: ConnectionSettings) -> ConnectionSettings:
+    tenant_id = caller(router).tenant_id
+    before = lifecycle.get_settings(tenant_id, provider, services(router))
+    saved = lifecycle.put_settings(caller(router), provider, settings, services(router))
+    if saved.name_individuals_with_company and not before.name_individuals_with_company:
+        # The rule can settle duplicate names among individuals: push the contacts stuck on one again.
+        conflicts.retry_after_naming_rule(services(router).connections.get(tenant_id, provider), services(router))
+    return saved

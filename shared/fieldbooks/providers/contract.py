@@ -1,0 +1,273 @@
+"""The seam between the engine and a provider package: what a provider *is* (its descriptor, as data)
+and what it *does* (map, call, read), in neutral terms.
+
+A provider package imports this module and `fieldbooks.domain` only. It never sees the stores, the
+SaaS client or `Services`: the registry hands it what one connection needs (company id, a token
+source, a rate governor) and the engine does everything else (ENGINE.md, "The seam").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from fieldbooks.domain.credentials import OAuthTokens
+from fieldbooks.domain.errors import FieldbooksError
+from fieldbooks.domain.limits import RateBudget  # noqa: F401 - part of the seam: a descriptor carries one
+from fieldbooks.domain.models import ConnectionSettings, Provider
+from fieldbooks.domain.records import Contact, SaasRecord
+
+
+class Transport(StrEnum):
+    CALL = "call"  # we call the provider now (QuickBooks Online, Xero)
+    QUEUE = "queue"  # the provider's side asks us for work (Web Connector, on-prem agent)
+
+
+class AuthKind(StrEnum):
+    OAUTH2 = "oauth2"
+    OAUTH2_PKCE = "oauth2_pkce"
+    WEB_CONNECTOR = "web_connector"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The provider answers a repeated idempotency key with its first reply (within `ttl_seconds`)."""
+
+    max_len: int
+    batch_max_len: int | None = None
+    ttl_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class LookUpFirst:
+    """No replay: before repeating a create whose reply was lost, look the record up by number or name."""
+
+    max_len: int = 36
+
+
+Idempotency = Replay | LookUpFirst
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """Facts about a provider, as data, so the engine can act on them without naming the provider."""
+
+    provider: Provider
+    label: str  # the product's name on the page and in plans: "QuickBooks Online"
+    short_label: str  # how a sentence of the sync log names it: "Created customer Jane Doe in QuickBooks."
+    link_marker: Literal["qbo", "xero", "qbd"]  # how the SaaS badge names the provider
+    transport: Transport
+    auth: AuthKind
+    # SaaS entity -> the provider's entity; an entity absent here never syncs to this provider.
+    remote_entities: Mapping[str, str]
+    idempotency: Idempotency
+    budget: RateBudget = RateBudget()
+    # The query parameter of the consent redirect that names the company chosen (None: ask the provider).
+    company_id_parameter: str | None = None
+    # Creates of these entities may share one call (create_many), `batch_size` at a time.
+    batched: frozenset[str] = frozenset()
+    batch_size: int = 1
+    # How a bookkeeper calls each SaaS entity's twin in this provider ("sub-customer" for a job site).
+    remote_nouns: Mapping[str, str] = field(default_factory=dict)
+    # Other kinds of record that share the name list (a duplicate name may be held by one of them).
+    other_name_holders: str | None = None
+
+    def syncs(self, entity: str) -> bool:
+        return entity in self.remote_entities
+
+    def remote_entity(self, entity: str) -> str:
+        return self.remote_entities[entity]
+
+    def name_sharers(self, entity: str) -> tuple[str, ...]:
+        """The SaaS entities whose twins share one name list with `entity`'s (contacts and job sites in
+        QuickBooks are all Customers, so a job site can hold a contact's name)."""
+        remote = self.remote_entities.get(entity)
+        return tuple(e for e, r in self.remote_entities.items() if r == remote)
+
+
+class RemoteRecord(BaseModel):
+    """One accounting record in neutral terms: what matching, linking and merging need of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    remote_id: str
+    remote_entity: str
+    name: str = ""
+    email: str | None = None
+    parent_id: str | None = None  # a sub-record's parent (a job under its customer)
+    version: str | None = None  # the provider's version token, sent back on the next write
+    doc_number: str | None = None
+    total: Decimal | None = None
+    active: bool = True
+    updated_at: datetime | None = None
+    # The record as the provider holds it, in the shape our bodies have: the merge's "theirs".
+    fields: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Ids are only unique per entity (customer 1 and item 1 both exist), so claims use both."""
+        return (self.remote_entity, self.remote_id)
+
+
+@dataclass(frozen=True)
+class RemoteSide:
+    """Accounting records that are candidates for a match; customers include sub-customers (jobs)."""
+
+    customers: Sequence[RemoteRecord] = ()
+    items: Sequence[RemoteRecord] = ()
+    invoices: Sequence[RemoteRecord] = ()
+    credit_notes: Sequence[RemoteRecord] = ()
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the provider answered to a create, update or void (or replayed for a repeated key)."""
+
+    remote_id: str
+    version: str | None = None
+    total: Decimal | None = None  # documents: the total the provider computed
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """One create of a batch: its body and the place in the batch its intent names."""
+
+    entity: str
+    body: dict[str, Any]
+    batch_item_id: str
+
+
+@dataclass(frozen=True)
+class Parents:
+    """The accounting ids of what a record refers to, brought over first by the engine."""
+
+    customer_id: str | None = None
+    customer: Contact | None = None  # a job site's contact, for its name under the naming rule
+    items: Mapping[str, str] = field(default_factory=dict)  # SaaS item id -> remote id
+    invoices: Mapping[str, str] = field(default_factory=dict)  # SaaS invoice id -> remote id
+
+
+class Mapper(Protocol):
+    """Pure: how SaaS records look in this provider."""
+
+    def display_name(self, contact: Contact, settings: ConnectionSettings) -> str:
+        """The name a contact carries in accounting under the connection's naming rule."""
+
+    def name_of(self, entity: str, body: dict[str, Any]) -> str:
+        """The unique name a body claims (what a duplicate-name refusal is about)."""
+
+    def comparable(self, theirs: Any, like: Any) -> Any:
+        """The provider's value reduced to the shape we send, so added keys do not look like changes."""
+
+
+class Operations(Protocol):
+    """One authorised, budgeted connection (CALL transport). Raises only `fieldbooks.domain.errors`."""
+
+    def body(self, entity: str, record: SaasRecord, parents: Parents, settings: ConnectionSettings) -> dict[str, Any]:
+        """The provider body for `record`; may look up what the provider needs (accounts, tax codes)."""
+
+    def create(self, entity: str, body: dict[str, Any], key: str) -> Written: ...
+
+    def create_many(self, records: list[NewRecord], key: str) -> list[Written | FieldbooksError]:
+        """One result per record, in order; an error for a record the provider refused or did not answer."""
+
+    def update(self, entity: str, remote_id: str, version: str | None, fields: dict[str, Any], key: str) -> Written:
+        """Sparse: only `fields` change. A stale `version` raises StaleVersion."""
+
+    def void(self, entity: str, remote_id: str, version: str | None, key: str) -> Written: ...
+
+    def delete(self, entity: str, remote_id: str, version: str | None, key: str) -> None: ...
+
+    def read(self, entity: str, remote_id: str) -> RemoteRecord:
+        """RemoteNotFound when it does not exist (or was deleted)."""
+
+    def find_by_name(self, entity: str, name: str) -> list[RemoteRecord]: ...
+
+
+@dataclass(frozen=True)
+class OutgoingWork:
+    """One work item as a QUEUE provider's request carries it; `item_id` comes back with its answer."""
+
+    item_id: str
+    entity: str
+    operation: Literal["create", "update", "void"]
+    key: str
+    body: dict[str, Any] = field(default_factory=dict)
+    remote_id: str | None = None
+    version: str | None = None
+
+
+class WorkCodec(Protocol):
+    """QUEUE transport: work items → one request message; the response message → results by item."""
+
+    def encode(self, work: list[OutgoingWork]) -> str: ...
+
+    def decode(self, response: str) -> dict[str, Written | FieldbooksError]:
+        """One result per item the response answers; an item it does not mention stays queued."""
+
+
+class Reader(Protocol):
+    def side(self) -> RemoteSide:
+        """Every active record that initial sync and Sync now compare with the SaaS."""
+
+    def one(self, entity: str, remote_id: str) -> RemoteRecord: ...
+
+
+class TokenSource(Protocol):
+    def current(self) -> str: ...
+
+    def refreshed(self, rejected: str) -> str:
+        """A token that replaces `rejected` (refreshed by one worker at a time)."""
+
+
+class Governor(Protocol):
+    def acquire(self, cost: int = 1, *, batch: bool = False) -> None:
+        """Takes `cost` requests from the connection's budget or raises RateLimited."""
+
+    def pause(self, seconds: float) -> None:
+        """Stops every caller of this connection for `seconds` (after the provider's own 429)."""
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What the registry hands a package to call one connection's company."""
+
+    company_id: str
+    tokens: TokenSource
+    governor: Governor | None = None
+
+
+class OAuthEndpoints(Protocol):
+    def authorize_url(self, state: str) -> str: ...
+
+    def exchange_code(self, code: str) -> OAuthTokens: ...
+
+    def refresh(self, refresh_token: str) -> OAuthTokens: ...
+
+    def revoke(self, token: str) -> None: ...
+
+    def company_name(self, company_id: str, access_token: str) -> str: ...
+
+
+Secret = Callable[[str], str]  # reads a secret parameter by name (SSM, cached by the caller)
+
+
+class ProviderPackage(Protocol):
+    """What `registry.py` knows of a provider package."""
+
+    descriptor: Descriptor
+    mapper: Mapper
+    codec: WorkCodec | None  # QUEUE providers only
+
+    def operations(self, context: CallContext) -> Operations: ...
+
+    def reader(self, context: CallContext) -> Reader: ...
+
+    def oauth(self, callback_url: str, secret: Secret) -> OAuthEndpoints: ...
