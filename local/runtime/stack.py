@@ -144,7 +144,8 @@ def running_stack(
             saas_url or defaults.get("SaasApiBaseUrl", "http://127.0.0.1:9"),
             quickbooks_base_url=quickbooks_url or defaults.get("QuickBooksApiBaseUrl", "http://127.0.0.1:9"),
             public_api_base_url=api_url,
-            console_return_url=f"{saas_url or api_url}/settings/integrations",
+            # The OAuth pop-up comes back to the Integrations page this stack serves (functions/console_page).
+            console_return_url=f"{api_url}/console",
         )
         resources = create_resources(template, parameters, boto3.Session(region_name=REGION))
         cleanup.enter_context(process_environment(resources.all_environments()))
