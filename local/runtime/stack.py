@@ -160,7 +160,7 @@ def running_stack(
             retry_delay = scaled_seconds(queue.visibility_timeout, visibility_scale)
             deliver = SqsEventSource(source, queue, host).deliver
             running.queue_pollers[source.queue_id] = QueuePoller(
-                queue, deliver, retry_delay, name=f"sqs-{source.queue_id}"
+                queue, deliver, retry_delay, f"sqs-{source.queue_id}", aws.visibility, visibility_scale
             )
         running.taps = create_taps(resources)
         running.tap_pollers = [tap_poller(tap, host, visibility_scale) for tap in running.taps]
