@@ -92,6 +92,9 @@ def parse_request(request_xml: str | bytes) -> tuple[etree._Element, dict[etree.
         document = etree.fromstring(raw, xsd.safe_parser())
     except etree.XMLSyntaxError as error:
         raise MessageRefused(statuses.PARSE_ERROR_HRESULT, statuses.PARSE_ERROR_MESSAGE, [str(error)]) from error
+    if document.getroottree().docinfo.internalDTD is not None:
+        # qbXML never needs a DTD; refusing one keeps entity tricks (XXE, billion laughs) inert.
+        raise MessageRefused(statuses.PARSE_ERROR_HRESULT, statuses.PARSE_ERROR_MESSAGE, ["a DOCTYPE is not accepted"])
     if not _declares_qbxml_version(document):
         raise MessageRefused(statuses.PARSE_ERROR_HRESULT, statuses.PARSE_ERROR_MESSAGE, ["no <?qbxml version?>"])
     checker = xsd.schema()
