@@ -128,7 +128,8 @@ class WebConnector:
 
     def _authenticate(self, report: SessionReport) -> tuple[str | None, str]:
         result = self._call(report, "authenticate", strUserName=self.qwc.user_name, strPassword=self.password)
-        values = [value or "" for value in (result.string if result is not None else [])]
+        # ArrayOfString: zeep hands back the `string` items as a list.
+        values = [value or "" for value in (getattr(result, "string", result) or [])]
         if not values:
             report.outcome = "server fault"
             report.messages.append("authenticate returned no ticket")
@@ -156,9 +157,9 @@ class WebConnector:
                 answer = self._call(
                     report, "connectionError", ticket=ticket, hresult=failure.hresult, message=failure.message
                 )
-                if (answer or "done") == "done":
+                if answer == "done":
                     break
-                path = "" if answer == "" else answer
+                path = answer or ""  # "" (zeep: None) = the file that is open
         report.outcome = "connection error"
         return None
 
