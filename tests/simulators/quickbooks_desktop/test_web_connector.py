@@ -25,7 +25,7 @@ from local.simulators.quickbooks_desktop import (
 from local.simulators.quickbooks_desktop.web_connector import WSDL
 from local.simulators.quickbooks_desktop.xsd import safe_parser
 from tests.simulators.quickbooks_desktop.conftest import qbxml
-from tests.simulators.quickbooks_desktop.soap_server import ScriptedQbwcServer, Script, running_qbwc_server
+from tests.simulators.quickbooks_desktop.soap_server import Script, ScriptedQbwcServer, running_qbwc_server
 
 EXAMPLE_QWC = WSDL.parent / "example.qwc"
 OWNER_ID = "{57F3B9B1-86F1-4fcc-B1EE-566DE1813D20}"
