@@ -62,3 +62,23 @@ def add_customer(desktop: QuickBooksDesktop, name: str, extra: str = "") -> etre
     )
     assert status(rs) == (0, "Info"), rs.get("statusMessage")
     return rs.find("CustomerRet")
+
+
+@pytest.fixture(autouse=True)
+def every_message_quickbooks_writes_is_schema_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever path a test takes (in-process, Web Connector, admin API), each response message and
+    each strHCPResponse the simulated QuickBooks writes is checked against qbxmlops130.xsd."""
+    process, preferences = QuickBooksDesktop.process, QuickBooksDesktop.host_company_preferences
+
+    def checked_process(self: QuickBooksDesktop, company: object, request_xml: str | bytes) -> str:
+        response = process(self, company, request_xml)
+        assert_valid(response)
+        return response
+
+    def checked_preferences(self: QuickBooksDesktop, company: object) -> str:
+        answer = preferences(self, company)
+        assert_valid(answer)
+        return answer
+
+    monkeypatch.setattr(QuickBooksDesktop, "process", checked_process)
+    monkeypatch.setattr(QuickBooksDesktop, "host_company_preferences", checked_preferences)

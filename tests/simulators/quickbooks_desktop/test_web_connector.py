@@ -261,3 +261,16 @@ def test_a_server_nobody_answers_is_reported_as_unreachable() -> None:
     report = connector(desktop, "http://127.0.0.1:9/qbwc").run_session()
 
     assert report.outcome == "server unreachable"
+
+
+def test_a_path_from_authenticate_opens_that_file_when_quickbooks_is_closed(
+    desktop: QuickBooksDesktop, qbwc: tuple, script: Script
+) -> None:
+    app_url, _ = qbwc
+    desktop.open_file(None)
+    script.auth_verdict = OTHER_FILE
+
+    report = connector(desktop, app_url).run_session()
+
+    assert (report.outcome, report.company_file) == ("done", OTHER_FILE)
+    assert desktop.open_company is desktop.company(OTHER_FILE)
