@@ -108,9 +108,22 @@ def customer_mod(request: Request) -> Reply:
         updated[key] = {**record.get(key, {}), **value} if is_address else value
     _place_in_tree(company, updated, body)
     company.check_name_free(NAME_LISTS, updated["FullName"], except_id=record["ListID"])
+    renamed = updated["FullName"] != record["FullName"]
     record.update(updated)
     company.stamp_modified(record)
+    if renamed:
+        _rename_jobs(company, record)
     return Reply(rets=[render_customer(company, record)])
+
+
+def _rename_jobs(company: Company, parent: Fields) -> None:
+    """A job's full name carries its parent's: renaming a customer renames its jobs, all the way down."""
+    for job in company.list_of("Customer").values():
+        if job.get("ParentRef", {}).get("ListID") == parent["ListID"]:
+            job["ParentRef"] = ref_to(parent)
+            job["FullName"] = f"{parent['FullName']}:{job['Name']}"
+            company.stamp_modified(job)
+            _rename_jobs(company, job)
 
 
 def customer_query(request: Request) -> Reply:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -39,7 +40,7 @@ class Request:
     def attrs(self) -> dict[str, str]:
         return dict(self.element.attrib)
 
-    @property
+    @cached_property
     def body(self) -> Fields:
         """An Add/Mod's single aggregate (`<CustomerAdd>`), else the `*Rq`'s own children (a query)."""
         inner = self.element.find(self.name)

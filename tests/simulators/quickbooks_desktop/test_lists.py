@@ -187,3 +187,17 @@ def test_a_record_in_use_answers_3180_until_the_fault_passes(desktop: QuickBooks
 
     assert status(only(exchange(desktop, body)))[0] == 3180
     assert status(only(exchange(desktop, body)))[0] == 0
+
+
+def test_renaming_a_customer_renames_its_jobs(desktop: QuickBooksDesktop) -> None:
+    parent = add_customer(desktop, "Old Name")
+    add_customer(desktop, "Roof", "<ParentRef><FullName>Old Name</FullName></ParentRef>")
+    mod = (
+        f"<CustomerModRq><CustomerMod><ListID>{parent.findtext('ListID')}</ListID>"
+        f"<EditSequence>{parent.findtext('EditSequence')}</EditSequence>"
+        "<Name>New Name</Name></CustomerMod></CustomerModRq>"
+    )
+
+    assert status(only(exchange(desktop, mod))) == (0, "Info")
+    job = only(exchange(desktop, "<CustomerQueryRq><FullName>New Name:Roof</FullName></CustomerQueryRq>"))
+    assert job.findtext("CustomerRet/ParentRef/FullName") == "New Name"
