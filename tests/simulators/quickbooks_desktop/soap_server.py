@@ -59,6 +59,7 @@ class Recorded:
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     responses: list[str] = field(default_factory=list)
     schema_errors: list[str] = field(default_factory=list)
+    protocol_errors: list[str] = field(default_factory=list)
 
     def operations(self) -> list[str]:
         return [name for name, _ in self.calls]
@@ -76,6 +77,7 @@ class ScriptedQbwcServer:
         name = etree.QName(operation).localname
         params = {etree.QName(child).localname: child.text or "" for child in operation}
         self.recorded.calls.append((name, params))
+        self._check_soap_1_1(request, name)
         if self.script.fault_on == name:
             return _fault(f"scripted fault in {name}")
         result = getattr(self, name)(params)
@@ -135,6 +137,14 @@ class ScriptedQbwcServer:
     def closeConnection(self, params: dict[str, str]) -> str:  # noqa: N802
         self.tickets.pop(params["ticket"], None)
         return "OK"
+
+    def _check_soap_1_1(self, request: Request, operation: str) -> None:
+        """SOAP 1.1 as the WSDL binds it: text/xml, and SOAPAction `http://developer.intuit.com/<op>`."""
+        action = request.headers.get("soapaction", "").strip('"')
+        if action != f"{TNS}{operation}":
+            self.recorded.protocol_errors.append(f"{operation}: SOAPAction {action!r}")
+        if not request.headers.get("content-type", "").startswith("text/xml"):
+            self.recorded.protocol_errors.append(f"{operation}: Content-Type {request.headers.get('content-type')!r}")
 
     def _check(self, message: str, what: str) -> None:
         document = etree.fromstring(message.encode(), safe_parser())

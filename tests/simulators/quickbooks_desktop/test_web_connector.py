@@ -81,6 +81,7 @@ def test_a_full_session_runs_every_batch_and_closes(desktop: QuickBooksDesktop, 
     assert (sends[0]["qbXMLMajorVers"], sends[0]["qbXMLMinorVers"], sends[0]["qbXMLCountry"]) == ("13", "0", "US")
     assert [e.percent for e in report.exchanges] == [50, 100]
     assert server.recorded.schema_errors == []
+    assert server.recorded.protocol_errors == []
     assert desktop.open_company.find_list(("Customer",), full_name="Session Two") is not None
     assert report.close_message == "OK"
 
