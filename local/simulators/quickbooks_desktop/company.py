@@ -120,9 +120,6 @@ class Company:
                     return record
         return None
 
-    def kind_of(self, record: Fields, kinds: tuple[str, ...]) -> str:
-        return next(kind for kind in kinds if record["ListID"] in self.list_of(kind))
-
     def check_name_free(self, kinds: tuple[str, ...], full_name: str, except_id: str | None = None) -> None:
         """3100 when another record of the shared name list has this full name (case does not matter)."""
         clash = self.find_list(kinds, full_name=full_name)

@@ -96,8 +96,3 @@ def invalid_value(field: str, value: str) -> QbStatus:
 
 def bad_iterator(iterator_id: str) -> QbStatus:
     return QbStatus(3391, f'Could not find the iterator with the iteratorID "{iterator_id}".')
-
-
-def not_processed() -> QbStatus:
-    """What an earlier error under `stopOnError` leaves on the requests after it."""
-    return QbStatus(3231, "The request has not been processed.")
