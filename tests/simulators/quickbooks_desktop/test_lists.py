@@ -201,3 +201,24 @@ def test_renaming_a_customer_renames_its_jobs(desktop: QuickBooksDesktop) -> Non
     assert status(only(exchange(desktop, mod))) == (0, "Info")
     job = only(exchange(desktop, "<CustomerQueryRq><FullName>New Name:Roof</FullName></CustomerQueryRq>"))
     assert job.findtext("CustomerRet/ParentRef/FullName") == "New Name"
+
+
+def test_inactive_customers_hide_from_default_queries_but_keep_their_name(desktop: QuickBooksDesktop) -> None:
+    ret = add_customer(desktop, "Gone Quiet", "<IsActive>false</IsActive>")
+    other = add_customer(desktop, "Renamer")
+    rename = (
+        f"<CustomerModRq><CustomerMod><ListID>{other.findtext('ListID')}</ListID>"
+        f"<EditSequence>{other.findtext('EditSequence')}</EditSequence><Name>gone quiet</Name>"
+        "</CustomerMod></CustomerModRq>"
+    )
+    msgs = exchange(
+        desktop,
+        "<CustomerQueryRq requestID='1'/>"
+        "<CustomerQueryRq requestID='2'><ActiveStatus>All</ActiveStatus></CustomerQueryRq>" + rename,
+        on_error="continueOnError",
+    )
+
+    assert ret.findtext("IsActive") == "false"
+    assert "Gone Quiet" not in [r.findtext("Name") for r in msgs[0]]
+    assert "Gone Quiet" in [r.findtext("Name") for r in msgs[1]]
+    assert status(msgs[2])[0] == 3100

@@ -75,6 +75,7 @@ def test_a_full_session_runs_every_batch_and_closes(desktop: QuickBooksDesktop, 
         "receiveResponseXML",
         "closeConnection",
     ]
+    assert server.recorded.calls[0] == ("serverVersion", {})  # an empty body, as QBWC sends it
     sends = [params for name, params in server.recorded.calls if name == "sendRequestXML"]
     assert sends[0]["strHCPResponse"] and not sends[1]["strHCPResponse"]  # only the first carries it
     assert sends[0]["strCompanyFileName"] == MAIN_FILE
