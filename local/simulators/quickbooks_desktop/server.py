@@ -1,0 +1,140 @@
+"""`build_app` and `running_simulator`: the simulated PC's admin API on 127.0.0.1, in a thread.
+
+QuickBooks Desktop has no network interface of its own (the Web Connector talks to it in-process),
+so the server only carries `/_sim/`; `SimulatorHandle.desktop` is the same PC for in-process use
+and `web_connector()` builds the QBWC client for a `.qwc`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+
+from local.simulators.quickbooks_desktop.admin import admin_routes
+from local.simulators.quickbooks_desktop.config import SimulatorConfig
+from local.simulators.quickbooks_desktop.desktop import QuickBooksDesktop
+from local.simulators.quickbooks_desktop.qwc import parse_qwc
+from local.simulators.quickbooks_desktop.web_connector import WebConnector
+
+STARTUP_TIMEOUT = 10.0
+
+
+def build_app(desktop: QuickBooksDesktop) -> Starlette:
+    app = Starlette(routes=admin_routes(desktop))
+    app.state.desktop = desktop
+    return app
+
+
+class AdminClient:
+    """The `/_sim/` endpoints as methods, for tests and the demo."""
+
+    def __init__(self, base_url: str) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=60.0)
+
+    def reset(self) -> None:
+        self._post("/_sim/reset", {})
+
+    def companies(self) -> list[dict[str, Any]]:
+        return self._get("/_sim/companies")
+
+    def open_file(self, path: str | None) -> None:
+        self._post("/_sim/open", {"path": path})
+
+    def grant_access(self, grant: bool) -> None:
+        self._post("/_sim/access", {"grant": grant})
+
+    def qbxml(self, request_xml: str, company: str | None = None) -> httpx.Response:
+        """The raw reply: 200 with the response message, 400 with the HRESULT when QuickBooks throws."""
+        params = {"company": company} if company else {}
+        return self._http.post("/_sim/qbxml", content=request_xml.encode(), params=params)
+
+    def data(self, kind: str, company: str | None = None) -> list[dict[str, Any]]:
+        return self._get(f"/_sim/data/{kind}", {"company": company} if company else None)
+
+    def count(self, kind: str, company: str | None = None) -> int:
+        return self._get(f"/_sim/count/{kind}", {"company": company} if company else None)["count"]
+
+    def add_fault(self, kind: str, **rule: Any) -> None:
+        """kind: lost_response, record_in_use, quickbooks_closed, access_denied (faults.FaultRule)."""
+        self._post("/_sim/faults", {"kind": kind, **rule})
+
+    def clear_faults(self) -> None:
+        self._http.delete("/_sim/faults").raise_for_status()
+
+    def advance_clock(self, seconds: float) -> str:
+        return self._post("/_sim/clock/advance", {"seconds": seconds})["now"]
+
+    def run_web_connector(self, qwc: str, password: str) -> dict[str, Any]:
+        return self._post("/_sim/web-connector/run", {"qwc": qwc, "password": password})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        reply = self._http.get(path, params=params)
+        reply.raise_for_status()
+        return reply.json()
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        reply = self._http.post(path, json=body)
+        reply.raise_for_status()
+        return reply.json()
+
+
+@dataclass
+class SimulatorHandle:
+    base_url: str
+    admin: AdminClient
+    desktop: QuickBooksDesktop
+    config: SimulatorConfig
+
+    def web_connector(self, qwc: str, password: str) -> WebConnector:
+        return WebConnector(self.desktop, parse_qwc(qwc), password)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_simulator(config: SimulatorConfig | None = None, port: int | None = None) -> Iterator[SimulatorHandle]:
+    """At `port` when given, else at a free one."""
+    config = config or SimulatorConfig()
+    desktop = QuickBooksDesktop(config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(desktop),
+            host="127.0.0.1",
+            port=port or free_port(),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, name="quickbooks-desktop-simulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("QuickBooks Desktop simulator did not start")
+        time.sleep(0.01)
+    base_url = f"http://127.0.0.1:{server.config.port}"
+    handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), desktop=desktop, config=config)
+    try:
+        yield handle
+    finally:
+        handle.admin.close()
+        server.should_exit = True
+        thread.join(timeout=5)
