@@ -468,7 +468,7 @@ def test_links_are_listed_per_entity_a_page_at_a_time(api: Api, tenant: str, qui
     _, everything = api("GET", "/links", member(tenant))
     assert len(everything["items"]) == 4
     status, body = api("GET", "/links", member("t-someone-else"), query={"cursor": first["next_cursor"]})
-    assert (status, body["message"]) == (400, "The paging cursor is not valid; start again from the first page.")
+    assert (status, body["message"]) == (400, "This page link is no longer valid; start again from the first page.")
     status, body = api("GET", "/links", member(tenant), query={"entity": "job"})
     assert status == 400 and "entity" in body["message"]
 

@@ -22,7 +22,7 @@ from pynamodb.transactions import TransactWrite
 from fieldbooks.domain.errors import Conflict, StaleVersion
 from fieldbooks.domain.models import Link, LinkState, Provider
 from fieldbooks.domain.wording import ENTITY_WORDS
-from fieldbooks.store.base import TableSettings, decode_cursor, encode_cursor, now
+from fieldbooks.store.base import PageCursors, TableSettings, now
 
 # A claim found held by a link that has moved on is taken over; a race with another taker only
 # repeats that, so a few rounds settle it.
@@ -38,8 +38,9 @@ def remote_key(provider: Provider, entity: str, remote_id: str) -> str:
 
 
 def claim_key(link: Link) -> str | None:
-    """The claim a link holds: one per accounting record, keyed by the provider's own entity, so a
-    contact and a job site (both QuickBooks Customers) can never hold the same customer either."""
+    """The claim a link holds: one per accounting record, keyed by the provider's own entity, so two
+    SaaS entities whose twins are one kind of remote record (contacts and job sites may both be
+    customers there) can never hold the same record either."""
     if link.remote_id is None or link.state is LinkState.UNLINKED:
         return None
     return f"claim#{link.provider.value}#{link.remote_entity or link.entity}#{link.remote_id}"
@@ -120,6 +121,9 @@ class RemoteClaimRow(Model):
 
 
 class LinkStore:
+    def __init__(self, cursors: PageCursors | None = None) -> None:
+        self._cursors = cursors or PageCursors.from_environment()
+
     def get(self, tenant_id: str, provider: Provider, entity: str, saas_id: str) -> Link | None:
         try:
             return LinkRow.get(tenant_id, link_key(provider, entity, saas_id)).to_model()
@@ -142,14 +146,15 @@ class LinkStore:
     ) -> tuple[list[Link], str | None]:
         """One page of links in key order, with an opaque cursor for the next (None on the last page)."""
         prefix = f"{provider.value}#{entity}#" if entity else f"{provider.value}#"
+        query = ("links", provider.value, entity)
         results = LinkRow.query(
             tenant_id,
             LinkRow.link_key.startswith(prefix),
             limit=limit,
-            last_evaluated_key=decode_cursor(tenant_id, cursor),
+            last_evaluated_key=self._cursors.decode(tenant_id, query, cursor, ("tenant_id", "link_key")),
         )
         links = [row.to_model() for row in results]
-        return links, encode_cursor(tenant_id, results.last_evaluated_key)
+        return links, self._cursors.encode(tenant_id, query, results.last_evaluated_key)
 
     def save(self, link: Link) -> Link:
         """Conditional on `link.version` (0 = must not exist yet); the loser of a race gets StaleVersion.
