@@ -24,7 +24,7 @@ from fieldbooks.services import Services
 from fieldbooks.store.sync_log import SyncLogFilter
 from fieldbooks.sync import outbox
 from fieldbooks.sync.push import Push
-from tests.conftest import SaasApp
+from tests.conftest import SaasApp, console_token
 from tests.support.fake_provider import FakeAgent, FakeBooks, FakeProvider, FakeQueueProvider, connect
 from tests.support.sqs import receive_event
 
@@ -183,3 +183,35 @@ def test_a_run_counts_each_record_once_its_provider_has_answered(
     assert progress == {"contacts": (2, 2, 0, 0), "items": (1, 1, 0, 0)}
     assert sorted(r.fields["Name"] for r in world.books.of("Customer")) == ["Ann Doe", "Bob Doe"]
     assert json.loads(json.dumps([r.fields["Name"] for r in world.books.of("Item")])) == ["Labour"]
+
+
+def test_approving_a_held_contact_through_the_tenant_api_pushes_it_in_both_transports(
+    world: World, handler: Callable[[str], Any], context: Any, load_event: Callable[..., dict[str, Any]]
+) -> None:
+    """Preview mode holds the contact; the console's approval sends it (QUEUE: queues it, then the
+    provider's side takes it) and the pending action is gone either way."""
+    settings = world.connection.settings.model_copy(update={"preview_customer_actions": True})
+    world.connection = world.services.connections.save(world.connection.model_copy(update={"settings": settings}))
+    contact = jane(world)
+    assert world.push("contact", contact).action is PushAction.HELD
+    (held,) = world.services.pending_actions.list(world.tenant_id)
+
+    path = f"/pending-actions/{held.action_id}/approve"
+    event = load_event(
+        "tenant_api/post_dlq_redrive.json",
+        rawPath=path,
+        routeKey=f"POST {path}",
+        body=None,
+        headers={"authorization": f"Bearer {console_token(world.tenant_id, role='admin')}"},
+        requestContext__http__path=path,
+    )
+    reply = handler("TenantApiFunction")(event, context)
+
+    assert reply["statusCode"] == 200, reply["body"]
+    expected = "queued" if world.transport is Transport.QUEUE else "created"
+    assert json.loads(reply["body"])["outcome"] == expected
+    world.settle_all()
+    (customer,) = world.books.of("Customer")
+    link = world.services.links.get(world.tenant_id, SLOT, "contact", contact.id)
+    assert (link.state, link.remote_id) == (LinkState.LINKED, customer.remote_id)
+    assert world.services.pending_actions.list(world.tenant_id) == []

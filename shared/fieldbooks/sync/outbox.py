@@ -20,9 +20,9 @@ from fieldbooks.domain.wording import describe
 from fieldbooks.providers.contract import OutgoingWork, Written
 from fieldbooks.queues.run_events import publish_run_finished
 from fieldbooks.store.base import sortable_id
-from fieldbooks.sync.exactly_once import abandon_create, begin_create, finish_create, request_id
+from fieldbooks.sync.exactly_once import abandon_create, finish_create, request_id
 from fieldbooks.sync.merge import canonical
-from fieldbooks.sync.transport import Member, ParentWaiting, Push
+from fieldbooks.sync.transport import Member, ParentWaiting, Push, write_intent
 
 OUTBOX_READ = 200  # items looked at per request message
 MESSAGE_ITEMS = 20  # items one request message carries at most
@@ -34,18 +34,7 @@ class QueueTransport:
         self.key_length = push.descriptor.idempotency.max_len
 
     def create(self, member: Member) -> PushOutcome:
-        push = self.push
-        pending = begin_create(
-            push.services.links,
-            member.link,
-            tenant_id=push.tenant_id,
-            provider=push.connection.provider,
-            entity=member.entity,
-            saas_id=member.record.id,
-            version=member.record.version,
-            remote_entity=push.descriptor.remote_entity(member.entity),
-            key_length=self.key_length,
-        )
+        pending = write_intent(self.push, member)
         assert pending.intent_request_id is not None
         return self._enqueue(member.entity, member.record, WorkOperation.CREATE, pending.intent_request_id)
 
