@@ -66,11 +66,11 @@ def _default_directions() -> dict[str, EntityDirection]:
 
 
 class ConnectionSettings(BaseModel):
-    """What a tenant admin chooses per connection on the Integrations page.
+    """What a tenant admin chooses per connection on the Integrations page; an unknown field or entity
+    is refused, never stored."""
 
-    A closed schema: an unknown field or entity is refused, not stored. `PUT .../settings` once kept
-    9,000 made-up `directions` keys in the connection row (387 KB; 1.2 MB was a 500), issue 10, A.5.
-    """
+    # A closed schema because `PUT .../settings` once kept 9,000 made-up `directions` keys in the
+    # connection row (387 KB; 1.2 MB was a 500): issue 10, A.5.
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
