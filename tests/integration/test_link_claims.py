@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fieldbooks.domain.errors import Conflict
+from fieldbooks.domain.errors import Conflict, StaleVersion
 from fieldbooks.domain.models import Link, LinkState, Provider
 from fieldbooks.store.links import LinkStore, RemoteClaimRow
 
@@ -112,3 +112,15 @@ def test_claims_never_show_up_among_the_links(aws) -> None:  # noqa: ANN001
 
     assert [x.saas_id for x in links.list(TENANT, QBO)] == ["con_jane"]
     assert links.by_remote(TENANT, QBO, "contact", "58").saas_id == "con_jane"
+
+
+def test_a_stale_link_is_still_a_stale_version_when_it_holds_a_record(aws) -> None:  # noqa: ANN001
+    """The version condition travels in the transaction: a push that lost a race re-reads, as before."""
+    links = LinkStore()
+    first = links.save(link("con_jane", "58"))
+    links.save(first.model_copy(update={"snapshot": {"Name": "Jane"}}))
+
+    with pytest.raises(StaleVersion):
+        links.save(first.model_copy(update={"remote_version": "9"}))  # still at version 1
+
+    assert links.get(TENANT, QBO, "contact", "con_jane").snapshot == {"Name": "Jane"}

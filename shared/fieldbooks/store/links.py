@@ -183,7 +183,7 @@ class LinkStore:
                 if error.cause_response_code != "TransactionCanceledException":
                     raise
                 reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-                if reasons[-2] == "ConditionalCheckFailed":  # the link row itself: written meanwhile
+                if reasons[-2:-1] == ["ConditionalCheckFailed"]:  # the link row itself: written meanwhile
                     raise StaleVersion("The link changed while we were saving it.") from error
             stale = self._former_holder(link, row.link_key, claim)
         raise StaleVersion("Another link was taking the same record at the same moment.")
