@@ -14,41 +14,21 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-import jwt
 import pytest
 
-from fieldbooks import registry
-from fieldbooks.domain.models import (
-    ConflictKind,
-    ConflictRecord,
-    ConflictStatus,
-    Direction,
-    Link,
-    LinkState,
-    PendingAction,
-    Provider,
-    RunKind,
-    SyncStatus,
-)
-from fieldbooks.domain.plans import ApplyStep, Plan, PlanActionKind, PlannedAction
+from fieldbooks.domain.models import ConflictStatus, LinkState, RunKind
 from fieldbooks.store.base import INVALID_CURSOR
-from fieldbooks.store.conflicts import ConflictStore, PendingActionStore, action_id, conflict_id
+from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
 from fieldbooks.store.connections import ConnectionStore
 from fieldbooks.store.links import LinkStore
-from fieldbooks.store.plans import PlanStore
 from fieldbooks.store.runs import RunStore
-from fieldbooks.store.sync_log import SyncLogStore
-from local.runtime.resources import DEV_TENANT_JWT_SECRET
 from tests.conftest import TEMPLATE, console_token
+from tests.security.probes import QBO, Api, Tally, Victim, admin, alg_none, bearer, forged
 from tests.support.fake_provider import FakeProvider, connect
 
-QBO = Provider.QUICKBOOKS_ONLINE
 ROUTES = sorted(
     (route.method, route.path) for route in TEMPLATE.http_routes() if route.function_id == "TenantApiFunction"
 )
@@ -68,114 +48,6 @@ HOSTILE_IDS = {
     "quote": "' OR '1'='1",
     "space": "con 1",
 }
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    text: str
-
-
-@dataclass
-class Tally:
-    """Counts the probes and collects every one that failed, so one test reports all of them at once."""
-
-    name: str
-    tried: int = 0
-    server_errors: list[str] = field(default_factory=list)
-    leaks: list[str] = field(default_factory=list)
-    wrong: list[str] = field(default_factory=list)
-
-    def check(
-        self,
-        label: str,
-        reply: Reply,
-        *,
-        expect: set[int] | None = None,
-        secrets: tuple[str, ...] = (),
-        sent: str = "",
-    ) -> None:
-        """`secrets` must not be in the reply unless the caller sent them (an echoed id is no leak)."""
-        self.tried += 1
-        if reply.status >= 500:
-            self.server_errors.append(f"{label}: {reply.status} {reply.text[:200]}")
-        if leaked := [secret for secret in secrets if secret in reply.text and secret not in sent]:
-            self.leaks.append(f"{label}: {leaked}")
-        if expect is not None and reply.status not in expect:
-            self.wrong.append(f"{label}: {reply.status} (expected {sorted(expect)}) {reply.text[:200]}")
-        if reply.status >= 400 and not (isinstance(reply.body, dict) and isinstance(reply.body.get("message"), str)):
-            self.wrong.append(f"{label}: {reply.status} without a JSON message: {reply.text[:200]}")
-
-    def assert_clean(self) -> None:
-        print(f"\n[security] {self.name}: {self.tried} probes, {len(self.server_errors)} 5xx, {len(self.leaks)} leaks")
-        assert self.server_errors == []
-        assert self.leaks == []
-        assert self.wrong == []
-
-
-Api = Callable[..., Reply]
-
-
-@pytest.fixture
-def api(aws, handler, context, load_event) -> Api:  # noqa: ANN001 - fixtures
-    tenant_api = handler("TenantApiFunction")
-
-    def call(
-        method: str,
-        raw_path: str,
-        authorization: str | None,
-        *,
-        query: dict[str, str] | None = None,
-        body: str | bytes | None = None,
-        content_type: str = "application/json",
-    ) -> Reply:
-        headers = {"host": "api.fieldbooks.example"}
-        if authorization is not None:
-            headers["authorization"] = authorization
-        event = load_event(
-            "tenant_api/get_sync_log.json",
-            rawPath=raw_path,
-            routeKey=f"{method} {raw_path}",
-            rawQueryString=urlencode(query or {}),
-            queryStringParameters=query or None,
-            headers=headers,
-            requestContext__http__path=raw_path,
-            requestContext__http__method=method,
-        )
-        if isinstance(body, bytes):  # what API Gateway does with a body that is not UTF-8 text
-            event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
-        elif body is not None:
-            event["body"] = body
-        if body is not None:
-            event["headers"]["content-type"] = content_type
-        try:
-            reply = tenant_api(event, context)
-        except Exception as error:  # noqa: BLE001 - a function that raises is API Gateway's 502
-            return Reply(502, None, f"the function raised {type(error).__name__}: {error}"[:300])
-        text = reply.get("body") or ""
-        try:
-            parsed = json.loads(text) if text else None
-        except ValueError:
-            parsed = None
-        return Reply(reply["statusCode"], parsed, text)
-
-    return call
-
-
-@pytest.fixture
-def fake_books() -> Iterator[FakeProvider]:
-    """A provider with one set of books per company, so one tenant's accounting ids are nothing to another."""
-    with registry.replaced(QBO, FakeProvider()) as fake:
-        yield fake  # type: ignore[misc]  # the registry hands back what it was given
-
-
-def bearer(token: str) -> str:
-    return f"Bearer {token}"
-
-
-def admin(tenant_id: str) -> str:
-    return bearer(console_token(tenant_id, role="admin", user_id="u-admin"))
 
 
 def path_of(template_path: str, **values: str) -> str:
@@ -201,23 +73,6 @@ def plausible(template_path: str, **overrides: str) -> str:
 
 
 # ---------------------------------------------------------------- tokens
-
-
-def forged(claims: dict[str, Any], secret: str = DEV_TENANT_JWT_SECRET, algorithm: str = "HS256") -> str:
-    now = int(time.time())
-    payload = {"iss": "fsm-saas", "aud": "fieldbooks", "sub": "u-1", "tid": "t-victim", "role": "admin"}
-    payload |= {"iat": now, "exp": now + 600}
-    payload |= claims
-    return jwt.encode({k: v for k, v in payload.items() if v is not None}, secret, algorithm=algorithm)
-
-
-def alg_none() -> str:
-    def part(value: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
-
-    now = int(time.time())
-    claims = {"iss": "fsm-saas", "aud": "fieldbooks", "sub": "u-1", "tid": "t-victim", "role": "admin"}
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims | {'iat': now, 'exp': now + 600})}."
 
 
 BAD_AUTHORIZATION = {
@@ -270,128 +125,6 @@ def test_members_cannot_use_any_route_that_changes_something(api: Api, fake_book
 
 
 # ---------------------------------------------------------------- another tenant's ids
-
-
-@dataclass
-class Victim:
-    """A tenant with something behind every id-taking route, and the strings that must never reach another."""
-
-    tenant_id: str
-    contact_id: str
-    run_id: str
-    conflict_id: str
-    action_id: str
-    log_cursor: str
-    link_cursor: str
-    plan_cursor: str
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.tenant_id, self.contact_id, self.run_id, "Zelda Aardvark", "zelda-only-marker")
-
-
-def make_victim(api: Api, saas_app: Any) -> Victim:  # noqa: ANN401 - the session's SaaS app fixture
-    tenant = f"t-victim-{uuid.uuid4().hex[:8]}"
-    saas_app.handle.app_client.create_tenant(tenant, "Victim Plumbing")
-    connect(tenant, company_name="zelda-only-marker Books")
-    contact = saas_app.handle.app_client.create_contact(tenant, first_name="Zelda", last_name="Aardvark")
-    for n in range(2):
-        LinkStore().save(
-            Link(
-                tenant_id=tenant,
-                provider=QBO,
-                entity="contact",
-                saas_id=contact.id if n == 0 else f"con_zelda_{n}",
-                state=LinkState.LINKED,
-                remote_id=str(58 + n),
-                remote_entity="Customer",
-                updated_at=datetime.now(UTC),
-            )
-        )
-    run = RunStore().create(tenant, QBO, RunKind.SYNC_NOW)
-    actions = [
-        PlannedAction(
-            category="contacts",
-            entity="contact",
-            saas_id=f"con_zelda_{n}",
-            label="Zelda Aardvark",
-            action=PlanActionKind.CREATE,
-            step=ApplyStep.PUSH,
-            reason="Not in accounting yet.",
-        )
-        for n in range(3)
-    ]
-    PlanStore().save(tenant, run.run_id, Plan(actions=actions))
-    for n in range(3):
-        SyncLogStore().write(
-            tenant,
-            provider=QBO,
-            entity="contact",
-            direction=Direction.TO_ACCOUNTING,
-            status=SyncStatus.SYNCED,
-            action="create",
-            detail=f"Created customer Zelda Aardvark {n} in QuickBooks.",
-            saas_id=contact.id,
-            run_id=run.run_id,
-        )
-    conflict = ConflictStore().open(
-        ConflictRecord(
-            tenant_id=tenant,
-            conflict_id=conflict_id(QBO, "contact", contact.id, ConflictKind.DUPLICATE_NAME),
-            provider=QBO,
-            entity="contact",
-            saas_id=contact.id,
-            kind=ConflictKind.DUPLICATE_NAME,
-            resolvable=True,
-            message='QuickBooks already has a customer named "Zelda Aardvark"; resolve to link them.',
-            name="Zelda Aardvark",
-            remote_id="58",
-            created_at=datetime.now(UTC),
-        )
-    )
-    held = PendingActionStore().hold(
-        PendingAction(
-            tenant_id=tenant,
-            action_id=action_id(QBO, "contact", contact.id),
-            provider=QBO,
-            entity="contact",
-            saas_id=contact.id,
-            record_version=1,
-            action="create",
-            summary="Create customer Zelda Aardvark in QuickBooks",
-            created_at=datetime.now(UTC),
-        )
-    )
-
-    def cursor(path: str, **query: str) -> str:
-        reply = api("GET", path, admin(tenant), query={"limit": "1", **query})
-        assert reply.status == 200 and reply.body["next_cursor"], reply.text
-        return reply.body["next_cursor"]
-
-    return Victim(
-        tenant_id=tenant,
-        contact_id=contact.id,
-        run_id=run.run_id,
-        conflict_id=conflict.conflict_id,
-        action_id=held.action_id,
-        log_cursor=cursor("/sync-log"),
-        link_cursor=cursor("/links"),
-        plan_cursor=cursor(f"/runs/{run.run_id}/plan"),
-    )
-
-
-@pytest.fixture
-def victim(api: Api, saas_app: Any, fake_books: FakeProvider) -> Victim:  # noqa: ANN401 - fixture
-    return make_victim(api, saas_app)
-
-
-@pytest.fixture
-def intruder(saas_app: Any, fake_books: FakeProvider) -> str:  # noqa: ANN401 - fixture
-    """Another tenant's admin, connected to books of their own, with a contact of their own."""
-    tenant = f"t-intruder-{uuid.uuid4().hex[:8]}"
-    saas_app.handle.app_client.create_tenant(tenant, "Intruder Ltd")
-    connect(tenant)
-    return tenant
 
 
 def test_another_tenants_ids_are_not_found_and_nothing_of_theirs_comes_back(
