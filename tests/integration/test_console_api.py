@@ -468,7 +468,7 @@ def test_links_are_listed_per_entity_a_page_at_a_time(api: Api, tenant: str, qui
     _, everything = api("GET", "/links", member(tenant))
     assert len(everything["items"]) == 4
     status, body = api("GET", "/links", member("t-someone-else"), query={"cursor": first["next_cursor"]})
-    assert (status, body["message"]) == (400, "The paging cursor is not valid; start again from the first page.")
+    assert (status, body["message"]) == (400, "This page link is no longer valid; start again from the first page.")
     status, body = api("GET", "/links", member(tenant), query={"entity": "job"})
     assert status == 400 and "entity" in body["message"]
 
@@ -573,3 +573,21 @@ def test_relinking_checks_the_request_the_role_and_the_tenant(
     status, body = api("PUT", path, admin("t-intruder"), body={"remote_id": "61"})
     assert (status, body["message"]) == (404, f"There is no customer with id {jane.id} in the app.")
     assert LinkStore().get("t-intruder", QBO, "contact", jane.id) is None
+
+
+@pytest.mark.parametrize("typed", ["2?x=1", "../item/1", "../../9130350000000002/customer/1", "2\x00", " 2", "2/3"])
+def test_a_remote_id_that_is_not_an_accounting_id_is_refused_before_anything_is_read(
+    api: Api, tenant: str, saas_app, quickbooks: FakeQuickBooks, typed: str
+) -> None:  # noqa: ANN001
+    """`2?x=1` once passed the "already linked" check and was stored as "2": two contacts, one customer."""
+    connect(tenant)
+    jane, bob = contact(saas_app, tenant), contact(saas_app, tenant, first="Bob", last="Stone")
+    quickbooks.customer("2", "Bob Stone")
+    assert api("PUT", f"/links/contact/{bob.id}", admin(tenant), body={"remote_id": "2"})[0] == 200
+
+    status, body = api("PUT", f"/links/contact/{jane.id}", admin(tenant), body={"remote_id": typed})
+
+    assert status == 400, body
+    assert body["message"].endswith("is not a Fake Books record id.")
+    assert LinkStore().get(tenant, QBO, "contact", jane.id) is None
+    assert LinkStore().by_remote(tenant, QBO, "contact", "2").saas_id == bob.id

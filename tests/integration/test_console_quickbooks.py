@@ -152,3 +152,21 @@ def test_relink_checks_quickbooks_and_unlink_stops_the_records_pushes(tenant: Te
 
 def _action_of(pending: list[dict[str, Any]], saas_id: str) -> str:
     return next(a["action_id"] for a in pending if a["saas_id"] == saas_id)
+
+
+@pytest.mark.parametrize("typed", ["{id}?x=1", "../item/{id}", "../../9130350000000002/customer/{id}", "{id}\x00"])
+def test_an_id_that_would_steer_the_quickbooks_url_is_refused_and_links_nothing(tenant: Tenant, typed: str) -> None:
+    """Issue 10, A.3: `"2?x=1"` passed the "already linked" check and was stored as "2"; `../` and a NUL
+    reached QuickBooks' URL path or crashed. Now the id is checked against QuickBooks' grammar first."""
+    bob_customer = tenant.qbo.admin.create_as_user(QBO_REALM, "Customer", DisplayName="Bob Stone")
+    bob = tenant.app.create_contact(tenant.id, first_name="Bob", last_name="Stone")
+    jane = tenant.app.create_contact(tenant.id, first_name="Jane", last_name="Doe")
+    assert tenant.api("PUT", f"/links/contact/{bob.id}", {"remote_id": bob_customer["Id"]}).status == 200
+
+    reply = tenant.api("PUT", f"/links/contact/{jane.id}", {"remote_id": typed.format(id=bob_customer["Id"])})
+
+    assert reply.status == 400, reply.body
+    assert reply.body["message"].endswith("is not a QuickBooks Online record id.")
+    assert LinkStore().get(tenant.id, QBO, "contact", jane.id) is None
+    assert LinkStore().by_remote(tenant.id, QBO, "contact", bob_customer["Id"]).saas_id == bob.id
+    assert tenant.platform.get_contact(tenant.id, jane.id).accounting_link is None

@@ -89,7 +89,7 @@ def test_sync_log_never_shows_another_tenants_rows_even_with_their_cursor(api) -
     assert (status, mine["items"]) == (200, [])
     status, body = api("/sync-log", token=console_token("t-acme"), query={"cursor": theirs["next_cursor"]})
     assert status == 400
-    assert body["message"] == "The paging cursor is not valid; start again from the first page."
+    assert body["message"] == "This page link is no longer valid; start again from the first page."
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 Unlinking is the "Linked to accounting" switch turned off: the record stops syncing until someone
 links it again (the engine skips an UNLINKED record as "Not linked to accounting."), and the product
 stops showing the badge. Linking by hand must never give one
-accounting record two SaaS twins, or both would overwrite it in turn.
+accounting record two SaaS twins, or both would overwrite it in turn: the link store refuses that
+(a claim per accounting record, written with the link), so the check holds under any race.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from fieldbooks import registry
-from fieldbooks.console.record_access import LinkedEntity, connected, saas_record
+from fieldbooks.console.record_access import LinkedEntity, checked_remote_id, connected, saas_record
 from fieldbooks.domain.errors import Conflict, NotFound, RemoteNotFound, StaleVersion, ValidationFailed
 from fieldbooks.domain.models import Connection, Direction, Link, LinkState, Provider, SyncStatus
 from fieldbooks.domain.record_fields import AccountingLinkFields
@@ -115,6 +116,7 @@ def relink(
     by_user: str,
 ) -> LinkView:
     """Links (or re-links) a record to the accounting record a person chose; the next change pushes to it."""
+    remote_id = checked_remote_id(provider, remote_id)
     connection = connected(services, tenant_id, provider)
     link = link_to_remote(services, connection, entity, saas_id, remote_id, reason=f"(chosen by {by_user})")
     return LinkView.of(link)
@@ -128,10 +130,13 @@ def link_to_remote(
     remote_id: str,
     reason: str,
 ) -> Link:
-    """Links one SaaS record to an existing accounting record, after checking both exist and are free."""
+    """Links one SaaS record to an existing accounting record, after checking both exist.
+
+    Conflict when another record holds that accounting record (the store's claim); nothing is marked
+    in the app before the link is saved, so a refusal leaves both sides as they were.
+    """
     tenant_id, provider = connection.tenant_id, connection.provider
     record = saas_record(services, tenant_id, entity, saas_id)
-    _refuse_if_taken(services, tenant_id, provider, entity, saas_id, remote_id)
     remote = _readable_remote(services, connection, entity, remote_id)
     current = services.links.get(tenant_id, provider, entity, saas_id)
     if current is not None and current.state is LinkState.LINKED and current.remote_id == remote.remote_id:
@@ -176,25 +181,14 @@ def link_to_remote(
     return saved
 
 
-def _refuse_if_taken(
-    services: Services, tenant_id: str, provider: Provider, entity: str, saas_id: str, remote_id: str
-) -> None:
-    # Entities whose twins share one list (customers and their jobs) share its ids too.
-    for sibling in registry.descriptor(provider).name_sharers(entity) or (entity,):
-        holder = services.links.by_remote(tenant_id, provider, sibling, remote_id)
-        if holder is not None and (holder.entity, holder.saas_id) != (entity, saas_id):
-            raise Conflict(
-                f"{provider.label} record {remote_id} is already linked to {ENTITY_WORDS[holder.entity]} "
-                f"{holder.saas_id}. Unlink that one first."
-            )
-
-
 def _readable_remote(services: Services, connection: Connection, entity: str, remote_id: str) -> RemoteRecord:
     label = connection.provider.label
     try:
         remote = registry.reader(connection, services).one(entity, remote_id)
     except RemoteNotFound as error:
         raise ValidationFailed(f"{label} has no {ENTITY_WORDS[entity]} with id {remote_id}.") from error
+    if remote.remote_id != remote_id:  # the provider answered for another record than the one asked for
+        raise ValidationFailed(f"{label} answered with record {remote.remote_id} for {remote_id}; nothing was linked.")
     if not remote.active:
         raise ValidationFailed(
             f"{label} {remote.remote_entity} {remote_id} is inactive; make it active in {label} first."

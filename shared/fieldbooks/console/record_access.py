@@ -28,6 +28,11 @@ from fieldbooks.domain.wording import ENTITY_WORDS, record_label
 from fieldbooks.services import Services
 from fieldbooks.sync.push import Push
 
+# The app's record ids: letters, digits, "_" and "-" ("con_1f3a9c", a UUID), as the reference app and the
+# SaaS events carry them. They become a segment of the platform API's URL, so nothing else passes the
+# console's edge: ".", "..", "%2F", a NUL or an emoji would steer that call or fail inside it.
+SAAS_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+
 # The SaaS entities that have an accounting twin; jobs, quotes and team members never sync.
 LinkedEntity = Literal["contact", "property", "item", "invoice", "credit_note", "payment"]
 LINKED_ENTITIES: tuple[str, ...] = get_args(LinkedEntity)
@@ -39,6 +44,19 @@ def checked_entity(entity: str) -> LinkedEntity:
             f"'{entity}' is not a kind of record that links to accounting; use one of {', '.join(LINKED_ENTITIES)}."
         )
     return entity  # type: ignore[return-value]  # narrowed by the membership test above
+
+
+def checked_remote_id(provider: Provider, remote_id: str) -> str:
+    """The id a person typed, if it is one the provider could have given (its descriptor's grammar).
+
+    Checked before it is compared, read or stored, so the id looked up, the id stored and the id
+    claimed are the same string: an id the provider would read differently ("2?x=1") never gets in.
+    """
+    descriptor = registry.descriptor(provider)
+    if not descriptor.is_remote_id(remote_id):
+        shown = remote_id if len(remote_id) <= 40 else f"{remote_id[:40]}…"
+        raise ValidationFailed(f"{shown!r} is not a {descriptor.label} record id.")
+    return remote_id
 
 
 def connected(services: Services, tenant_id: str, provider: Provider) -> Connection:

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Provider(StrEnum):
@@ -50,6 +50,10 @@ class ConflictPolicy(StrEnum):
     MOST_RECENT = "most_recent"
 
 
+# The SaaS entities a connection's directions can name: the ones that sync (DESIGN.md, "What syncs").
+SYNCED_ENTITIES = ("contact", "property", "item", "invoice", "credit_note", "payment")
+
+
 def _default_directions() -> dict[str, EntityDirection]:
     return {
         "contact": EntityDirection.BOTH,
@@ -62,7 +66,11 @@ def _default_directions() -> dict[str, EntityDirection]:
 
 
 class ConnectionSettings(BaseModel):
-    """What a tenant admin chooses per connection on the Integrations page."""
+    """What a tenant admin chooses per connection on the Integrations page; an unknown field or entity
+    is refused, never stored."""
+
+    # A closed schema because `PUT .../settings` once kept 9,000 made-up `directions` keys in the
+    # connection row (387 KB; 1.2 MB was a 500): issue 10, A.5.
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -78,6 +86,21 @@ class ConnectionSettings(BaseModel):
     default_tax_code_id: str | None = Field(default=None, max_length=50)
     conflict_policy: ConflictPolicy = ConflictPolicy.MOST_RECENT
     pull_interval_minutes: int = Field(default=15, ge=5, le=1440)
+
+    @field_validator("directions", mode="before")
+    @classmethod
+    def _only_synced_entities(cls, directions: Any) -> Any:
+        """One sentence for every unknown key, however many: the reply stays small when the body is not."""
+        if isinstance(directions, dict):
+            unknown = [key for key in directions if key not in SYNCED_ENTITIES]
+            if unknown:
+                named = ", ".join(repr(str(key)[:40]) for key in unknown[:3])
+                more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+                raise ValueError(
+                    f"{named}{more} {'is' if len(unknown) == 1 else 'are'} not a kind of record that syncs; "
+                    f"use {', '.join(SYNCED_ENTITIES)}"
+                )
+        return directions
 
     def direction(self, entity: str) -> EntityDirection:
         return self.directions.get(entity, _default_directions().get(entity, EntityDirection.OFF))

@@ -8,6 +8,7 @@ source, a rate governor) and the engine does everything else (ENGINE.md, "The se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,12 +79,19 @@ class Descriptor:
     remote_nouns: Mapping[str, str] = field(default_factory=dict)
     # Other kinds of record that share the name list (a duplicate name may be held by one of them).
     other_name_holders: str | None = None
+    # The grammar of the ids of the records the SaaS links to (a regular expression the whole id must
+    # match). A person may type one (relink), so the console checks it before the id goes anywhere; the
+    # default admits no dot, slash, percent or space, so no id can ever steer a URL path.
+    remote_id_pattern: str = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 
     def syncs(self, entity: str) -> bool:
         return entity in self.remote_entities
 
     def remote_entity(self, entity: str) -> str:
         return self.remote_entities[entity]
+
+    def is_remote_id(self, remote_id: str) -> bool:
+        return re.fullmatch(self.remote_id_pattern, remote_id) is not None
 
     def name_sharers(self, entity: str) -> tuple[str, ...]:
         """The SaaS entities whose twins share one name list with `entity`'s (contacts and job sites in

@@ -14,7 +14,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from fieldbooks.domain.plans import Plan, PlannedAction, PlanPage, PlanSummary
-from fieldbooks.store.base import TableSettings, decode_cursor, encode_cursor, expiry_epoch
+from fieldbooks.store.base import PageCursors, TableSettings, expiry_epoch
 
 RETENTION_DAYS = 90  # as long as the run and its sync-log rows
 MAX_PAGE_SIZE = 200
@@ -36,6 +36,9 @@ def _apply_key(run_id: str, seq: int) -> str:
 
 
 class PlanStore:
+    def __init__(self, cursors: PageCursors | None = None) -> None:
+        self._cursors = cursors or PageCursors.from_environment()
+
     def save(self, tenant_id: str, run_id: str, plan: Plan) -> PlanSummary:
         """Actions first, summary last: a summary on record means the whole plan is there.
 
@@ -77,18 +80,19 @@ class PlanStore:
     ) -> PlanPage:
         """Actions to apply first (in apply order), then skips. With a category filter a page may come
         back short while `next_cursor` still points on: DynamoDB filters after it reads `limit` rows."""
+        query = ("plan", run_id, category)  # a cursor of one run's plan never pages another's
         rows = PlanRow.query(
             tenant_id,
             PlanRow.plan_key.between(f"{run_id}#apply#", f"{run_id}#skip#~"),
             filter_condition=(PlanRow.category == category) if category else None,
             limit=min(limit, MAX_PAGE_SIZE),
-            last_evaluated_key=decode_cursor(tenant_id, cursor),
+            last_evaluated_key=self._cursors.decode(tenant_id, query, cursor, ("tenant_id", "plan_key")),
         )
         items = [PlannedAction.model_validate(row.body) for row in rows]
         return PlanPage(
             summary=self.summary(tenant_id, run_id),
             items=items,
-            next_cursor=encode_cursor(tenant_id, rows.last_evaluated_key),
+            next_cursor=self._cursors.encode(tenant_id, query, rows.last_evaluated_key),
         )
 
     @staticmethod

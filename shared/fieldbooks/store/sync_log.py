@@ -13,7 +13,7 @@ from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
 from fieldbooks.domain.models import Direction, Provider, SyncLogEntry, SyncLogPage, SyncStatus
-from fieldbooks.store.base import TableSettings, decode_cursor, encode_cursor, expiry_epoch, now, sortable_id
+from fieldbooks.store.base import PageCursors, TableSettings, expiry_epoch, now, sortable_id
 
 RETENTION_DAYS = 90
 MAX_PAGE_SIZE = 200
@@ -87,8 +87,25 @@ class SyncLogFilter:
     run_id: str | None = None
     record_id: str | None = None
 
+    @property
+    def query(self) -> tuple[object, ...]:
+        """What a page cursor is bound to: these filters, so it never continues another listing."""
+        return ("sync-log", self.entity, self.status, self.direction, self.run_id, self.record_id)
+
+    @property
+    def key_attributes(self) -> tuple[str, ...]:
+        """The attributes of a start key of the index these filters read."""
+        if self.record_id:
+            return ("tenant_id", "log_key", "tenant_record")
+        if self.run_id:
+            return ("tenant_id", "log_key", "tenant_run")
+        return ("tenant_id", "log_key")
+
 
 class SyncLogStore:
+    def __init__(self, cursors: PageCursors | None = None) -> None:
+        self._cursors = cursors or PageCursors.from_environment()
+
     def write(
         self,
         tenant_id: str,
@@ -131,7 +148,8 @@ class SyncLogStore:
         """Newest first. Run and record filters use their index; the others filter within the tenant."""
         results = self._query(tenant_id, filters, limit=min(limit, MAX_PAGE_SIZE), cursor=cursor)
         items = [row.to_model() for row in results]
-        return SyncLogPage(items=items, next_cursor=encode_cursor(tenant_id, results.last_evaluated_key))
+        next_cursor = self._cursors.encode(tenant_id, filters.query, results.last_evaluated_key)
+        return SyncLogPage(items=items, next_cursor=next_cursor)
 
     def all(self, tenant_id: str, filters: SyncLogFilter) -> list[SyncLogEntry]:
         """Every matching row, for the CSV export (90 days of one tenant fits in memory)."""
@@ -154,7 +172,7 @@ class SyncLogStore:
             "scan_index_forward": False,
             "filter_condition": condition,
             "limit": limit,
-            "last_evaluated_key": decode_cursor(tenant_id, cursor),
+            "last_evaluated_key": self._cursors.decode(tenant_id, filters.query, cursor, filters.key_attributes),
         }
         if filters.record_id:
             return SyncLogRow.by_record.query(f"{tenant_id}#{filters.record_id}", **options)

@@ -12,14 +12,14 @@ from fieldbooks.console import approvals, conflicts, links
 from fieldbooks.console.approvals import ApprovalResult, ApprovalSummary
 from fieldbooks.console.conflicts import ConflictFilter, ConflictList, Resolution
 from fieldbooks.console.links import LinkPage, LinkView, RelinkRequest
-from fieldbooks.console.record_access import LinkedEntity, tenant_provider
+from fieldbooks.console.record_access import SAAS_ID_PATTERN, LinkedEntity, tenant_provider
 from fieldbooks.console.redrive import RedriveRequest, RedriveResult, redrive
 from fieldbooks.console.routes.context import caller, services
 from fieldbooks.domain.models import PendingAction, Provider
 
 router = Router()
 AnyId = Annotated[str, Path(min_length=1, max_length=300)]
-SaasId = Annotated[str, Path(min_length=1, max_length=128)]
+SaasId = Annotated[str, Path(min_length=1, max_length=128, pattern=SAAS_ID_PATTERN)]
 # Omitted: the tenant's one accounting connection (one company per tenant).
 ProviderQuery = Annotated[Provider | None, Query()]
 

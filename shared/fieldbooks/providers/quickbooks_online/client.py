@@ -9,9 +9,11 @@ whose fractional numbers are Decimals; failures leave as `fieldbooks.domain.erro
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict
@@ -37,6 +39,9 @@ MAX_TRIES = 3
 # A push runs in a 30 s Lambda: three tries of at most 8 s plus short waits still end inside it, so a
 # lost reply becomes a clean Transient (and an SQS retry) instead of a killed invocation.
 DEFAULT_TIMEOUT = httpx.Timeout(8.0, connect=3.0)
+# The ids QuickBooks hands out are decimal numbers counted from 1 (the CDC's `"Id":"979"`, a webhook's
+# `"id":"1"`: providers.md 1.6, 1.7); realm ids are too ("1185883450", 1.7).
+ID_PATTERN = r"[1-9][0-9]{0,19}"
 # Payments and sales receipts are voided as an update with include=void; invoices have their own operation.
 VOID_AS_UPDATE = {"Payment", "SalesReceipt"}
 
@@ -66,7 +71,7 @@ class QboClient:
         http: httpx.Client | None = None,
     ) -> None:
         self.realm_id = realm_id
-        self._company_url = f"{base_url.rstrip('/')}/v3/company/{realm_id}"
+        self._company_url = f"{base_url.rstrip('/')}/v3/company/{segment(realm_id)}"
         self._tokens = tokens
         self._governor = governor
         self._http = http or _shared_http()
@@ -83,7 +88,7 @@ class QboClient:
         return self._write(entity, {"sparse": True, **body}, request_id=request_id)
 
     def read(self, entity: str, entity_id: str) -> dict[str, Any]:
-        return self._call("GET", f"{entity.lower()}/{entity_id}")[entity]
+        return self._call("GET", f"{entity.lower()}/{segment(entity_id)}")[entity]
 
     def void(self, entity: str, entity_id: str, sync_token: str, request_id: str) -> dict[str, Any]:
         body: dict[str, Any] = {"Id": entity_id, "SyncToken": sync_token}
@@ -96,7 +101,7 @@ class QboClient:
         return self._write(entity, {"Id": entity_id, "SyncToken": sync_token}, request_id, operation="delete")
 
     def company_info(self) -> dict[str, Any]:
-        return self._call("GET", f"companyinfo/{self.realm_id}")["CompanyInfo"]
+        return self._call("GET", f"companyinfo/{segment(self.realm_id)}")["CompanyInfo"]
 
     # ---------------------------------------------------------------- query and batch
     def query(self, statement: str) -> list[dict[str, Any]]:
@@ -237,6 +242,14 @@ class QboClient:
         if isinstance(error, RateLimited) and self._governor is not None:
             self._governor.pause(error.retry_after)
         raise error
+
+
+def segment(value: str) -> str:
+    """One path segment of a QuickBooks URL: a QuickBooks id, percent-encoded. Anything else (`2?x=1`,
+    `../item/1`, a NUL) is refused before it is sent, so no value can add a query or climb the path."""
+    if not re.fullmatch(ID_PATTERN, value):
+        raise ValidationFailed(f"{value[:40]!r} is not a QuickBooks id; QuickBooks ids are whole numbers.")
+    return quote(value, safe="")
 
 
 def _retrying(attempt: Callable[[], T]) -> T:

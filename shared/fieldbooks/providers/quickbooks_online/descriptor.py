@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fieldbooks.domain.models import Provider
 from fieldbooks.providers.contract import AuthKind, Descriptor, RateBudget, Replay, Transport
-from fieldbooks.providers.quickbooks_online.client import BATCH_MAX_ITEMS
+from fieldbooks.providers.quickbooks_online.client import BATCH_MAX_ITEMS, ID_PATTERN
 from fieldbooks.providers.quickbooks_online.mapping import REMOTE_ENTITY
 
 DESCRIPTOR = Descriptor(
@@ -28,4 +28,7 @@ DESCRIPTOR = Descriptor(
     remote_nouns={"contact": "customer", "property": "sub-customer", "item": "item", "invoice": "invoice"},
     # DisplayName is unique across customers, vendors and employees (providers.md 1.3).
     other_name_holders="a vendor or employee",
+    # Every record's Id is a decimal number QuickBooks assigns ("58"; providers.md 1.3, 1.7's `"Id":"979"`);
+    # ids count from 1, so a leading zero would be a second spelling of the same record.
+    remote_id_pattern=ID_PATTERN,
 )
