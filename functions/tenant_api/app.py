@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fieldbooks.console.http_errors import plain_reply, register_error_responses
 from fieldbooks.console.routes import connections, review, runs, sync_log
-from fieldbooks.domain.errors import FieldbooksError
+from fieldbooks.domain.errors import FieldbooksError, ValidationFailed
 from fieldbooks.observability import logger
 from fieldbooks.security.tenant_tokens import verify_console_token
 from fieldbooks.services import Services
@@ -23,6 +23,7 @@ for concern in (connections, sync_log, runs, review):
     app.include_router(concern.router)
 services = Services.from_environment()
 TITLE = "Fieldbooks tenant console API"
+MAX_BODY = 65_536
 
 
 def openapi_document() -> dict[str, Any]:
@@ -47,6 +48,8 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     # Authenticate before resolving: Powertools validates a request before any middleware runs, and a
     # caller without a valid token should learn nothing, not even which parameters were wrong.
     headers = event.get("headers") or {}
+    if len(event.get("body") or "") > MAX_BODY:  # settings are the largest body, a few kB at most
+        return plain_reply(ValidationFailed("The request body is too large."))
     try:
         caller = verify_console_token(headers.get("authorization"), services.tenant_jwt_secret())
     except FieldbooksError as error:

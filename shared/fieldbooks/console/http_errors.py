@@ -60,6 +60,12 @@ def register_error_responses(app: APIGatewayHttpResolver) -> None:
         ]
         return _reply(400, "The request is not valid: " + "; ".join(problems), errors=problems)
 
+    @app.exception_handler([UnicodeDecodeError, RecursionError])
+    def unreadable_body(_: Exception) -> Response:
+        # Raised by the resolver's own body parsing (a non-UTF-8 body, JSON nested 50,000 deep),
+        # before any route runs: the caller sent something that is not JSON.
+        return _reply(400, "The request body is not valid JSON.")
+
     @app.not_found
     def no_route(_: Exception) -> Response:
         return _reply(404, "Not Found")
