@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from fieldbooks.domain.errors import NotFound, StaleVersion
-from fieldbooks.domain.models import Connection, ConnectionSettings, ConnectionStatus, Provider
+from fieldbooks.domain.models import SYNCED_ENTITIES, Connection, ConnectionSettings, ConnectionStatus, Provider
 from fieldbooks.store.base import TableSettings
 
 
@@ -50,7 +51,7 @@ class ConnectionRow(Model):
             pull_interval_minutes=int(self.pull_interval_minutes),
             pull_queued_at=self.pull_queued_at,
             paused_until=self.paused_until,
-            settings=ConnectionSettings.model_validate(self.settings or {}),
+            settings=ConnectionSettings.model_validate(_known_settings(self.settings or {})),
             sealed_tokens=self.sealed_tokens,
             refresh_lease_until=self.refresh_lease_until,
             version=int(self.version or 0),
@@ -108,3 +109,12 @@ class ConnectionStore:
                 raise StaleVersion("The connection changed while we were saving it.") from error
             raise
         return row.to_model()
+
+
+def _known_settings(stored: dict[str, Any]) -> dict[str, Any]:
+    """Rows written before settings were a closed schema may hold made-up `directions` keys; they never
+    meant anything, so reading drops them instead of making the connection unreadable."""
+    directions = stored.get("directions")
+    if not isinstance(directions, dict):
+        return stored
+    return {**stored, "directions": {k: v for k, v in directions.items() if k in SYNCED_ENTITIES}}
