@@ -152,6 +152,22 @@ def test_a_consent_link_finished_in_another_browser_is_refused_and_stays_usable_
     assert (owner.status, owner.body["status"]) == (200, "connected")
 
 
+def test_a_state_issued_before_states_were_bound_to_a_browser_is_refused_not_crashed(
+    aws, qbo, tenant, exchanged
+) -> None:  # noqa: ANN001
+    cookies, started = start(tenant)
+    params = consent(started["authorize_url"])
+    table = aws.table_name("OAuthStatesTable")
+    key = {"tenant_id": {"S": tenant}, "state": {"S": params["state"]}}
+    boto3.client("dynamodb").update_item(TableName=table, Key=key, UpdateExpression="REMOVE browser_digest")
+
+    reply = callback(params, cookies=cookies)
+
+    assert (reply.status, reply.body["message"]) == (400, OTHER_BROWSER)
+    assert exchanged == []
+    nothing_left(tenant, QBO_REALM)
+
+
 def test_a_forged_or_malformed_state_is_refused_with_one_sentence(aws, qbo, tenant, exchanged) -> None:  # noqa: ANN001
     cookies, started = start(tenant)
     params = consent(started["authorize_url"])

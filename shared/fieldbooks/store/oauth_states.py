@@ -81,7 +81,8 @@ class OAuthStateStore:
             raise ValidationFailed(INVALID_STATE) from error
         if row.provider != provider.value or row.expires_at <= time.time():
             raise ValidationFailed(INVALID_STATE)
-        if not browser_digest or not hmac.compare_digest(browser_digest, row.browser_digest):
+        # A row issued before states were bound to a browser has no digest: it cannot be proven either.
+        if not browser_digest or not row.browser_digest or not hmac.compare_digest(browser_digest, row.browser_digest):
             raise ValidationFailed(OTHER_BROWSER)  # the row stays: the owner's own callback still works
         try:
             row.delete(
