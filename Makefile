@@ -9,7 +9,7 @@ export PYTHONPATH := shared:.
 CHECKOV_VERSION := 3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: install lint test demo bench clean
+.PHONY: install lint test demo bench openapi clean
 
 $(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m local.bench
+
+openapi: $(VENV)/.installed
+	$(PY) -m local.openapi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

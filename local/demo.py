@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger("fieldbooks").setLevel(logging.WARNING)  # handlers' JSON logs: only problems
         print(summary(local, saas, qbo))
         run_scenario(local, saas, qbo)
+        print(console_sign_in_link(local, saas))
         if not args.once:
             _serve_until_interrupted()
 
@@ -116,6 +117,15 @@ def summary(local: RunningStack, saas: SaasAppHandle, qbo: SimulatorHandle) -> s
     lines.append(f"  QuickBooks Online simulator {qbo.base_url}  (inspect: {qbo.base_url}/_sim/realms)")
     lines.append("")
     return "\n".join(lines)
+
+
+def console_sign_in_link(local: RunningStack, saas: SaasAppHandle) -> str:
+    """The Integrations page, signed in the way the SaaS hands over: its console token in the fragment."""
+    token = saas.app_client.console_token(TENANT, "u-owner", role="owner")
+    return (
+        f"\nIntegrations page, signed in as the owner of {TENANT} (the link works for an hour):\n"
+        f"  {local.api_url}/console#token={token}"
+    )
 
 
 def run_scenario(local: RunningStack, saas: SaasAppHandle, qbo: SimulatorHandle) -> None:

@@ -28,8 +28,10 @@ def push_one_change(record: SQSRecord) -> None:
     except ValueError as error:  # not JSON, or not a change event
         report_unreadable(record.body, error, services, Direction.TO_ACCOUNTING, attempt)
         raise
-    delivery = Delivery(services.settings.push_queue_url, record.receipt_handle, attempt)
-    push_delivered(message, delivery, services)  # RateLimited/Transient propagate: retried, never dropped
+    delivery = Delivery(
+        services.settings.push_queue_url, record.receipt_handle, attempt, record.attributes.message_group_id or ""
+    )
+    push_delivered(message, delivery, services)  # Transient propagates: retried, never dropped
 
 
 @logger.inject_lambda_context

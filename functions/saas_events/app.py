@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from cachetools import TTLCache
 from pydantic import ValidationError
 
-from fieldbooks.domain.models import Connection, Direction
+from fieldbooks.domain.models import Connection
 from fieldbooks.observability import logger, metrics
-from fieldbooks.queues.bad_messages import report_unreadable
+from fieldbooks.queues.bad_messages import park_unreadable_event
 from fieldbooks.queues.intake import push_messages
 from fieldbooks.saas.events import SaasBusEvent
 from fieldbooks.services import Services
@@ -39,9 +37,8 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     try:
         change = SaasBusEvent.model_validate(event).detail
     except ValidationError as error:
-        # Raising makes Lambda retry, then park the event in the declared on-failure queue.
-        report_unreadable(json.dumps(event.get("detail"), default=str), error, services, Direction.TO_ACCOUNTING)
-        raise
+        park_unreadable_event(event, error, services, context.aws_request_id)  # no retry can make it readable
+        return {"queued": False, "reason": "unreadable; set aside in the dead-letter queue"}
     if change.origin == "fieldbooks":
         return {"queued": False, "reason": "our own write"}
     messages = push_messages(change, list(connections_of(change.tenant_id)), services.settings.push_queue_url)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -18,6 +22,24 @@ register_error_responses(app)
 for concern in (connections, sync_log, runs, review):
     app.include_router(concern.router)
 services = Services.from_environment()
+TITLE = "Fieldbooks tenant console API"
+
+
+def openapi_document() -> dict[str, Any]:
+    """The contract as the code states it (committed as docs/openapi.json; a test keeps the two equal)."""
+    text = app.get_openapi_json_schema(
+        title=TITLE,
+        version="1",
+        description="Every request carries the SaaS-issued console token; the tenant comes from it only.",
+        security_schemes={"console_token": HTTPBearer(bearerFormat="JWT")},
+        security=[{"console_token": []}],
+    )
+    return json.loads(text)
+
+
+@app.get("/openapi.json", summary="This document: the API's contract")
+def get_openapi_document() -> dict[str, Any]:
+    return openapi_document()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -15,6 +15,7 @@ machine and on the local runtime's pollers (real SQS/Lambda add their own latenc
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import statistics
 import time
@@ -106,6 +107,10 @@ def counting_calls() -> Iterator[Counter[str]]:
 
     def counted_request(endpoint: Any, operation_model: Any, request_dict: Any) -> Any:
         calls[f"aws {endpoint._endpoint_prefix}"] += 1
+        if endpoint._endpoint_prefix == "dynamodb":
+            body = request_dict.get("body") or b"{}"
+            table = json.loads(body if isinstance(body, str) else body.decode()).get("TableName", "?")
+            calls[f"dynamodb {table.split('-', 2)[-1]}"] += 1  # fieldbooks-<stage>-<table>
         return make_request(endpoint, operation_model, request_dict)
 
     def counted_send(client: httpx.Client, request: httpx.Request, **options: Any) -> httpx.Response:
@@ -125,7 +130,12 @@ def counting_calls() -> Iterator[Counter[str]]:
 def per_record(phase: str, calls: Counter[str], records: int) -> str:
     """Only the calls a record causes: the runtime's SQS polling runs whether or not there is work."""
     each = ", ".join(f"{name} {calls[name] / max(records, 1):.2f}" for name in ("aws dynamodb", "quickbooks"))
-    return f"{phase}, calls per record: {each}"
+    tables = ", ".join(
+        f"{name.removeprefix('dynamodb ')} {count / max(records, 1):.2f}"
+        for name, count in sorted(calls.items())
+        if name.startswith("dynamodb ")
+    )
+    return f"{phase}, calls per record: {each} (DynamoDB by table: {tables})"
 
 
 def _in_quickbooks(base_url: str, display_name: str) -> bool:

@@ -23,6 +23,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from local.runtime.resources import REGION
+from local.runtime.visibility import VisibilityLedger
 
 LOOPBACK = "127.0.0.1"
 
@@ -47,10 +48,11 @@ class EmbeddedAws:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.endpoint = ""
+        self.visibility = VisibilityLedger()
 
     def start(self) -> str:
         global _process_port
-        app = DomainDispatcherApplication(create_backend_app)
+        app = self.visibility.middleware(DomainDispatcherApplication(create_backend_app))
         port = self._port or _process_port or 0
         try:
             self._server = make_server(LOOPBACK, port, app, threaded=True, request_handler=MotoRequestHandler)

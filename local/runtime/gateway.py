@@ -85,7 +85,10 @@ def _endpoint(
         route = methods.get(request.method) or methods.get("ANY")
         if route is None:
             return await _not_found(request, None)
-        event = await http_api_event(request, route, stage)
+        try:
+            event = await http_api_event(request, route, stage)
+        except UnicodeDecodeError:
+            return _bad_request()
         invocation = await run_in_threadpool(
             host.invoke,
             route.function_id,
@@ -144,7 +147,7 @@ async def http_api_event(request: Request, route: HttpRoute, stage: str) -> dict
     body = await request.body()
     if body:
         if _is_text(headers.get("content-type", ""), body):
-            event["body"] = body.decode("utf-8")
+            event["body"] = body.decode("utf-8")  # not UTF-8 despite a text type: the caller gets a 400
         else:
             event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode("ascii"), True
     return event
@@ -185,6 +188,12 @@ def _internal_error(event: dict[str, Any]) -> Response:
         500,
         {"apigw-requestid": event["requestContext"]["requestId"]},
     )
+
+
+def _bad_request() -> Response:
+    """A body declared as text (JSON, XML, a form) that is not UTF-8 never reaches the function: the
+    event carries text bodies as JSON strings, which cannot hold it. The caller is at fault, so 400."""
+    return JSONResponse({"message": "Bad Request"}, 400)
 
 
 async def _not_found(_request: Request, _exc: Exception | None) -> Response:

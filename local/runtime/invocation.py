@@ -2,7 +2,9 @@
 
 Lambda gives a container one invocation at a time; handlers rely on it (Powertools' resolver keeps
 `current_event` on a module-level app), so each function here has a lock, and the gateway, the
-pollers and the schedules take turns on it.
+pollers and the schedules take turns on it. The functions behind the HTTP API share one lock: the
+resolver keeps `current_event` on its `BaseRouter` class, so in one process two resolvers running
+at once read each other's request (the OAuth callback saw the page's `Accept: application/json`).
 """
 
 from __future__ import annotations
@@ -43,7 +45,12 @@ class FunctionHost:
         self._counting = threading.Lock()
         self._in_flight = 0
         self._started = 0
-        self._locks = {spec.logical_id: threading.Lock() for spec in stack.template.functions()}
+        http_functions = {route.function_id for route in stack.template.http_routes()}
+        resolver_lock = threading.Lock()
+        self._locks = {
+            spec.logical_id: resolver_lock if spec.logical_id in http_functions else threading.Lock()
+            for spec in stack.template.functions()
+        }
 
     def function_ids(self) -> list[str]:
         return list(self._locks)

@@ -12,7 +12,9 @@ https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html:
   this on receive, as SQS does).
 
 The only liberty: a failed message becomes visible again after the queue's `VisibilityTimeout`
-times `visibility_scale`, so the five retries of a 180-second queue take seconds on a laptop.
+times `visibility_scale`, so the five retries of a 180-second queue take seconds on a laptop. A
+failed message whose visibility the handler set itself during the invocation keeps the handler's
+timeout (times the same scale), as Lambda leaves it alone (visibility.py says how we know).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import boto3
 from local.runtime.invocation import FunctionHost
 from local.runtime.resources import REGION
 from local.runtime.template import QueueSource
+from local.runtime.visibility import VisibilityLedger
 
 log = logging.getLogger("local.runtime")
 
@@ -51,10 +54,20 @@ class PolledQueue:
 class QueuePoller:
     """One thread long-polling one queue; settles each batch by deleting or re-timing its messages."""
 
-    def __init__(self, queue: PolledQueue, deliver: Delivery, retry_delay_seconds: int, name: str) -> None:
+    def __init__(
+        self,
+        queue: PolledQueue,
+        deliver: Delivery,
+        retry_delay_seconds: int,
+        name: str,
+        visibility: VisibilityLedger | None = None,
+        visibility_scale: float = 1.0,
+    ) -> None:
         self.queue = queue
         self._deliver = deliver
         self._retry_delay = retry_delay_seconds
+        self._visibility = visibility or VisibilityLedger()
+        self._scale = visibility_scale
         self._sqs = boto3.client("sqs", region_name=REGION)
         self._stopping = threading.Event()
         self._paused = threading.Event()
@@ -108,7 +121,12 @@ class QueuePoller:
         ).get("Messages", [])
         if not messages:
             return
-        failed = self._deliver(messages)
+        handles = [m["ReceiptHandle"] for m in messages]
+        self._visibility.watch(handles)
+        try:
+            failed = self._deliver(messages)
+        finally:
+            retimed = self._visibility.release(handles)
         done = [m for m in messages if m["MessageId"] not in failed]
         retry = [m for m in messages if m["MessageId"] in failed]
         for chunk in _chunks(done):
@@ -123,11 +141,16 @@ class QueuePoller:
                     {
                         "Id": str(i),
                         "ReceiptHandle": m["ReceiptHandle"],
-                        "VisibilityTimeout": self._retry_delay,
+                        "VisibilityTimeout": self._retry_timeout(retimed.get(m["ReceiptHandle"])),
                     }
                     for i, m in enumerate(chunk)
                 ],
             )
+
+    def _retry_timeout(self, set_by_handler: int | None) -> int:
+        if set_by_handler is None:
+            return self._retry_delay
+        return scaled_seconds(set_by_handler, self._scale)
 
 
 class SqsEventSource:

@@ -144,7 +144,8 @@ def running_stack(
             saas_url or defaults.get("SaasApiBaseUrl", "http://127.0.0.1:9"),
             quickbooks_base_url=quickbooks_url or defaults.get("QuickBooksApiBaseUrl", "http://127.0.0.1:9"),
             public_api_base_url=api_url,
-            console_return_url=f"{saas_url or api_url}/settings/integrations",
+            # The OAuth pop-up comes back to the Integrations page this stack serves (functions/console_page).
+            console_return_url=f"{api_url}/console",
         )
         resources = create_resources(template, parameters, boto3.Session(region_name=REGION))
         cleanup.enter_context(process_environment(resources.all_environments()))
@@ -159,7 +160,7 @@ def running_stack(
             retry_delay = scaled_seconds(queue.visibility_timeout, visibility_scale)
             deliver = SqsEventSource(source, queue, host).deliver
             running.queue_pollers[source.queue_id] = QueuePoller(
-                queue, deliver, retry_delay, name=f"sqs-{source.queue_id}"
+                queue, deliver, retry_delay, f"sqs-{source.queue_id}", aws.visibility, visibility_scale
             )
         running.taps = create_taps(resources)
         running.tap_pollers = [tap_poller(tap, host, visibility_scale) for tap in running.taps]

@@ -24,7 +24,7 @@ from fieldbooks.services import Services
 from fieldbooks.store.sync_log import SyncLogFilter
 from fieldbooks.sync import outbox
 from fieldbooks.sync.push import Push
-from tests.conftest import SaasApp
+from tests.conftest import SaasApp, console_token
 from tests.support.fake_provider import FakeAgent, FakeBooks, FakeProvider, FakeQueueProvider, connect
 from tests.support.sqs import receive_event
 
@@ -183,3 +183,73 @@ def test_a_run_counts_each_record_once_its_provider_has_answered(
     assert progress == {"contacts": (2, 2, 0, 0), "items": (1, 1, 0, 0)}
     assert sorted(r.fields["Name"] for r in world.books.of("Customer")) == ["Ann Doe", "Bob Doe"]
     assert json.loads(json.dumps([r.fields["Name"] for r in world.books.of("Item")])) == ["Labour"]
+
+
+def test_approving_a_held_contact_through_the_tenant_api_pushes_it_in_both_transports(
+    world: World, handler: Callable[[str], Any], context: Any, load_event: Callable[..., dict[str, Any]]
+) -> None:
+    """Preview mode holds the contact; the console's approval sends it (QUEUE: queues it, then the
+    provider's side takes it) and the pending action is gone either way."""
+    settings = world.connection.settings.model_copy(update={"preview_customer_actions": True})
+    world.connection = world.services.connections.save(world.connection.model_copy(update={"settings": settings}))
+    contact = jane(world)
+    assert world.push("contact", contact).action is PushAction.HELD
+    (held,) = world.services.pending_actions.list(world.tenant_id)
+
+    path = f"/pending-actions/{held.action_id}/approve"
+    event = load_event(
+        "tenant_api/post_dlq_redrive.json",
+        rawPath=path,
+        routeKey=f"POST {path}",
+        body=None,
+        headers={"authorization": f"Bearer {console_token(world.tenant_id, role='admin')}"},
+        requestContext__http__path=path,
+    )
+    reply = handler("TenantApiFunction")(event, context)
+
+    assert reply["statusCode"] == 200, reply["body"]
+    expected = "queued" if world.transport is Transport.QUEUE else "created"
+    assert json.loads(reply["body"])["outcome"] == expected
+    world.settle_all()
+    (customer,) = world.books.of("Customer")
+    link = world.services.links.get(world.tenant_id, SLOT, "contact", contact.id)
+    assert (link.state, link.remote_id) == (LinkState.LINKED, customer.remote_id)
+    assert world.services.pending_actions.list(world.tenant_id) == []
+
+
+@pytest.mark.parametrize("world", [Transport.QUEUE], ids=["queue"], indirect=True)
+def test_stop_cancels_queued_work_not_yet_sent_and_the_run_stops_with_the_last_answer(
+    world: World, aws: Any, handler: Callable[[str], Any], context: Any, load_event: Callable[..., dict[str, Any]]
+) -> None:
+    for name in ("Ann", "Bob", "Cy"):
+        world.app.create_contact(world.tenant_id, first_name=name, last_name="Doe")
+    run = world.services.runs.create(world.tenant_id, SLOT, RunKind.INITIAL)
+    job = PullJob(tenant_id=world.tenant_id, provider=SLOT, run_id=run.run_id)
+    boto3.client("sqs").send_message(QueueUrl=aws.queue_url("PullQueue"), MessageBody=job.model_dump_json())
+    handler("PullWorkerFunction")(receive_event(boto3.client("sqs"), aws.queue_url("PullQueue")), context)
+    push = Push(world.connection, world.services)
+    request = outbox.next_message(push, limit=1)  # one contact handed out; two still waiting
+    assert request is not None
+
+    path = f"/runs/{run.run_id}/stop"
+    event = load_event(
+        "tenant_api/post_dlq_redrive.json",
+        rawPath=path,
+        routeKey=f"POST {path}",
+        body=None,
+        headers={"authorization": f"Bearer {console_token(world.tenant_id, role='admin')}"},
+        requestContext__http__path=path,
+    )
+    stopping = json.loads(handler("TenantApiFunction")(event, context)["body"])
+    assert (stopping["status"], stopping["progress"]["contacts"]["queued"]) == ("running", 1)  # one is out there
+    assert len(world.services.work_items.waiting(world.tenant_id, SLOT, 10)) == 1
+
+    answer = world.agent.answer(request)
+    assert answer is not None
+    outbox.receive(push, answer)
+
+    stopped = world.services.runs.get(world.tenant_id, run.run_id)
+    assert (stopped.status, stopped.message) == (RunStatus.STOPPED, "Stopped on request.")
+    assert (stopped.progress["contacts"].done, stopped.progress["contacts"].queued) == (1, 0)
+    assert len(world.books.of("Customer")) == 1
+    assert world.services.work_items.waiting(world.tenant_id, SLOT, 10) == []

@@ -24,7 +24,6 @@ from fieldbooks.domain.models import (
     RunKind,
     RunStatus,
 )
-from fieldbooks.providers.quickbooks_online import client as qbo_client
 from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.store.conflicts import ConflictStore
 from fieldbooks.store.links import LinkStore
@@ -366,11 +365,11 @@ def test_stopping_a_plan_that_waits_for_approval_ends_the_run_at_once(aws, api, 
 
 
 @pytest.fixture
-def qbo_calls(monkeypatch) -> Iterator[list[str]]:  # noqa: ANN001
+def qbo_calls() -> Iterator[list[str]]:
     """The endpoint of every HTTP request the QuickBooks client sends ("batch", "customer", "query", ...).
 
-    The client's shared connection pool is swapped for one that records, with a short timeout so a
-    reply the simulator holds back (drop_after_commit) costs a second, not the production eight.
+    The registry serves the production package with an HTTP client that records, with a short timeout
+    so a reply the simulator holds back (drop_after_commit) costs a second, not the production eight.
     """
     calls: list[str] = []
 
@@ -380,8 +379,8 @@ def qbo_calls(monkeypatch) -> Iterator[list[str]]:  # noqa: ANN001
             calls.append(path.split("/")[4])
 
     http = httpx.Client(timeout=httpx.Timeout(1.0), event_hooks={"request": [record]})
-    monkeypatch.setattr(qbo_client, "_http", http)
-    yield calls
+    with registry.replaced(PROVIDER, QuickBooksOnlinePackage(http=http)):
+        yield calls
     http.close()
 
 

@@ -8,6 +8,7 @@ from fieldbooks.domain.plans import RunDetail
 from fieldbooks.queues.pull_jobs import PullJob, send_pull_job
 from fieldbooks.queues.run_events import publish_run_finished
 from fieldbooks.services import Services
+from fieldbooks.sync import outbox
 
 BUSY = (RunStatus.QUEUED, RunStatus.PLANNING, RunStatus.AWAITING_APPROVAL, RunStatus.RUNNING, RunStatus.STOPPING)
 
@@ -47,7 +48,10 @@ def stop_run(tenant_id: str, run_id: str, services: Services) -> Run:
             return services.runs.get(tenant_id, run_id)  # approved meanwhile: the driver will see the request
         publish_run_finished(services.runs.get(tenant_id, run_id), services)
         return stopped
-    return services.runs.get(tenant_id, run_id)
+    current = services.runs.get(tenant_id, run_id)
+    if current.status is RunStatus.RUNNING and any(p.queued for p in current.progress.values()):
+        return outbox.cancel_unsent(current, services)  # QUEUE: work not sent yet is cancelled now
+    return current
 
 
 def run_detail(tenant_id: str, run_id: str, services: Services) -> RunDetail:

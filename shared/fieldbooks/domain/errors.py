@@ -53,7 +53,16 @@ class StaleVersion(ProviderError):
 
 
 class RemoteNotFound(ProviderError, NotFound):
-    """The record is missing (or inactive) on the remote side."""
+    """The record is missing (or inactive) on the remote side.
+
+    When the provider names the reference that failed (a write citing a deleted item), `remote_entity`
+    and `remote_id` say which, so the sync log can name the record that is missing, not the one sent.
+    """
+
+    def __init__(self, message: str, *, remote_entity: str | None = None, remote_id: str | None = None) -> None:
+        super().__init__(message)
+        self.remote_entity = remote_entity
+        self.remote_id = remote_id
 
 
 class AuthExpired(ProviderError):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 class RateBudget:
     """What one connection may spend, below the provider's published limits. None: no such limit.
 
-    The governor (store/rate_budget.py) holds the minute, batch and second windows; `per_day` and
-    `concurrent` are declared for the providers that publish them (Xero) and not yet enforced.
+    The governor (store/rate_budget.py) holds the minute, batch, second and day windows; `concurrent`
+    is declared for the providers that publish it (Xero: 5 at once) and not yet enforced.
     """
 
     per_minute: int | None = None

@@ -12,6 +12,10 @@ Rule (the product's own, published in the contract so consumers can check it):
 Every rounding is ROUND_HALF_UP to the cent. Tax is rounded per line (not on the document sum),
 which is what the product shows on the printed invoice; a provider that rounds per document may
 differ by a cent and Fieldbooks compares totals to catch exactly that.
+
+A provider that multiplies quantity by unit price itself needs a unit price that gives back the
+line's net amount (after a discount the SaaS price no longer does); `unit_price_for` finds it, to
+the provider's precision, here and nowhere else.
 """
 
 from collections.abc import Sequence
@@ -82,3 +86,26 @@ def document_totals(lines: Sequence[PricedLine]) -> DocumentTotals:
         tax_total=tax_total,
         total=subtotal - discount_total + tax_total,
     )
+
+
+def significant_digits(value: Decimal) -> int:
+    """Digits of `value` as written without trailing zeros: 1200.50 has 5, 0.0012 has 2."""
+    return len(value.normalize().as_tuple().digits)
+
+
+def unit_price_for(net: Decimal, quantity: Decimal, max_places: int, max_digits: int) -> Decimal | None:
+    """The unit price with the fewest decimals (at most `max_places`, and at most `max_digits`
+    significant digits in all) whose product with `quantity`, rounded to the cent, is exactly `net`.
+
+    None when there is none: the caller then bills one unit at the net. Rounding the plain quotient
+    to many places instead (999999999.9985714286 for a 6,999,999,999.99 line of 7) makes a price no
+    provider's number type holds, while 999999999.998 × 7 rounds back to the same cents.
+    """
+    exact = net / quantity
+    for places in range(2, max_places + 1):
+        price = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if significant_digits(price) > max_digits:
+            return None  # more places only add digits
+        if to_cents(quantity * price) == net:
+            return price
+    return None

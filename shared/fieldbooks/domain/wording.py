@@ -10,6 +10,7 @@ NEVER_SYNCED = {
     "team_member": "Team members stay in the field-service app; they never sync to accounting.",
 }
 DRAFT_INVOICE = "Draft invoices go to accounting once they are finalized."
+NOT_LINKED = "Not linked to accounting."  # the "Linked to accounting" switch is off for the record
 PLURAL = {
     "contact": "Contacts",
     "property": "Job sites",

@@ -8,19 +8,25 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from fieldbooks.domain.models import Connection, ConnectionStatus, Provider
 from fieldbooks.saas.events import SaasChangeEvent
 
 
 class PushMessage(BaseModel):
-    """The push queue's body. `provider` None: a message from before one-per-connection (every connection)."""
+    """The push queue's body. `provider` None: a message from before one-per-connection (every connection).
+
+    `deferrals` and `wait_seconds` are set on the copy that waits out a rate-limit pause
+    (queues/deferral.py): how often the change has waited, and how long this copy waits first.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     provider: Provider | None = None
     change: SaasChangeEvent
+    deferrals: int = Field(default=0, ge=0)
+    wait_seconds: int = Field(default=0, ge=0)
 
     @classmethod
     def parse(cls, body: str) -> PushMessage:

@@ -30,6 +30,8 @@ MINUTE = 60
 ROW_TTL_SECONDS = 3600
 RATE_LIMITED_MESSAGE = "Rate limit reached — retrying."
 UNLIMITED = 10**9  # a window the provider does not limit
+DAY = 86400
+DAILY_LIMIT_MESSAGE = "Today's limit of calls to the accounting system is used up; syncing resumes after midnight UTC."
 
 
 # A full second is waited out in the worker (a second is cheaper than a trip through SQS, which would
@@ -47,7 +49,7 @@ class RateBudgetRow(Model):
 
     tenant_id = UnicodeAttribute(hash_key=True)
     provider = UnicodeAttribute(range_key=True)
-    minute = NumberAttribute(null=True)  # epoch seconds // 60 of the minute being counted
+    minute = NumberAttribute(null=True)  # epoch seconds // 60 of the minute being counted (the day, on a day row)
     requests = NumberAttribute(null=True)
     batches = NumberAttribute(null=True)
     second = NumberAttribute(null=True)  # epoch second being counted
@@ -72,6 +74,7 @@ class RateGovernor:
         self.requests_per_minute = budget.per_minute or UNLIMITED
         self.batches_per_minute = budget.batches_per_minute or UNLIMITED
         self.requests_per_second = budget.per_second or UNLIMITED
+        self.requests_per_day = budget.per_day
         self._clock = clock
         self._sleep = sleep
         self._last_second: int | None = None  # which update to try first: most calls follow one closely
@@ -82,6 +85,8 @@ class RateGovernor:
         Raises RateLimited with the seconds until a pause ends or the next minute starts; a full second
         is waited out here. A cost above the per-second budget takes a whole second's budget.
         """
+        if self.requests_per_day is not None:
+            self._take_from_day(cost)
         for _ in range(SECOND_WAITS):
             wait = self._take(cost, batch)
             if wait is None:
@@ -101,6 +106,35 @@ class RateGovernor:
         except UpdateError as error:
             if not _condition_failed(error):
                 raise
+
+    def _take_from_day(self, cost: int) -> None:
+        """A daily budget (Xero: 5,000 calls a day per organisation) on a row of its own, so providers
+        without one pay nothing for it. Spent: the connection waits for the next UTC day, and says so."""
+        assert self.requests_per_day is not None
+        now = self._clock()
+        day = int(now // DAY)
+        row = RateBudgetRow(self.tenant_id, f"{self.provider.value}#day")
+        same_day = (RateBudgetRow.minute == day) & (RateBudgetRow.requests <= self.requests_per_day - cost)
+        new_day = RateBudgetRow.minute.does_not_exist() | (RateBudgetRow.minute < day)
+        expires = (day + 2) * DAY
+        for actions, condition in (
+            ([RateBudgetRow.requests.add(cost)], same_day),
+            (
+                [
+                    RateBudgetRow.minute.set(day),
+                    RateBudgetRow.requests.set(cost),
+                    RateBudgetRow.expires_at.set(expires),
+                ],
+                new_day,
+            ),
+        ):
+            try:
+                row.update(actions=actions, condition=condition)
+                return
+            except UpdateError as error:
+                if not _condition_failed(error):
+                    raise
+        raise RateLimited(DAILY_LIMIT_MESSAGE, retry_after=math.ceil((day + 1) * DAY - now))
 
     def paused_for(self) -> float:
         """Seconds left of the current pause (0 when not paused)."""

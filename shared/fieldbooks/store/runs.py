@@ -145,6 +145,10 @@ class RunStore:
         counter = RunRow.failed if failed else RunRow.done
         return self._update(tenant_id, run_id, [RunRow.queued[category].add(-1), counter[category].add(1)])
 
+    def cancel_queued(self, tenant_id: str, run_id: str, category: str) -> None:
+        """A queued action withdrawn before it was sent (Stop): it counts neither done nor failed."""
+        self._update(tenant_id, run_id, [RunRow.queued[category].add(-1)])
+
     def request_stop(self, tenant_id: str, run_id: str) -> Run:
         return self._update(tenant_id, run_id, [RunRow.stop_requested.set(True)])
 

@@ -4,9 +4,9 @@ Intake queues one message per (connection, record version), so a 429 at one prov
 the change to that connection only. A message without a provider (queued before that rule, still
 in flight at deploy) goes to every connection of the tenant, as it did then.
 
-A rate-limited push waits out the connection's pause (queues/deferral.py). Every receive counts
-towards the queue's maxReceiveCount, rate-limited ones included; that is why the push queue allows
-more receives than a poison record needs to show itself (see template.yaml).
+A rate-limited push is replaced by a copy that waits out the connection's pause (queues/deferral.py),
+so waiting never uses up the queue's maxReceiveCount: however long a burst, a record parks in the DLQ
+only when it keeps failing for some other reason.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fieldbooks.connections.lifecycle import mark_needs_reauth
 from fieldbooks.domain.errors import AuthExpired, FieldbooksError, RateLimited
 from fieldbooks.domain.models import Connection, ConnectionStatus, Direction, SyncStatus
 from fieldbooks.observability import logger
-from fieldbooks.queues.deferral import wait_out
+from fieldbooks.queues.deferral import defer, hold, must_wait
 from fieldbooks.queues.intake import PushMessage
 from fieldbooks.services import Services
 from fieldbooks.sync.push import Push
@@ -34,6 +34,7 @@ class Delivery:
     queue_url: str
     receipt_handle: str
     receive_count: int
+    group_id: str  # the FIFO group, which a deferred copy keeps
 
     @property
     def is_last_try(self) -> bool:
@@ -41,16 +42,23 @@ class Delivery:
 
 
 def push_delivered(message: PushMessage, delivery: Delivery, services: Services) -> None:
-    """Pushes one change; on failure re-raises, after arranging when and how it comes back."""
+    """Pushes one change; on failure re-raises, after arranging when and how it comes back.
+
+    A rate-limited push returns normally: its deferred copy is queued, so this message is done.
+    """
+    if must_wait(message, delivery.receive_count):
+        raise hold(message, delivery.queue_url, delivery.receipt_handle, services)
     try:
         push_change(message, services)
     except RateLimited as error:
-        seconds = wait_out(error, delivery.queue_url, delivery.receipt_handle, services)
-        if delivery.receive_count == 1:
+        try:
+            seconds = defer(error, message, delivery.queue_url, delivery.group_id, services)
+        except Exception:  # the copy could not be queued: this message stays and comes back itself
+            if delivery.is_last_try:
+                _log_parked(message, services, "the accounting system kept asking Fieldbooks to slow down")
+            raise
+        if message.deferrals == 0:  # one row per record, not one per pause
             _log(message, services, f"Rate limit reached — retrying in about {seconds} seconds.")
-        if delivery.is_last_try:
-            _log_parked(message, services, "the accounting system kept asking Fieldbooks to slow down")
-        raise
     except Exception as error:  # any failure, bugs included, parks the record in the DLQ after the last try
         if delivery.is_last_try:
             reason = error.message if isinstance(error, FieldbooksError) else "an unexpected error"

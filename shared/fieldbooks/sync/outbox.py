@@ -12,17 +12,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fieldbooks.domain.errors import FieldbooksError, RemoteNotFound, ValidationFailed
-from fieldbooks.domain.models import Link, LinkState, RunStatus, SyncStatus, WorkItem, WorkOperation, WorkState
+from fieldbooks.domain.errors import FieldbooksError, RemoteNotFound, StaleVersion, ValidationFailed
+from fieldbooks.domain.models import Link, LinkState, Run, RunStatus, SyncStatus, WorkItem, WorkOperation, WorkState
 from fieldbooks.domain.outcomes import PushAction, PushOutcome
 from fieldbooks.domain.records import Invoice, SaasRecord
 from fieldbooks.domain.wording import describe
 from fieldbooks.providers.contract import OutgoingWork, Written
 from fieldbooks.queues.run_events import publish_run_finished
+from fieldbooks.services import Services
 from fieldbooks.store.base import sortable_id
-from fieldbooks.sync.exactly_once import abandon_create, begin_create, finish_create, request_id
+from fieldbooks.sync.exactly_once import abandon_create, finish_create, request_id
 from fieldbooks.sync.merge import canonical
-from fieldbooks.sync.transport import Member, ParentWaiting, Push
+from fieldbooks.sync.transport import Member, ParentWaiting, Push, write_intent
 
 OUTBOX_READ = 200  # items looked at per request message
 MESSAGE_ITEMS = 20  # items one request message carries at most
@@ -34,18 +35,7 @@ class QueueTransport:
         self.key_length = push.descriptor.idempotency.max_len
 
     def create(self, member: Member) -> PushOutcome:
-        push = self.push
-        pending = begin_create(
-            push.services.links,
-            member.link,
-            tenant_id=push.tenant_id,
-            provider=push.connection.provider,
-            entity=member.entity,
-            saas_id=member.record.id,
-            version=member.record.version,
-            remote_entity=push.descriptor.remote_entity(member.entity),
-            key_length=self.key_length,
-        )
+        pending = write_intent(self.push, member)
         assert pending.intent_request_id is not None
         return self._enqueue(member.entity, member.record, WorkOperation.CREATE, pending.intent_request_id)
 
@@ -165,8 +155,35 @@ def _finish(push: Push, item: WorkItem, outcome: PushOutcome) -> None:
     if not (item.run_id and item.category):
         return
     run = services.runs.settle_queued(push.tenant_id, item.run_id, item.category, failed=outcome.failed)
+    _end_if_settled(run, services)
+
+
+def cancel_unsent(run: Run, services: Services) -> Run:
+    """Stop: work of the run not handed out yet leaves the outbox (its intents stay on the links, so a
+    later push or run finishes them with the same keys); work already sent is still settled when its
+    answer comes, and the run stops with the last one."""
+    for item in services.work_items.waiting(run.tenant_id, run.provider, OUTBOX_READ):
+        if item.run_id != run.run_id or item.state is not WorkState.QUEUED or item.category is None:
+            continue
+        try:
+            services.work_items.done(item)
+        except StaleVersion:
+            continue  # handed out meanwhile: its answer settles it
+        services.runs.cancel_queued(run.tenant_id, run.run_id, item.category)
+    return _end_if_settled(services.runs.get(run.tenant_id, run.run_id), services)
+
+
+def _end_if_settled(run: Run, services: Services) -> Run:
+    """A QUEUE run ends with its last answer: stopped if asked to stop, else by how its records went."""
     progress = run.progress.values()
-    applied = sum(p.done + p.failed for p in progress) >= sum(p.total for p in progress)
-    if run.status is RunStatus.RUNNING and applied and not any(p.queued for p in progress):
-        status = RunStatus.PARTIAL if any(p.failed for p in progress) else RunStatus.SUCCEEDED
-        publish_run_finished(services.runs.set_status(run.tenant_id, run.run_id, status), services)
+    if run.status is not RunStatus.RUNNING or any(p.queued for p in progress):
+        return run
+    if run.stop_requested:
+        status, message = RunStatus.STOPPED, "Stopped on request."
+    elif sum(p.done + p.failed for p in progress) >= sum(p.total for p in progress):
+        status, message = (RunStatus.PARTIAL if any(p.failed for p in progress) else RunStatus.SUCCEEDED), None
+    else:
+        return run  # the pull job applies the rest of the plan
+    ended = services.runs.set_status(run.tenant_id, run.run_id, status, message)
+    publish_run_finished(ended, services)
+    return ended

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from fieldbooks.domain.models import ConnectionSettings, Link, LinkState
 from fieldbooks.domain.plans import CATEGORY_ENTITIES, ApplyStep, Plan, PlanActionKind, PlannedAction
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
-from fieldbooks.domain.wording import MATCHED_BY, PLURAL, label_of
+from fieldbooks.domain.wording import MATCHED_BY, NOT_LINKED, label_of
 from fieldbooks.providers.contract import Descriptor, RemoteRecord, RemoteSide
+from fieldbooks.sync import rules
 from fieldbooks.sync.matching import (
     Ambiguous,
     Matched,
@@ -159,19 +160,14 @@ class _Planner:
         return self.descriptor.label
 
     def _skip_reason(self, entity: str, record: SaasRecord, link: Link | None) -> str | None:
-        if not self.descriptor.syncs(entity):
-            return f"{PLURAL[entity]} do not sync to {self.provider_label}."
-        if not self.settings.direction(entity).pushes:
-            return f"Sending {entity.replace('_', ' ')}s to {self.provider_label} is switched off in settings."
+        if reason := rules.skip_reason(entity, record, self.descriptor, self.settings, self.provider_label):
+            return reason
         if link is not None and link.state is LinkState.UNLINKED:
-            return "Not linked to accounting."
+            return NOT_LINKED
         if record.deleted_at is not None and link is None:
             return "Deleted in the field-service app before it was synced."
-        if isinstance(record, Invoice):
-            if record.status == "draft":
-                return "Draft invoices go to accounting once they are finalized."
-            if record.status == "void" and link is None:
-                return "Voided before it reached accounting."
+        if isinstance(record, Invoice) and record.status == "void" and link is None:
+            return "Voided before it reached accounting."
         if isinstance(record, Item) and not record.active and link is None:
             return "Inactive items are not sent to accounting."
         return None

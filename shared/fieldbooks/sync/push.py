@@ -18,12 +18,13 @@ from fieldbooks.domain.errors import NotFound, ValidationFailed
 from fieldbooks.domain.models import Connection, Link, LinkState, PendingAction, SyncStatus
 from fieldbooks.domain.outcomes import PushAction, PushOutcome
 from fieldbooks.domain.records import CreditNote, Invoice, Payment, Property, SaasRecord
-from fieldbooks.domain.wording import DRAFT_INVOICE, NEVER_SYNCED, PLURAL, describe, first_upper, noun
+from fieldbooks.domain.wording import NOT_LINKED, describe, first_upper, noun
 from fieldbooks.providers.contract import Operations, Parents, WorkCodec
 from fieldbooks.providers.contract import Transport as TransportKind
 from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
 from fieldbooks.store.conflicts import action_id
+from fieldbooks.sync import rules
 from fieldbooks.sync.outbox import QueueTransport
 from fieldbooks.sync.settle import Blocked, Settle
 from fieldbooks.sync.transport import CallTransport, Member, ParentWaiting, Transport
@@ -87,9 +88,7 @@ class Push:
             return self.settle.outcome(PushAction.SKIPPED, entity, record.id, reason, status=SyncStatus.SKIPPED)
         link = self.link(entity, record.id)
         if link is not None and link.state is LinkState.UNLINKED:
-            return self.settle.outcome(
-                PushAction.SKIPPED, entity, record.id, "Not linked to accounting.", status=SyncStatus.SKIPPED
-            )
+            return self.settle.outcome(PushAction.SKIPPED, entity, record.id, NOT_LINKED, status=SyncStatus.SKIPPED)
         if isinstance(record, Invoice) and record.status == "void":
             return self.void(record)
         if up_to_date(link, record):
@@ -154,15 +153,7 @@ class Push:
 
     # ------------------------------------------------------------------ rules
     def skip_reason(self, entity: str, record: SaasRecord) -> str | None:
-        if entity in NEVER_SYNCED:
-            return NEVER_SYNCED[entity]
-        if not self.descriptor.syncs(entity):
-            return f"{PLURAL.get(entity, noun(entity))} do not sync to {self.descriptor.short_label}."
-        if not self.settings.direction(entity).pushes:
-            return f"{PLURAL[entity]} are set not to sync to {self.descriptor.short_label}."
-        if isinstance(record, Invoice) and record.status == "draft":
-            return DRAFT_INVOICE
-        return None
+        return rules.skip_reason(entity, record, self.descriptor, self.settings, self.descriptor.short_label)
 
     def link(self, entity: str, saas_id: str) -> Link | None:
         return self.services.links.get(self.tenant_id, self.connection.provider, entity, saas_id)

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from fieldbooks.domain.errors import DuplicateName, RemoteNotFound, ValidationFailed
+from fieldbooks.domain.errors import DuplicateName, FieldbooksError, RemoteNotFound, ValidationFailed
 from fieldbooks.domain.models import ConflictKind, ConflictRecord, Connection, Direction, Link, SyncStatus
 from fieldbooks.domain.outcomes import LOG_ACTION, PushAction, PushOutcome
 from fieldbooks.domain.record_fields import AccountingLinkFields
-from fieldbooks.domain.records import Contact, CreditNote, Invoice, SaasRecord
+from fieldbooks.domain.records import Contact, CreditNote, Invoice, Payment, SaasRecord
 from fieldbooks.domain.wording import ENTITY_WORDS, describe, first_upper, noun
 from fieldbooks.providers.contract import Operations, ProviderPackage
 from fieldbooks.services import Services
@@ -24,6 +24,7 @@ from fieldbooks.store.conflicts import conflict_id
 from fieldbooks.sync.exactly_once import request_id
 
 DOCUMENTS = {"invoice", "credit_note"}
+MAX_REFERENCE_READS = 10  # finding which reference is missing costs a read each; an error path only
 SAAS_KEY_LENGTH = 36  # the platform API's Idempotency-Key, after its "fb-link-" prefix
 
 
@@ -78,7 +79,7 @@ class Settle:
         if isinstance(error, TotalMismatch):
             return self.outcome(PushAction.ERROR, entity, record.id, error.message)
         if isinstance(error, RemoteNotFound):
-            return self.outcome(PushAction.ERROR, entity, record.id, self.not_found_sentence(entity, record))
+            return self.outcome(PushAction.ERROR, entity, record.id, self.not_found_sentence(entity, record, error))
         return self.outcome(
             PushAction.ERROR, entity, record.id, f"{self.label} refused {describe(entity, record)}: {error.message}"
         )
@@ -183,13 +184,57 @@ class Settle:
         return self.mapper.name_of(entity, body)
 
     # ------------------------------------------------------------------ sentences and side effects
-    def not_found_sentence(self, entity: str, record: SaasRecord) -> str:
-        if entity in ("contact", "property") or entity in DOCUMENTS or entity == "payment":
+    def not_found_sentence(self, entity: str, record: SaasRecord, error: RemoteNotFound | None = None) -> str:
+        """Names the record that is missing: the one the provider's error cites, else the first linked
+        record (this one, then what it cites) the provider no longer has active, else the candidates."""
+        itself = f"{first_upper(describe(entity, record))} was not found in {self.label}; relink it."
+        references = _references(record)
+        missing = self._missing([(entity, record.id, ""), *references], error)
+        if missing is not None and missing[:2] == (entity, record.id):
+            return itself
+        if missing is None:
+            if not references:
+                return itself
+            cited = " or ".join(sorted({ENTITY_WORDS[e] for e, _, _ in references}))
             return (
-                f"Customer not found in {self.label}: the customer of {describe(entity, record)} was deleted or "
-                f"made inactive there. Relink it or make it active again."
+                f"A record {describe(entity, record)} needs was not found in {self.label}: its {cited} was deleted "
+                "or made inactive there. Relink it or make it active again."
             )
-        return f"{first_upper(describe(entity, record))} was not found in {self.label}; relink it."
+        ref_entity, _, shown = missing
+        word = ENTITY_WORDS[ref_entity]
+        return (
+            f"{first_upper(word)} not found in {self.label}: the {word} {shown}of {describe(entity, record)} was "
+            "deleted or made inactive there. Relink it or make it active again."
+        )
+
+    def _missing(
+        self, candidates: list[tuple[str, str, str]], error: RemoteNotFound | None
+    ) -> tuple[str, str, str] | None:
+        """The provider is asked only when its error did not say: a read per linked candidate, on this
+        error path only, and never more than MAX_REFERENCE_READS."""
+        linked = []
+        for candidate in candidates:
+            ref_entity, saas_id, _ = candidate
+            if not self.descriptor.syncs(ref_entity):
+                continue
+            link = self.services.links.get(self.tenant_id, self.connection.provider, ref_entity, saas_id)
+            if link is None or link.remote_id is None:
+                continue
+            if error is not None and error.remote_id is not None:
+                cited = (error.remote_entity, error.remote_id)
+                if cited == (self.descriptor.remote_entity(ref_entity), link.remote_id):
+                    return candidate
+                continue
+            linked.append((candidate, link.remote_id))
+        for candidate, remote_id in linked[:MAX_REFERENCE_READS]:
+            try:
+                if not self._operations().read(candidate[0], remote_id).active:
+                    return candidate
+            except RemoteNotFound:
+                return candidate
+            except FieldbooksError:  # the provider cannot tell us now: name the candidates instead
+                return None
+        return None
 
     def mark_linked_in_saas(self, entity: str, saas_id: str, remote_id: str | None) -> None:
         """Shows "Linked to accounting" in the product. The key is per (record, remote id), so a retry is a no-op."""
@@ -242,3 +287,18 @@ class Settle:
             run_id=self.run_id,
             values=values,
         )
+
+
+def _references(record: SaasRecord) -> list[tuple[str, str, str]]:
+    """(entity, SaaS id, how to show it) for each record `record` cites in accounting, customer first."""
+    if not isinstance(record, Invoice | CreditNote | Payment):
+        return []
+    customer = getattr(record, "property_id", None)
+    references = [("property", customer, "") if customer else ("contact", record.contact_id, "")]
+    if isinstance(record, Invoice | CreditNote):
+        seen: set[str] = set()
+        for line in record.lines:
+            if line.item_id and line.item_id not in seen:
+                seen.add(line.item_id)
+                references.append(("item", line.item_id, f'on the line "{line.description}" '))
+    return references

@@ -81,6 +81,22 @@ class Transport(Protocol):
     def void(self, link: Link, invoice: Invoice) -> PushOutcome: ...
 
 
+def write_intent(push: Push, member: Member, batch: str | None = None) -> Link:
+    """Step 2 of the exactly-once create, for either transport: the intent on the link before anything leaves."""
+    return begin_create(
+        push.services.links,
+        member.link,
+        tenant_id=push.tenant_id,
+        provider=push.connection.provider,
+        entity=member.entity,
+        saas_id=member.record.id,
+        version=member.record.version,
+        remote_entity=push.descriptor.remote_entity(member.entity),
+        key_length=push.descriptor.idempotency.max_len,
+        batch=batch,
+    )
+
+
 class CallTransport:
     def __init__(self, push: Push) -> None:
         self.push = push
@@ -168,18 +184,7 @@ class CallTransport:
         written: list[tuple[int, Member]] = []
         for position, member in enumerate(members):
             try:
-                pending = begin_create(
-                    push.services.links,
-                    member.link,
-                    tenant_id=push.tenant_id,
-                    provider=push.connection.provider,
-                    entity=member.entity,
-                    saas_id=member.record.id,
-                    version=member.record.version,
-                    remote_entity=push.descriptor.remote_entity(member.entity),
-                    key_length=self.key_length,
-                    batch=batch_intent(batch_key, f"b{position}"),
-                )
+                pending = write_intent(push, member, batch=batch_intent(batch_key, f"b{position}"))
             except StaleVersion:
                 continue  # another worker got there first; `record` re-reads the link and sees its result
             written.append((position, member.with_link(pending)))

@@ -321,7 +321,8 @@ def test_a_direction_switched_off_is_skipped_with_the_reason(books_for: Callable
     books = books_for(directions={"item": "off"})
     books.app.create_item(books.tenant_id, name="Labour", unit_price="10")
     assert books.sync()["batchItemFailures"] == []
-    assert [row.detail for row in books.log(status="skipped")] == ["Items are set not to sync to QuickBooks."]
+    skipped = [row.detail for row in books.log(status="skipped")]
+    assert skipped == ["Sending items to QuickBooks is switched off in settings."]
     assert books.count("Item") == 0
 
 

@@ -7,6 +7,7 @@ engine, the client and QuickBooks' replies are all real.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -106,10 +107,18 @@ def queue_contacts(handler: Any, context: Any, saas_app: SaasApp, count: int) ->
 
 
 def deliver(worker: Any, aws: Any, context: Any) -> tuple[dict[str, Any], list[str]]:
-    """One poll of the push queue into the handler; returns the event and the failed message ids."""
-    event = receive_event(boto3.client("sqs"), aws.queue_url("PushQueue"))
+    """One poll of the push queue into the handler; returns the event and the failed message ids.
+
+    What succeeded is deleted, as the Lambda service does; what failed is left as the handler left it.
+    """
+    sqs = boto3.client("sqs")
+    event = receive_event(sqs, aws.queue_url("PushQueue"))
     reply = worker.lambda_handler(event, context) if event["Records"] else {"batchItemFailures": []}
-    return event, [failure["itemIdentifier"] for failure in reply["batchItemFailures"]]
+    failed = [failure["itemIdentifier"] for failure in reply["batchItemFailures"]]
+    for record in event["Records"]:
+        if record["messageId"] not in failed:
+            sqs.delete_message(QueueUrl=aws.queue_url("PushQueue"), ReceiptHandle=record["receiptHandle"])
+    return event, failed
 
 
 def pause_is_over(event: dict[str, Any], aws: Any) -> None:
@@ -141,21 +150,59 @@ def test_a_429_storm_pauses_the_connection_and_every_record_lands_exactly_once(
     for storm_round in range(2):
         event, failed = deliver(worker, aws, context)
         assert len(event["Records"]) == 5
-        assert len(failed) == 5  # the first push met a 429; the governor held back the other four
+        # The first push met a 429, the governor held back the other four: each is replaced by a copy
+        # that waits, so the originals are done (deleted) and none of them used up a receive.
+        assert failed == []
         assert customer_names(qbo) == []
-        assert deliver(worker, aws, context)[0]["Records"] == []  # hidden until the pause ends
+        waiting, failed = deliver(worker, aws, context)
+        assert [json.loads(r["body"])["deferrals"] for r in waiting["Records"]] == [storm_round + 1] * 5
+        assert [r["attributes"]["ApproximateReceiveCount"] for r in waiting["Records"]] == ["1"] * 5
+        assert len(failed) == 5  # each copy hides for the pause on its first receive
         assert visibility_changes[-5:] == [60] * 5, storm_round
+        assert deliver(worker, aws, context)[0]["Records"] == []  # hidden until the pause ends
         pusher.clock.now += 61
-        pause_is_over(event, aws)
+        pause_is_over(waiting, aws)
 
     event, failed = deliver(worker, aws, context)
 
     assert failed == []
+    assert [r["attributes"]["ApproximateReceiveCount"] for r in event["Records"]] == ["2"] * 5
     assert customer_names(qbo) == sorted(f"Jane Doe {number}" for number in range(5))
     assert qbo.admin.faults() == []
+    assert deliver(worker, aws, context)[0]["Records"] == []
     rows = SyncLogStore().page(tenant_id, SyncLogFilter(status="error")).items
     assert {row.detail for row in rows} == {"Rate limit reached — retrying in about 60 seconds."}
-    assert len(rows) == 5  # one row per record, on its first try, not one per deferral
+    assert len(rows) == 5  # one row per record, on its first deferral, not one per pause
+
+
+def test_a_record_deferred_more_often_than_the_queue_allows_receives_is_never_parked(
+    aws,
+    handler,
+    context,
+    qbo,
+    saas_app,
+    worker,
+    pusher,  # noqa: ANN001
+) -> None:
+    """Every receive counts towards maxReceiveCount; a pause per receive would park it after 15."""
+    tenant_id, _ = queue_contacts(handler, context, saas_app, 1)
+    pauses = PUSH_MAX_RECEIVES + 1
+    qbo.admin.add_fault("throttle", entity="Customer", times=pauses)
+
+    for _ in range(pauses):
+        event, failed = deliver(worker, aws, context)  # tried: a 429, replaced by a waiting copy
+        assert failed == [] and len(event["Records"]) == 1
+        waiting, failed = deliver(worker, aws, context)  # the copy's first receive: it hides
+        assert len(failed) == 1
+        pusher.clock.now += 61
+        pause_is_over(waiting, aws)
+    event, failed = deliver(worker, aws, context)
+
+    assert failed == []
+    assert json.loads(event["Records"][0]["body"])["deferrals"] == pauses
+    assert customer_names(qbo) == ["Jane Doe 0"]
+    parked = boto3.client("sqs").receive_message(QueueUrl=aws.queue_url("PushDeadLetterQueue"))
+    assert parked.get("Messages", []) == []
 
 
 def test_a_reply_lost_after_commit_is_retried_by_the_worker_without_a_duplicate(

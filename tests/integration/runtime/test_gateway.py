@@ -63,6 +63,15 @@ def test_a_json_body_arrives_as_text_and_a_binary_body_as_base64(stack: RunningS
     assert base64.b64decode(binary["body"]) == b"\x00\xffPNG"
 
 
+def test_a_body_sent_as_json_that_is_not_utf8_is_a_400_bad_request_not_a_500(stack: RunningStack) -> None:
+    reply = httpx.post(
+        f"{stack.api_url}/things", content=b'{"name": "\xff\xfe"}', headers={"content-type": "application/json"}
+    )
+
+    assert reply.status_code == 400
+    assert reply.json() == {"message": "Bad Request"}
+
+
 def test_a_literal_route_wins_over_a_parameter_and_a_greedy_path_takes_the_rest(
     stack: RunningStack,
 ) -> None:

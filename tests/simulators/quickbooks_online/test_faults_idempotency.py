@@ -75,7 +75,7 @@ def test_requestids_are_per_company(sim: SimulatorHandle, qbo: Qbo) -> None:
 
 
 def test_an_injected_delay_holds_the_reply(sim: SimulatorHandle, qbo: Qbo) -> None:
-    sim.admin.add_fault("delay", seconds=0.3)
+    sim.admin.add_fault("delay", entity="CompanyInfo", seconds=0.3)  # not the token endpoint: only this read
 
     with pytest.raises(httpx.ReadTimeout):
         qbo.http.get(f"/v3/company/{REALM}/companyinfo/1", timeout=0.1)

@@ -77,7 +77,7 @@ def error_for_fault(fault: dict[str, str]) -> ProviderError:
     if code == "5010":
         return StaleVersion(said)
     if code in ("610", "2500"):
-        return RemoteNotFound(said)
+        return RemoteNotFound(said, **_reference_in(fault.get("element", "")))
     if code in TOKEN_REJECTED_CODES:
         return TokenRejected(RECONNECT_MESSAGE)
     if code == "3100":
@@ -88,6 +88,15 @@ def error_for_fault(fault: dict[str, str]) -> ProviderError:
         # SystemFault: Intuit's own failure, worth a retry with backoff (providers.md 1.5).
         return Transient(f"QuickBooks had a system error: {said}")
     return QuickBooksRefused(said)
+
+
+def _reference_in(element: str) -> dict[str, str]:
+    """The Fault's `element` (providers.md 1.5) may name the reference that failed, as "ItemRef:7"; a 610
+    for an inactive name (1.4) usually names nothing, and then the engine looks the references up itself."""
+    ref, _, remote_id = element.partition(":")
+    if not ref.endswith("Ref") or not ref[:-3].isalpha() or not remote_id.strip().isdigit():
+        return {}
+    return {"remote_entity": ref[:-3], "remote_id": remote_id.strip()}
 
 
 def domain_error_for(reply: httpx.Response) -> ProviderError | None:

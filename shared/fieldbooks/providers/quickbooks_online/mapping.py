@@ -16,7 +16,7 @@ from typing import Any
 
 from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings
-from fieldbooks.domain.money import line_amounts, to_cents
+from fieldbooks.domain.money import line_amounts, significant_digits, to_cents, unit_price_for
 from fieldbooks.domain.record_fields import Address
 from fieldbooks.domain.records import Contact, CreditNote, DocumentLine, Invoice, Item, Payment, Property
 
@@ -39,8 +39,11 @@ MAX_NOTES = 2000
 MAX_ITEM_NAME = 100
 MAX_DOC_NUMBER = 21
 MAX_DESCRIPTION = 4000
-# Enough places that Qty × UnitPrice rounds back to the net amount QuickBooks must see.
-UNIT_PRICE_PLACES = Decimal("0.0000000001")
+# QuickBooks checks that Qty × UnitPrice rounds to the line's Amount (6070, providers.md 1.5), and it
+# reads JSON numbers, which the client sends as doubles (client._json_number): a number with more
+# than 15 significant digits does not survive that, so neither Qty nor UnitPrice may have more.
+UNIT_PRICE_PLACES = 10
+JSON_EXACT_DIGITS = 15
 US_TAXABLE_CODE = "TAX"
 US_NON_TAXABLE_CODE = "NON"
 SERVICE_INCOME_ACCOUNT = "Services"
@@ -159,10 +162,9 @@ def sales_lines(
         if item_id is None:
             raise ValidationFailed(f"Line {number} ({line.description}) has no QuickBooks item to post to.")
         amounts = line_amounts(line)
-        quantity, unit_price = line.quantity, line.unit_price
+        quantity, unit_price = _priced(line, amounts.net, discounted=bool(amounts.discount))
         description = line.description
         if amounts.discount:
-            quantity, unit_price = _net_price(line.quantity, amounts.net)
             description = f"{description} (less {_discount_words(line, amounts.discount)})"
         detail: dict[str, Any] = {
             "ItemRef": {"value": item_id},
@@ -278,12 +280,17 @@ def _explicit_tax(body: dict[str, Any], tax_total: Decimal, tax_code: TaxCoding)
         body["TxnTaxDetail"] = {"TotalTax": tax_total}
 
 
-def _net_price(quantity: Decimal, net: Decimal) -> tuple[Decimal, Decimal]:
-    """Qty and UnitPrice whose product QuickBooks rounds back to exactly `net`."""
-    unit_price = (net / quantity).quantize(UNIT_PRICE_PLACES)
-    if to_cents(quantity * unit_price) == net:
-        return quantity, unit_price
-    return Decimal(1), net  # a quantity too large to divide cleanly: bill it as one unit at the net
+def _priced(line: DocumentLine, net: Decimal, discounted: bool) -> tuple[Decimal, Decimal]:
+    """Qty and UnitPrice whose product QuickBooks rounds back to exactly `net`, each a number QuickBooks
+    reads exactly. The SaaS price does so unless the line is discounted (QuickBooks has no per-line
+    discount, so the line goes at its net price) or has more digits than a JSON number carries."""
+    quantity, price = line.quantity, line.unit_price
+    if significant_digits(quantity) > JSON_EXACT_DIGITS:
+        return Decimal(1), net
+    if discounted or significant_digits(price) > JSON_EXACT_DIGITS:
+        found = unit_price_for(net, quantity, UNIT_PRICE_PLACES, JSON_EXACT_DIGITS)
+        return (quantity, found) if found is not None else (Decimal(1), net)
+    return quantity, price
 
 
 def _discount_words(line: DocumentLine, discount: Decimal) -> str:
