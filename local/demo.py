@@ -180,7 +180,9 @@ def connect(api: httpx.Client) -> None:
     consent = httpx.get(authorize_url, follow_redirects=False, timeout=10)
     callback_url = consent.headers["location"]
     print(f"QuickBooks consent -> {consent.status_code} to {callback_url.split('?')[0]}")
-    landed = httpx.get(callback_url, follow_redirects=False, timeout=30)
+    # The browser that asked for the link comes back with the cookie that call set (the callback
+    # refuses a consent finished in another browser), so the callback gets the API client's cookies.
+    landed = httpx.get(callback_url, cookies=api.cookies, follow_redirects=False, timeout=30)
     print(f"OAuth callback -> {landed.status_code} to {landed.headers.get('location')}")
     for connection in api.get("/connections").json()["items"]:
         name, status = connection["company_name"], connection["status"]

@@ -31,7 +31,8 @@ def connected_run(world: World) -> str:
     token = world.saas.console_token(world.tenant, "u-owner", role="owner")
     with httpx.Client(base_url=world.api_url, headers={"authorization": f"Bearer {token}"}, timeout=30) as api:
         authorize_url = api.post("/connections/quickbooks_online/authorize").json()["authorize_url"]
-        landed = httpx.get(authorize_url, follow_redirects=True, timeout=30)
+        # The browser that asked for the link comes back with the cookie binding the flow to it.
+        landed = httpx.get(authorize_url, cookies=api.cookies, follow_redirects=True, timeout=30)
         assert "status=connected" in str(landed.url)
         deadline = time.monotonic() + 120  # a 429 pauses the connection for a minute
         while time.monotonic() < deadline:

@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 import httpx
 import pytest
-from moto.dynamodb.models import DynamoDBBackend
 
 from fieldbooks import registry
 from fieldbooks.connections.token_lease import LeasedTokenSource
@@ -34,7 +33,8 @@ from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogFilter, SyncLogStore
 from local.runtime.resources import DEV_QUICKBOOKS_CLIENT_ID, DEV_QUICKBOOKS_CLIENT_SECRET
 from tests.conftest import QBO_OTHER_REALM, QBO_REALM, console_token
-from tests.support.oauth_flow import authorize, callback, connect_quickbooks, consent, tenant_api
+from tests.support.moto_atomic import serialise_conditional_writes
+from tests.support.oauth_flow import BROWSER, authorize, callback, connect_quickbooks, consent, tenant_api
 from tests.support.sqs import receive_event
 
 QBO = Provider.QUICKBOOKS_ONLINE
@@ -64,17 +64,7 @@ def bus_events(aws) -> Any:  # noqa: ANN001
 
 @pytest.fixture
 def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB checks a condition and writes as one step; moto in-process does not between threads
-    (two racing conditional puts can both pass), so its writes are serialised here as the service does."""
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def serialised(self: DynamoDBBackend, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, serialised)
+    serialise_conditional_writes(monkeypatch)
 
 
 def stored_tokens(tenant_id: str) -> OAuthTokens:
@@ -149,7 +139,11 @@ def test_access_denied_leaves_no_connection_and_says_so(aws, qbo, tenant, handle
     params = consent(authorize(tenant).body["authorize_url"], sim_consent="deny")
     assert params["error"] == "access_denied"
     # The browser's request, as events/oauth_callback/access_denied.json records it for `sam local invoke`.
-    event = load_event("oauth_callback/access_denied.json", queryStringParameters__state=params["state"])
+    event = load_event(
+        "oauth_callback/access_denied.json",
+        queryStringParameters__state=params["state"],
+        cookies=[f"{name}={value}" for name, value in BROWSER.items()],  # the browser that asked
+    )
 
     reply = handler("OAuthCallbackFunction")(event, context)
 

@@ -36,6 +36,7 @@ from local.runtime.handlers import load_module
 from local.simulators.quickbooks_online import SimulatorHandle
 from tests.conftest import QBO_REALM, TEMPLATE, console_token
 from tests.support.fake_provider import connect
+from tests.support.oauth_flow import authorize
 from tests.support.sqs import receive_event
 
 PROVIDER = Provider.QUICKBOOKS_ONLINE
@@ -102,8 +103,8 @@ def connect_through_oauth(api, handler, context, tenant: str) -> str:  # noqa: A
 
     The callback queues the initial-sync run; its id is returned.
     """
-    _, reply = api("POST", f"/connections/{PROVIDER.value}/authorize", console_token(tenant))
-    consent = httpx.get(f"{reply['authorize_url']}&sim_realm_id={QBO_REALM}", follow_redirects=False, timeout=10)
+    started = authorize(tenant)  # keeps the cookie that binds the flow to this browser
+    consent = httpx.get(f"{started.body['authorize_url']}&sim_realm_id={QBO_REALM}", follow_redirects=False, timeout=10)
     assert consent.status_code == 302, consent.text
     back = urlsplit(consent.headers["location"])
     query = dict(parse_qsl(back.query))
@@ -114,6 +115,7 @@ def connect_through_oauth(api, handler, context, tenant: str) -> str:  # noqa: A
         "rawQueryString": back.query,
         "queryStringParameters": query,
         "headers": {"host": "api.fieldbooks.example", "accept": "application/json"},
+        "cookies": [cookie.split(";", 1)[0] for cookie in started.cookies],  # the browser that asked
         "isBase64Encoded": False,
         "requestContext": {"http": {"method": "GET", "path": back.path}, "requestId": "r", "stage": "$default"},
     }

@@ -1,13 +1,15 @@
 """Drives the real connect flow: tenant API → the simulator's consent redirect → the callback handler.
 
 The browser's part is played by httpx: it opens the authorize URL and stops at the redirect back
-to us, whose query string becomes the callback function's API Gateway event.
+to us, whose query string becomes the callback function's API Gateway event. The cookies the
+authorize reply sets are kept in `BROWSER` (the one browser of the test process) and sent with each
+callback, as the browser that started the flow would; a test passes `cookies=` to play another one.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -27,6 +29,11 @@ class Reply:
     status: int
     body: Any
     headers: dict[str, str]
+    cookies: list[str] = field(default_factory=list)  # Set-Cookie values (payload 2.0 `cookies`)
+
+
+# name -> value of every cookie our replies set; names derive from the state, so tests never clash.
+BROWSER: dict[str, str] = {}
 
 
 def http_event(method: str, path: str, *, query: dict[str, str] | None = None, **options: Any) -> dict[str, Any]:
@@ -61,7 +68,7 @@ def invoke(function_id: str, event: dict[str, Any]) -> Reply:
     body = reply.get("body")
     if body and headers.get("Content-Type", "").startswith("application/json"):
         body = json.loads(body)
-    return Reply(reply["statusCode"], body, headers)
+    return Reply(reply["statusCode"], body, headers, list(reply.get("cookies") or []))
 
 
 def tenant_api(method: str, path: str, tenant_id: str, role: str = "admin", body: Any = None) -> Reply:
@@ -70,7 +77,15 @@ def tenant_api(method: str, path: str, tenant_id: str, role: str = "admin", body
 
 
 def authorize(tenant_id: str, role: str = "admin") -> Reply:
-    return tenant_api("POST", f"/connections/{PROVIDER}/authorize", tenant_id, role=role)
+    reply = tenant_api("POST", f"/connections/{PROVIDER}/authorize", tenant_id, role=role)
+    BROWSER.update(set_cookies(reply))
+    return reply
+
+
+def set_cookies(reply: Reply) -> dict[str, str]:
+    """name -> value of what a reply sets (attributes dropped)."""
+    pairs = (cookie.split(";", 1)[0].partition("=") for cookie in reply.cookies)
+    return {name.strip(): value for name, _, value in pairs}
 
 
 def consent(authorize_url: str, **choices: str) -> dict[str, str]:
@@ -82,10 +97,19 @@ def consent(authorize_url: str, **choices: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(reply.headers["location"]).query))
 
 
-def callback(params: dict[str, str], *, as_json: bool = True) -> Reply:
+def callback(params: dict[str, str], *, as_json: bool = True, cookies: dict[str, str] | None = None) -> Reply:
+    """The browser arriving from the provider; `cookies` (default: `BROWSER`'s) as its Cookie header."""
     headers = {"accept": "application/json"} if as_json else {"accept": "text/html"}
     path = f"/oauth/{PROVIDER}/callback"
-    return invoke("OAuthCallbackFunction", http_event("GET", path, query=params, headers=headers))
+    event = http_event("GET", path, query=params, headers=headers)
+    jar = BROWSER if cookies is None else cookies
+    if jar:  # API Gateway (payload 2.0) hands cookies over as a list, not as a header
+        event["cookies"] = [f"{name}={value}" for name, value in jar.items()]
+    reply = invoke("OAuthCallbackFunction", event)
+    for name, value in set_cookies(reply).items():  # the callback clears its cookie: so does the browser
+        if not value:
+            jar.pop(name, None)
+    return reply
 
 
 def connect_quickbooks(tenant_id: str, **choices: str) -> Connection:

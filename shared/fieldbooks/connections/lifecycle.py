@@ -2,16 +2,21 @@
 
 The tenant in every step comes from a verified console token (start, disconnect, settings) or from
 the consumed state row (callback), never from the browser's query string. A callback that fails for
-any reason writes nothing: the connection row is saved last, after the tokens are sealed and the
-company is known.
+any reason writes nothing: the connection row is saved last, after the provider has confirmed the
+company the redirect names and the company has been claimed for this tenant (one tenant per company,
+store/company_claims.py), and a grant obtained for a refused callback is revoked. Only the browser that
+started the flow can finish it (connections/browser_binding.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from fieldbooks.connections import browser_binding
+from fieldbooks.connections.browser_binding import BrowserBinding
 from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import AuthExpired, Conflict, StaleVersion, Transient, ValidationFailed
 from fieldbooks.domain.models import (
@@ -29,85 +34,89 @@ from fieldbooks.queues.pull_jobs import PullJob
 from fieldbooks.security.tenant_tokens import TenantCaller
 from fieldbooks.security.token_vault import seal, token_context, unseal
 from fieldbooks.services import Services
-from fieldbooks.store.oauth_states import OAuthStateStore
+from fieldbooks.store.company_claims import CompanyClaimStore, CompanyTaken
+from fieldbooks.store.oauth_states import ConsumedState, OAuthStateStore
 
 EVENT_SOURCE = "fieldbooks"
 NEEDS_REAUTH_EVENT = "connection.needs_reauth"
 NEEDS_REAUTH_DETAIL = "Authentication expired — reconnect"
 SAVE_ATTEMPTS = 5  # other writers (scheduler claims, token refreshes) only ever bump the version briefly
+MAX_COMPANY_NAME = 200
+# The callback errors OAuth 2.0 defines (RFC 6749 4.1.2.1); providers send access_denied and invalid_scope
+# (providers.md 1.1). Each gets our own sentence; the provider's description is never shown.
+CONSENT_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
+CONSENT_ERRORS = {
+    "access_denied": "Access to {label} was not granted, so nothing was connected. Connect again to retry.",
+    "invalid_scope": (
+        "{label} did not grant the access Fieldbooks needs, so nothing was connected. "
+        "Connect again and allow access to the company's accounting data."
+    ),
+    "server_error": "{label} could not finish the sign-in just now, so nothing was connected. Try again in a minute.",
+    "temporarily_unavailable": (
+        "{label} could not finish the sign-in just now, so nothing was connected. Try again in a minute."
+    ),
+}
+GENERIC_CONSENT_ERROR = (
+    "{label} could not finish the sign-in, so nothing was connected. Start again from the Integrations page."
+)
 
 
 @dataclass(frozen=True)
 class CallbackParams:
-    """What the provider appends to the redirect URI (providers.md 1.1)."""
+    """What the provider appends to the redirect URI (providers.md 1.1), and the starting browser's cookie."""
 
     state: str | None = None
     code: str | None = None
     company_id: str | None = None  # the redirect parameter its descriptor names
     error: str | None = None
-    error_description: str | None = None
+    error_description: str | None = None  # logged, never shown: it is the provider's text, not ours
+    browser_secret: str | None = None  # the cookie `start_connect` set (connections/browser_binding.py)
 
 
-def start_connect(caller: TenantCaller, provider: Provider, oauth: OAuthEndpoints, services: Services) -> str:
-    """The consent URL; a reconnect (needs re-authorisation or disconnected) starts here too."""
+@dataclass(frozen=True)
+class ConnectStart:
+    authorize_url: str
+    browser: BrowserBinding  # the cookie the authorize reply sets
+
+
+def start_connect(
+    caller: TenantCaller, provider: Provider, oauth: OAuthEndpoints, callback_url: str, services: Services
+) -> ConnectStart:
+    """The consent URL, bound to the caller's browser; a reconnect (needs re-authorisation or
+    disconnected) starts here too."""
     caller.require_admin()
     existing = services.connections.find(caller.tenant_id, provider)
     if existing is not None and existing.status is ConnectionStatus.CONNECTED:
         raise Conflict(
             f"{provider.label} is already connected to {existing.company_name}. Disconnect it before connecting again."
         )
-    state = OAuthStateStore().issue(caller.tenant_id, provider, caller.user_id)
-    return oauth.authorize_url(state)
+    secret = browser_binding.new_secret()
+    state = OAuthStateStore().issue(caller.tenant_id, provider, caller.user_id, browser_binding.digest(secret))
+    return ConnectStart(oauth.authorize_url(state), browser_binding.binding(state, secret, callback_url))
 
 
 def complete_connect(
     provider: Provider, params: CallbackParams, oauth: OAuthEndpoints, services: Services
 ) -> Connection:
-    # The state is consumed first, whatever the outcome, so a callback URL works at most once.
-    consumed = OAuthStateStore().consume(params.state, provider)
+    # The state is consumed first, whatever the outcome, so a callback URL works at most once; only
+    # from the browser that started the flow (another browser's attempt leaves it for the owner).
+    consumed = OAuthStateStore().consume(params.state, provider, browser_binding.digest(params.browser_secret))
     if params.error:
         raise ValidationFailed(_consent_error(provider, params.error, params.error_description))
     if not params.code or not params.company_id:
         raise ValidationFailed(f"{provider.label} did not send the sign-in details back. Connect again.")
     existing = services.connections.find(consumed.tenant_id, provider)
     tokens = oauth.exchange_code(params.code)
-    if existing is not None and existing.remote_company_id != params.company_id:
-        _revoke_quietly(oauth, tokens.refresh_token)  # leave no grant behind for a company we refuse
-        # One company per tenant: the links Fieldbooks keeps name the first company's records.
-        raise Conflict(
-            f"This account is already linked to the {provider.label} company {existing.company_name}, "
-            f"so another company was not connected. Choose {existing.company_name} when {provider.label} "
-            "asks, or contact support to move the account to another company."
-        )
-    company_name = oauth.company_name(params.company_id, tokens.access_token)
-    sealed = _seal(consumed.tenant_id, provider, tokens, services)
-    now = datetime.now(UTC)
-    if existing is None:
-        connection = services.connections.save(
-            Connection(
-                tenant_id=consumed.tenant_id,
-                provider=provider,
-                status=ConnectionStatus.CONNECTED,
-                remote_company_id=params.company_id,
-                company_name=company_name,
-                connected_by=consumed.user_id,
-                connected_at=now,
-                sealed_tokens=sealed,
-            )
-        )
-    else:  # a reconnect of the same company: settings, links and the log carry on
-        connection = _save_with_retries(
-            consumed.tenant_id,
-            provider,
-            services,
-            status=ConnectionStatus.CONNECTED,
-            company_name=company_name,
-            connected_by=consumed.user_id,
-            connected_at=now,
-            sealed_tokens=sealed,
-            refresh_lease_until=None,
-            paused_until=None,
-        )
+    try:
+        connection = _connect(consumed, provider, params.company_id, tokens, existing, oauth, services)
+    except CompanyTaken:
+        # Not revoked: the grant is our app's connection to a company another tenant syncs, and
+        # revoking either token of a connection disconnects it (providers.md 1.1), which would cut
+        # that tenant off. These tokens were never stored, so nobody can use them.
+        raise
+    except Exception:
+        _revoke_quietly(oauth, tokens.refresh_token)  # refused or failed: leave no grant behind
+        raise
     _queue_initial_run(connection, services)
     return connection
 
@@ -123,7 +132,7 @@ def disconnect(caller: TenantCaller, provider: Provider, oauth: OAuthEndpoints, 
             _revoke_quietly(oauth, tokens.refresh_token)
         except AuthExpired:
             logger.warning("Stored tokens unreadable at disconnect; nothing to revoke")
-    return _save_with_retries(
+    disconnected = _save_with_retries(
         caller.tenant_id,
         provider,
         services,
@@ -131,6 +140,9 @@ def disconnect(caller: TenantCaller, provider: Provider, oauth: OAuthEndpoints, 
         sealed_tokens=None,
         refresh_lease_until=None,
     )
+    # Only once nothing syncs with it: another tenant may connect the company from now on.
+    CompanyClaimStore().release(provider, disconnected.remote_company_id, caller.tenant_id)
+    return disconnected
 
 
 def get_settings(tenant_id: str, provider: Provider, services: Services) -> ConnectionSettings:
@@ -198,6 +210,85 @@ def mark_needs_reauth(tenant_id: str, provider: Provider, services: Services) ->
 
 
 # ---- internals
+def _connect(
+    consumed: ConsumedState,
+    provider: Provider,
+    company_id: str,
+    tokens: OAuthTokens,
+    existing: Connection | None,
+    oauth: OAuthEndpoints,
+    services: Services,
+) -> Connection:
+    """Everything after the code exchange; any failure here leaves nothing connected."""
+    if existing is not None and existing.remote_company_id != company_id:
+        # One company per tenant: the links Fieldbooks keeps name the first company's records.
+        raise Conflict(
+            f"This account is already linked to the {provider.label} company {existing.company_name}, "
+            f"so another company was not connected. Choose {existing.company_name} when {provider.label} "
+            "asks, or contact support to move the account to another company."
+        )
+    # The provider's own answer proves the grant covers the company the redirect names: a company id
+    # changed on the way back (consent for one company, callback naming another) is refused here.
+    company_name = _printable(oauth.company_name(company_id, tokens.access_token), provider)
+    # Before the connection row: a company that another tenant's live connection holds is refused by
+    # a conditional write, so two tenants finishing at once cannot both get it.
+    claims = CompanyClaimStore()
+    claims.claim(provider, company_id, consumed.tenant_id)
+    fresh_claim = existing is None or existing.status is ConnectionStatus.DISCONNECTED
+    try:
+        return _save_connected(consumed, provider, company_id, company_name, tokens, existing, services)
+    except Exception:
+        if fresh_claim:  # give back only what this attempt took, never a live connection's claim
+            claims.release(provider, company_id, consumed.tenant_id)
+        raise
+
+
+def _save_connected(
+    consumed: ConsumedState,
+    provider: Provider,
+    company_id: str,
+    company_name: str,
+    tokens: OAuthTokens,
+    existing: Connection | None,
+    services: Services,
+) -> Connection:
+    sealed = _seal(consumed.tenant_id, provider, tokens, services)
+    now = datetime.now(UTC)
+    if existing is None:
+        return services.connections.save(
+            Connection(
+                tenant_id=consumed.tenant_id,
+                provider=provider,
+                status=ConnectionStatus.CONNECTED,
+                remote_company_id=company_id,
+                company_name=company_name,
+                connected_by=consumed.user_id,
+                connected_at=now,
+                sealed_tokens=sealed,
+            )
+        )
+    # A reconnect of the same company: settings, links and the log carry on.
+    return _save_with_retries(
+        consumed.tenant_id,
+        provider,
+        services,
+        status=ConnectionStatus.CONNECTED,
+        company_name=company_name,
+        connected_by=consumed.user_id,
+        connected_at=now,
+        sealed_tokens=sealed,
+        refresh_lease_until=None,
+        paused_until=None,
+    )
+
+
+def _printable(company_name: str, provider: Provider) -> str:
+    """The company's name is the provider's text: shown as data, so without control characters and
+    bounded; our messages carry it, nothing else the provider says."""
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in company_name).split())
+    return cleaned[:MAX_COMPANY_NAME] or f"your {provider.label} company"
+
+
 def _seal(tenant_id: str, provider: Provider, tokens: OAuthTokens, services: Services) -> str:
     return seal(tokens, services.settings.tokens_kms_key_id, token_context(tenant_id, provider.value), services.kms)
 
@@ -227,6 +318,12 @@ def _revoke_quietly(oauth: OAuthEndpoints, token: str) -> None:
 
 
 def _consent_error(provider: Provider, error: str, description: str | None) -> str:
-    if error == "access_denied":
-        return f"Access to {provider.label} was not granted, so nothing was connected. Connect again to retry."
-    return f"{provider.label} could not connect ({description or error}). Nothing was connected; try again."
+    """Our sentence for the provider's error code; its `error_description` (and anything else the
+    query carried) is logged for us and never shown: it is text anyone can put in a link."""
+    code = error if CONSENT_ERROR_CODE.fullmatch(error) else "unrecognised"
+    logger.info(
+        "Consent refused at the provider",
+        extra={"provider": provider.value, "error": code, "description": (description or "")[:200]},
+    )
+    sentence = CONSENT_ERRORS.get(code, GENERIC_CONSENT_ERROR)
+    return sentence.format(label=provider.label)

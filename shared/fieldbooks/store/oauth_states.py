@@ -3,11 +3,14 @@
 The state is "<tenant id>.<random>". The callback arrives from the browser without a console token,
 so the tenant is read from the state and then proven by the row: only a state we issued for that
 tenant exists under that key, and deleting it conditionally is what consumes it, so two callbacks
-racing with the same state cannot both succeed.
+racing with the same state cannot both succeed. The row also keeps the digest of the secret the
+starting browser holds in a cookie (connections/browser_binding.py); the delete is conditional on it
+too, so a callback from another browser neither finishes the flow nor uses up the owner's state.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 import time
@@ -25,6 +28,10 @@ STATE_TTL_SECONDS = 600
 RANDOM_BYTES = 32
 SEPARATOR = "."  # token_urlsafe never produces it, so the last one splits tenant from randomness
 INVALID_STATE = "This connect link has expired or was already used. Start again from the Integrations page."
+OTHER_BROWSER = (
+    "This connect link was started in another browser, so it was not finished here. "
+    "Start again from the Integrations page in the browser you are signed in with."
+)
 
 
 class OAuthStateRow(Model):
@@ -37,6 +44,7 @@ class OAuthStateRow(Model):
     state = UnicodeAttribute(range_key=True)
     provider = UnicodeAttribute()
     user_id = UnicodeAttribute()
+    browser_digest = UnicodeAttribute()
     expires_at = NumberAttribute()
 
 
@@ -48,20 +56,22 @@ class ConsumedState:
 
 
 class OAuthStateStore:
-    def issue(self, tenant_id: str, provider: Provider, user_id: str) -> str:
+    def issue(self, tenant_id: str, provider: Provider, user_id: str, browser_digest: str) -> str:
         state = f"{tenant_id}{SEPARATOR}{secrets.token_urlsafe(RANDOM_BYTES)}"
         row = OAuthStateRow(
             tenant_id,
             state,
             provider=provider.value,
             user_id=user_id,
+            browser_digest=browser_digest,
             expires_at=int(time.time()) + STATE_TTL_SECONDS,
         )
         row.save(condition=OAuthStateRow.state.does_not_exist())
         return state
 
-    def consume(self, state: str | None, provider: Provider) -> ConsumedState:
-        """Deletes the row if it is ours, unexpired and for this provider; anything else is one clear error."""
+    def consume(self, state: str | None, provider: Provider, browser_digest: str | None) -> ConsumedState:
+        """Deletes the row if it is ours, unexpired, for this provider and the browser's digest is the one
+        it was issued with; anything else is one clear error."""
         tenant_id, separator, _ = (state or "").rpartition(SEPARATOR)
         if not separator or not tenant_id:
             raise ValidationFailed(INVALID_STATE)
@@ -69,11 +79,17 @@ class OAuthStateStore:
             row = OAuthStateRow.get(tenant_id, state)
         except OAuthStateRow.DoesNotExist as error:
             raise ValidationFailed(INVALID_STATE) from error
+        if row.provider != provider.value or row.expires_at <= time.time():
+            raise ValidationFailed(INVALID_STATE)
+        # A row issued before states were bound to a browser has no digest: it cannot be proven either.
+        if not browser_digest or not row.browser_digest or not hmac.compare_digest(browser_digest, row.browser_digest):
+            raise ValidationFailed(OTHER_BROWSER)  # the row stays: the owner's own callback still works
         try:
             row.delete(
                 condition=OAuthStateRow.state.exists()
                 & (OAuthStateRow.expires_at > int(time.time()))
                 & (OAuthStateRow.provider == provider.value)
+                & (OAuthStateRow.browser_digest == row.browser_digest)
             )
         except DeleteError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":

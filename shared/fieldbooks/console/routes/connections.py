@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import BaseModel
 
 from fieldbooks import registry
@@ -55,9 +57,30 @@ def list_connections() -> ConnectionList:
 
 
 @router.post("/connections/<provider>/authorize")
-def authorize_connection(provider: Annotated[Provider, Path()]) -> AuthorizeReply:
+def authorize_connection(provider: Annotated[Provider, Path()]) -> Response[AuthorizeReply]:
+    """Also sets the cookie that binds the flow to this browser: the callback refuses a consent link
+    finished anywhere else (connections/browser_binding.py)."""
     oauth = registry.oauth(provider, services(router))
-    return AuthorizeReply(authorize_url=lifecycle.start_connect(caller(router), provider, oauth, services(router)))
+    callback_url = registry.callback_url(services(router), provider)
+    started = lifecycle.start_connect(caller(router), provider, oauth, callback_url, services(router))
+    browser = started.browser
+    cookie = Cookie(
+        name=browser.name,
+        value=browser.value,
+        path=browser.path,
+        secure=browser.secure,
+        http_only=True,
+        same_site=SameSite.LAX_MODE,
+        max_age=browser.max_age,
+    )
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=AuthorizeReply(authorize_url=started.authorize_url),
+        cookies=[cookie],
+        # The reply carries a secret in its cookie: no shared cache may keep it.
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.delete("/connections/<provider>")

@@ -9,17 +9,26 @@ Transient.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import AuthExpired, Transient, ValidationFailed
+from fieldbooks.observability import logger
 
 ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
+# Realm ids are decimal digits (the company id in every path, providers.md 1.1); 32 is generous.
+REALM_ID = re.compile(r"[0-9]{1,32}")
+WRONG_COMPANY = (
+    "QuickBooks did not confirm the company this sign-in names, so nothing was connected. "
+    "Start again from the Integrations page and choose the company when QuickBooks asks."
+)
 MINOR_VERSION = "75"  # minimum and default since 2025-08-01 (providers.md 1.8)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # well inside the 30 s function timeout
 
@@ -72,18 +81,29 @@ class IntuitOAuth:
             raise Transient(f"QuickBooks answered {reply.status_code} when revoking the connection.")
 
     def company_name(self, realm_id: str, access_token: str) -> str:
-        """The one API read the connect flow needs; the sync's QuickBooks client does everything else."""
-        url = f"{self._api_base_url}/v3/company/{realm_id}/companyinfo/{realm_id}"
+        """The one API read the connect flow needs; the sync's QuickBooks client does everything else.
+
+        It also proves the grant is for `realm_id`: the realm arrives in the redirect's query string,
+        which anyone can edit, and Intuit answers AuthorizationFailed (3100, HTTP 403) to a token used on
+        a company it was not issued for (providers.md 1.5). A realm that is not one cannot reach a path.
+        """
+        if not REALM_ID.fullmatch(realm_id):
+            raise ValidationFailed(WRONG_COMPANY)
+        realm = quote(realm_id, safe="")
+        url = f"{self._api_base_url}/v3/company/{realm}/companyinfo/{realm}"
         with self._client(token={"access_token": access_token, "token_type": "bearer"}) as client:
             try:
                 reply = client.get(url, params={"minorversion": MINOR_VERSION}, headers={"Accept": "application/json"})
             except httpx.HTTPError as error:
                 raise Transient("QuickBooks could not be reached to read the company name.") from error
         if reply.status_code in (401, 403):
-            raise AuthExpired("QuickBooks refused the new sign-in for this company.")
+            raise ValidationFailed(WRONG_COMPANY)
         if reply.status_code >= 300:
             raise Transient(f"QuickBooks answered {reply.status_code} when reading the company name.")
-        return str(reply.json()["CompanyInfo"]["CompanyName"])
+        try:
+            return str(reply.json()["CompanyInfo"]["CompanyName"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise Transient("QuickBooks sent a company reply we could not read.") from error
 
     # ---- internals
     def _client(self, token: dict[str, Any] | None = None) -> OAuth2Client:
@@ -106,7 +126,9 @@ class IntuitOAuth:
             except OAuthError as error:
                 if error.error == "invalid_grant":
                     raise AuthExpired("Authentication expired — reconnect") from error
-                raise Transient(f"QuickBooks refused the token request ({error.error}).") from error
+                # Intuit's error text stays in our logs; the message is ours (it may reach a page).
+                logger.warning("Intuit refused a token request", extra={"error": str(error.error)[:100]})
+                raise Transient("QuickBooks refused the token request; try again in a minute.") from error
             except (httpx.HTTPError, ValueError) as error:  # ValueError: a reply that is not JSON
                 raise Transient("QuickBooks could not be reached for a token; retrying later.") from error
         issued = datetime.now(UTC)
