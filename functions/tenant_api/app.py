@@ -50,6 +50,10 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     headers = event.get("headers") or {}
     if len(event.get("body") or "") > MAX_BODY:  # settings are the largest body, a few kB at most
         return plain_reply(ValidationFailed("The request body is too large."))
+    media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if event.get("body") and media_type not in ("", "application/json"):
+        # Every body this API takes is JSON; Powertools would try to parse a form and fail with a 500.
+        return plain_reply(ValidationFailed("Send the request body as JSON (Content-Type: application/json)."))
     try:
         caller = verify_console_token(headers.get("authorization"), services.tenant_jwt_secret())
     except FieldbooksError as error:
