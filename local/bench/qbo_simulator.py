@@ -17,7 +17,7 @@ import time
 
 import httpx
 
-from local.simulators.quickbooks_online.server import free_port
+from local.simulators.serving import free_port
 
 STARTUP_DEADLINE = 10.0
 LOAD_DEADLINE = 30.0

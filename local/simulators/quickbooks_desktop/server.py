@@ -7,16 +7,12 @@ and `web_connector()` builds the QBWC client for a `.qwc`.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 
 from local.simulators.quickbooks_desktop.admin import admin_routes
@@ -24,8 +20,7 @@ from local.simulators.quickbooks_desktop.config import SimulatorConfig
 from local.simulators.quickbooks_desktop.desktop import QuickBooksDesktop
 from local.simulators.quickbooks_desktop.qwc import parse_qwc
 from local.simulators.quickbooks_desktop.web_connector import WebConnector
-
-STARTUP_TIMEOUT = 10.0
+from local.simulators.serving import serving
 
 
 def build_app(desktop: QuickBooksDesktop) -> Starlette:
@@ -101,40 +96,14 @@ class SimulatorHandle:
         return WebConnector(self.desktop, parse_qwc(qwc), password)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running_simulator(config: SimulatorConfig | None = None, port: int | None = None) -> Iterator[SimulatorHandle]:
     """At `port` when given, else at a free one."""
     config = config or SimulatorConfig()
     desktop = QuickBooksDesktop(config)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_app(desktop),
-            host="127.0.0.1",
-            port=port or free_port(),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="quickbooks-desktop-simulator", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("QuickBooks Desktop simulator did not start")
-        time.sleep(0.01)
-    base_url = f"http://127.0.0.1:{server.config.port}"
-    handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), desktop=desktop, config=config)
-    try:
-        yield handle
-    finally:
-        handle.admin.close()
-        server.should_exit = True
-        thread.join(timeout=5)
+    with serving(build_app(desktop), "QuickBooks Desktop simulator", port, lifespan="off") as base_url:
+        handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), desktop=desktop, config=config)
+        try:
+            yield handle
+        finally:
+            handle.admin.close()

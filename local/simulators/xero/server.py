@@ -5,21 +5,16 @@ Tests and the local stack use it; `SimulatorHandle.admin` wraps the `/_sim/` end
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import uvicorn
 
+from local.simulators.serving import serving
 from local.simulators.xero.app import API, build_app
 from local.simulators.xero.config import SimulatorConfig
-
-STARTUP_TIMEOUT = 10.0
 
 
 class AdminClient:
@@ -117,39 +112,13 @@ class SimulatorHandle:
         return f"{self.base_url}{API}"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running_simulator(config: SimulatorConfig | None = None, port: int | None = None) -> Iterator[SimulatorHandle]:
     """At `port` when given (a stack whose settings name the URL up front), else at a free one."""
     config = config or SimulatorConfig()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_app(config),
-            host="127.0.0.1",
-            port=port or free_port(),
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="xero-simulator", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("Xero simulator did not start")
-        time.sleep(0.01)
-    base_url = f"http://127.0.0.1:{server.config.port}"
-    handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), config=config)
-    try:
-        yield handle
-    finally:
-        handle.admin.close()
-        server.should_exit = True
-        thread.join(timeout=5)
+    with serving(build_app(config), "Xero simulator", port, lifespan="on") as base_url:
+        handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), config=config)
+        try:
+            yield handle
+        finally:
+            handle.admin.close()
