@@ -88,36 +88,30 @@ class Settle:
         self, entity: str, record: SaasRecord, remote_id: str, version: str | None, total: Decimal | None, key: str
     ) -> None:
         """The provider computes a document's total itself; one that disagrees with the printed one must not stay."""
-        if entity not in DOCUMENTS:
-            return
-        assert isinstance(record, Invoice | CreditNote)
-        computed = total if total is not None else Decimal("0.00")
-        if computed == record.total:
+        if (mismatch := self._total_mismatch(entity, record, total)) is None:
             return
         # A fixed key: a retry after a crash here replays this delete instead of failing on a tombstone.
         self._operations().delete(entity, remote_id, version, f"{key[: self.key_length - 6]}-del")
-        raise TotalMismatch(
-            f"{first_upper(noun(entity))} total mismatch: {self.label} computed {computed}, "
-            f"the {noun(entity)} says {record.total}. "
-            f"It was not kept in {self.label}; check the tax settings, then sync it again."
-        )
+        raise TotalMismatch(f"{mismatch} It was not kept in {self.label}; check the tax settings, then sync it again.")
 
     def updated_total_mismatch(
         self, entity: str, record: SaasRecord, total: Decimal | None, remote_id: str
     ) -> PushOutcome | None:
+        if (mismatch := self._total_mismatch(entity, record, total)) is None:
+            return None
+        return self.outcome(PushAction.ERROR, entity, record.id, mismatch, remote_id=remote_id)
+
+    def _total_mismatch(self, entity: str, record: SaasRecord, total: Decimal | None) -> str | None:
+        """The sentence when a document's total as the provider computed it differs from the SaaS's."""
         if entity not in DOCUMENTS:
             return None
         assert isinstance(record, Invoice | CreditNote)
         computed = total if total is not None else Decimal("0.00")
         if computed == record.total:
             return None
-        return self.outcome(
-            PushAction.ERROR,
-            entity,
-            record.id,
+        return (
             f"{first_upper(noun(entity))} total mismatch: {self.label} computed {computed}, "
-            f"the {noun(entity)} says {record.total}.",
-            remote_id=remote_id,
+            f"the {noun(entity)} says {record.total}."
         )
 
     @property
