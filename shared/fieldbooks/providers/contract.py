@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -83,6 +83,10 @@ class Descriptor:
     # match). A person may type one (relink), so the console checks it before the id goes anywhere; the
     # default admits no dot, slash, percent or space, so no id can ever steer a URL path.
     remote_id_pattern: str = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
+    # SaaS entities read back from accounting by pulls (webhooks, schedules), in the order they apply.
+    pulled: tuple[str, ...] = ()
+    # How far back `Reader.changes` can look; an older cursor gets a full comparison (None: no limit).
+    changes_window: timedelta | None = None
 
     def syncs(self, entity: str) -> bool:
         return entity in self.remote_entities
@@ -117,6 +121,8 @@ class RemoteRecord(BaseModel):
     updated_at: datetime | None = None
     # The record as the provider holds it, in the shape our bodies have: the merge's "theirs".
     fields: dict[str, Any] | None = None
+    deleted: bool = False  # gone from accounting (deleted, or merged into another record): a tombstone
+    voided: bool = False  # documents: voided in accounting (kept, with its amounts zeroed)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -226,6 +232,12 @@ class Reader(Protocol):
         """Every active record that initial sync and Sync now compare with the SaaS."""
 
     def one(self, entity: str, remote_id: str) -> RemoteRecord: ...
+
+    def changes(self, since: Mapping[str, datetime | None]) -> Sequence[RemoteRecord]:
+        """Records of each remote entity in `since` changed at or after its moment (`>=`: a record
+        sharing the second of the last one seen comes again, and is dropped by its version), deleted
+        and voided ones included, oldest first. None asks for every record of that entity (a full
+        comparison, when the cursor is older than the provider keeps changes: `changes_window`)."""
 
 
 class TokenSource(Protocol):

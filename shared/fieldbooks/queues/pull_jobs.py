@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from fieldbooks.domain.errors import StaleVersion
 from fieldbooks.domain.models import Connection, Provider, RunKind
@@ -12,12 +12,22 @@ from fieldbooks.observability import logger
 from fieldbooks.services import Services
 
 
+class PullTarget(BaseModel):
+    """One record a provider's notification named: read it again rather than every change."""
+
+    remote_entity: str = Field(max_length=40)
+    remote_id: str = Field(max_length=64)
+    deleted: bool = False  # the notification said it was deleted (or merged away): there is nothing to read
+
+
 class PullJob(BaseModel):
-    """Body of a pull-queue message."""
+    """Body of a pull-queue message. A webhook's job names its records; a scheduled one reads the
+    provider's changes since the connection's cursors; initial and Sync now compare both sides."""
 
     tenant_id: str
     provider: Provider
     run_id: str
+    targets: list[PullTarget] = Field(default_factory=list, max_length=1000)
 
 
 def send_pull_job(job: PullJob, services: Services) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fieldbooks.domain.models import Provider
 from fieldbooks.providers.contract import AuthKind, Descriptor, RateBudget, Replay, Transport
 from fieldbooks.providers.quickbooks_online.client import BATCH_MAX_ITEMS, ID_PATTERN
@@ -15,6 +17,8 @@ DESCRIPTOR = Descriptor(
     transport=Transport.CALL,
     auth=AuthKind.OAUTH2,
     remote_entities=REMOTE_ENTITY,
+    pulled=("contact", "property", "invoice", "credit_note", "payment"),
+    changes_window=timedelta(days=30),  # CDC looks back 30 days at most (providers.md 1.6)
     # `requestid` takes 50 characters, but only 36 inside a batch, and a batch key leaves room for
     # the ".<chunk>" the client appends (providers.md 1.8, 1.2); one length fits every create.
     idempotency=Replay(max_len=36, batch_max_len=33),
