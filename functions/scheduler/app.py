@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fieldbooks.observability import logger, metrics
@@ -12,9 +15,18 @@ from fieldbooks.store.base import now
 services = Services.from_environment()
 
 
+def tick_time(event: dict) -> datetime:
+    """The moment the schedule fired (the event's `time`), so a tick Lambda retries late still decides
+    for its own slot, maintenance window included; a hand-made event without one means now."""
+    try:
+        return datetime.fromisoformat(EventBridgeEvent(event).time)
+    except (KeyError, TypeError, ValueError):
+        return now()
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    jobs = queue_due_pulls(services, now())
+    jobs = queue_due_pulls(services, tick_time(event))
     logger.info("Queued scheduled pulls", extra={"count": len(jobs)})
     return {"queued": len(jobs)}

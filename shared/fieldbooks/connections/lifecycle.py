@@ -154,13 +154,7 @@ def put_settings(
 ) -> ConnectionSettings:
     """A full replacement, so re-applying it to a fresher row after a version race is safe."""
     caller.require_admin()
-    saved = _save_with_retries(
-        caller.tenant_id,
-        provider,
-        services,
-        settings=settings,
-        pull_interval_minutes=settings.pull_interval_minutes,  # the scheduler reads the connection's copy
-    )
+    saved = _save_with_retries(caller.tenant_id, provider, services, settings=settings)
     return saved.settings
 
 

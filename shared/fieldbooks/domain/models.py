@@ -5,11 +5,12 @@ Pydantic models cross module boundaries; the PynamoDB rows behind them stay insi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Provider(StrEnum):
@@ -65,6 +66,29 @@ def _default_directions() -> dict[str, EntityDirection]:
     }
 
 
+class MaintenanceWindow(BaseModel):
+    """Hours of the tenant's day with no scheduled pull ("no sync 01:00-05:00"); a window whose end is
+    earlier than its start runs across midnight (22:00-02:00)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description='"HH:MM", tenant time.')
+    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description='"HH:MM", tenant time; excluded.')
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MaintenanceWindow:
+        if self.start == self.end:
+            raise ValueError("a maintenance window must end at another time than it starts")
+        return self
+
+    def holds(self, moment: time) -> bool:
+        """Whether a wall-clock time of the tenant's day falls inside [start, end)."""
+        start, end = time.fromisoformat(self.start), time.fromisoformat(self.end)
+        if start < end:
+            return start <= moment < end
+        return moment >= start or moment < end  # across midnight
+
+
 class ConnectionSettings(BaseModel):
     """What a tenant admin chooses per connection on the Integrations page; an unknown field or entity
     is refused, never stored."""
@@ -85,7 +109,32 @@ class ConnectionSettings(BaseModel):
     default_income_account_id: str | None = Field(default=None, max_length=50)
     default_tax_code_id: str | None = Field(default=None, max_length=50)
     conflict_policy: ConflictPolicy = ConflictPolicy.MOST_RECENT
+    # The one interval the scheduler reads (queues/pull_jobs.py): the connection keeps no copy of it.
     pull_interval_minutes: int = Field(default=15, ge=5, le=1440)
+    autosync: bool = Field(
+        default=True, description="Off pauses scheduled pulls without disconnecting; webhooks and Sync now still run."
+    )
+    maintenance_window: MaintenanceWindow | None = Field(
+        default=None, description="No scheduled pull inside these hours of the tenant's day."
+    )
+    time_zone: str = Field(
+        default="UTC", max_length=64, description="IANA time zone the maintenance window is read in."
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"{name[:64]!r} is not a time zone; use an IANA name such as America/Chicago") from error
+        return name
+
+    def in_maintenance_window(self, at: datetime) -> bool:
+        """Whether `at` (an aware moment) falls in the window, read on the tenant's own clock."""
+        if self.maintenance_window is None:
+            return False
+        return self.maintenance_window.holds(at.astimezone(ZoneInfo(self.time_zone)).time())
 
     @field_validator("directions", mode="before")
     @classmethod
@@ -118,7 +167,6 @@ class Connection(BaseModel):
     company_name: str
     connected_by: str
     connected_at: datetime
-    pull_interval_minutes: int = 15
     pull_queued_at: datetime | None = Field(default=None, description="When the scheduler last queued a pull.")
     paused_until: datetime | None = None
     settings: ConnectionSettings = Field(default_factory=lambda: ConnectionSettings())
@@ -133,6 +181,11 @@ class Connection(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.status is ConnectionStatus.CONNECTED
+
+    @property
+    def pull_interval_minutes(self) -> int:
+        """Read from the settings, the one place it is kept."""
+        return self.settings.pull_interval_minutes
 
 
 class Direction(StrEnum):

@@ -11,6 +11,9 @@ from fieldbooks.domain.models import Connection, Provider, RunKind
 from fieldbooks.observability import logger
 from fieldbooks.services import Services
 
+TICK_MINUTES = 5  # template.yaml: SchedulerFunction's rate(5 minutes)
+MINUTES_PER_DAY = 24 * 60
+
 
 class PullTarget(BaseModel):
     """One record a provider's notification named: read it again rather than every change."""
@@ -35,10 +38,39 @@ def send_pull_job(job: PullJob, services: Services) -> None:
 
 
 def is_due(connection: Connection, at: datetime) -> bool:
-    if not connection.is_active or (connection.paused_until and connection.paused_until > at):
+    """Connected (not disconnected, not waiting for a reconnect), autosync on, outside the tenant's
+    maintenance window, not paused, and its interval (the setting) gone by since the last pull queued."""
+    if not connection.is_active or not connection.settings.autosync:
+        return False
+    if connection.paused_until and connection.paused_until > at:
+        return False
+    if connection.settings.in_maintenance_window(at):
         return False
     last = connection.pull_queued_at
-    return last is None or at - last >= timedelta(minutes=connection.pull_interval_minutes)
+    return last is None or at - last >= timedelta(minutes=connection.settings.pull_interval_minutes)
+
+
+def next_pull_at(connection: Connection, at: datetime) -> datetime | None:
+    """When the schedule will next pull (None: it will not, until a reconnect or autosync is on again).
+
+    The moment the connection becomes due; the tick that queues it comes within TICK_MINUTES after.
+    """
+    if not connection.is_active or not connection.settings.autosync:
+        return None
+    interval = timedelta(minutes=connection.settings.pull_interval_minutes)
+    due = at if connection.pull_queued_at is None else max(at, connection.pull_queued_at + interval)
+    if connection.paused_until and connection.paused_until > due:
+        due = connection.paused_until
+    if not connection.settings.in_maintenance_window(due):
+        return due
+    # Step over the window minute by minute (windows are set in minutes and last under a day): unlike
+    # arithmetic on wall-clock times, this stays right across a daylight-saving change.
+    step = due.replace(second=0, microsecond=0)
+    for _ in range(MINUTES_PER_DAY):
+        step += timedelta(minutes=1)
+        if not connection.settings.in_maintenance_window(step):
+            return step
+    return None  # pragma: no cover - a window always ends within a day
 
 
 def queue_due_pulls(services: Services, at: datetime) -> list[PullJob]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
@@ -31,7 +31,6 @@ class ConnectionRow(Model):
     company_name = UnicodeAttribute()
     connected_by = UnicodeAttribute()
     connected_at = UTCDateTimeAttribute()
-    pull_interval_minutes = NumberAttribute(default=15)
     pull_queued_at = UTCDateTimeAttribute(null=True)
     paused_until = UTCDateTimeAttribute(null=True)
     settings = JSONAttribute(null=True)
@@ -48,7 +47,6 @@ class ConnectionRow(Model):
             company_name=self.company_name,
             connected_by=self.connected_by,
             connected_at=self.connected_at,
-            pull_interval_minutes=int(self.pull_interval_minutes),
             pull_queued_at=self.pull_queued_at,
             paused_until=self.paused_until,
             settings=ConnectionSettings.model_validate(_known_settings(self.settings or {})),
@@ -93,7 +91,6 @@ class ConnectionStore:
             company_name=connection.company_name,
             connected_by=connection.connected_by,
             connected_at=connection.connected_at,
-            pull_interval_minutes=connection.pull_interval_minutes,
             pull_queued_at=connection.pull_queued_at,
             paused_until=connection.paused_until,
             settings=connection.settings.model_dump(mode="json"),
