@@ -23,6 +23,8 @@ DEV_PLATFORM_API_KEY = "dev-platform-key"
 # The QuickBooks Online simulator's default registered app (local/simulators/quickbooks_online/config.py).
 DEV_QUICKBOOKS_CLIENT_ID = "sim-client-id"
 DEV_QUICKBOOKS_CLIENT_SECRET = "sim-client-secret"
+# The verifier token the simulator signs its webhook deliveries with (its WebhookConfig default).
+DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN = "sim-verifier-token"
 
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
 _QUEUE_ATTRIBUTES = (
@@ -54,6 +56,7 @@ def local_parameters(
         QuickBooksDiscoveryUrl=f"{quickbooks_base_url}/.well-known/openid_configuration",
         QuickBooksClientId=DEV_QUICKBOOKS_CLIENT_ID,
         QuickBooksClientSecretParameter=f"/fieldbooks/{stage}/quickbooks-client-secret",
+        QuickBooksWebhookVerifierTokenParameter=f"/fieldbooks/{stage}/quickbooks-webhook-verifier-token",
         PublicApiBaseUrl=public_api_base_url,
         ConsoleReturnUrl=console_return_url,
     )
@@ -163,6 +166,7 @@ def _create_secrets(parameters: dict[str, str], session: boto3.Session) -> None:
         (parameters["TenantJwtSecretParameter"], DEV_TENANT_JWT_SECRET),
         (parameters["SaasApiKeyParameter"], DEV_PLATFORM_API_KEY),
         (parameters["QuickBooksClientSecretParameter"], DEV_QUICKBOOKS_CLIENT_SECRET),
+        (parameters["QuickBooksWebhookVerifierTokenParameter"], DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN),
     ):
         ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
 

@@ -11,9 +11,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fieldbooks.connections.token_lease import LeasedTokenSource
-from fieldbooks.domain.errors import ValidationFailed
+from fieldbooks.domain.errors import NotFound, ValidationFailed
 from fieldbooks.domain.models import Connection, Provider
-from fieldbooks.providers.contract import CallContext, Descriptor, OAuthEndpoints, Operations, ProviderPackage, Reader
+from fieldbooks.providers.contract import (
+    CallContext,
+    Descriptor,
+    OAuthEndpoints,
+    Operations,
+    ProviderPackage,
+    Reader,
+    WebhookReceiver,
+)
 from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.services import Services
 from fieldbooks.store.rate_budget import RateGovernor
@@ -84,3 +92,12 @@ def oauth(provider: Provider, services: Services) -> OAuthEndpoints:
 
 def callback_url(services: Services, provider: Provider) -> str:
     return f"{services.settings.public_api_base_url.rstrip('/')}/oauth/{provider.value}/callback"
+
+
+def webhooks(provider: Provider, services: Services) -> WebhookReceiver:
+    """The receiver of a provider's change notifications; NotFound (a 404, as for any unknown path)
+    when its package receives none or is not available."""
+    receive = getattr(package(provider), "webhooks", None) if available(provider) else None
+    if receive is None:
+        raise NotFound("There is no webhook here.")
+    return receive(services.secret)

@@ -11,12 +11,14 @@ from aws_lambda_powertools.utilities import parameters
 
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.settings import Settings
+from fieldbooks.store.company_claims import CompanyClaimStore
 from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
 from fieldbooks.store.connections import ConnectionStore
 from fieldbooks.store.links import LinkStore
 from fieldbooks.store.plans import PlanStore
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogStore
+from fieldbooks.store.webhook_receipts import WebhookReceiptStore
 from fieldbooks.store.work_items import WorkItemStore
 
 SECRET_MAX_AGE_SECONDS = 300  # a rotated secret is picked up within five minutes
@@ -33,6 +35,8 @@ class Services:
     pending_actions: PendingActionStore = field(default_factory=PendingActionStore)
     plans: PlanStore = field(default_factory=PlanStore)
     work_items: WorkItemStore = field(default_factory=WorkItemStore)
+    company_claims: CompanyClaimStore = field(default_factory=CompanyClaimStore)
+    webhook_receipts: WebhookReceiptStore = field(default_factory=WebhookReceiptStore)
 
     @classmethod
     def from_environment(cls) -> Services:

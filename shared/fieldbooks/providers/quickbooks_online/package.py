@@ -17,6 +17,7 @@ from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
 from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth
 from fieldbooks.providers.quickbooks_online.operations import QboOperations
 from fieldbooks.providers.quickbooks_online.reads import QboReader
+from fieldbooks.providers.quickbooks_online.webhooks import QboWebhooks
 
 
 class QboSettings(BaseModel):
@@ -26,6 +27,7 @@ class QboSettings(BaseModel):
     discovery_url: str
     client_id: str
     client_secret_parameter: str
+    webhook_verifier_token_parameter: str  # the app's webhook verifier token (Intuit's developer portal)
 
     @classmethod
     def variables(cls) -> dict[str, str]:
@@ -101,3 +103,6 @@ class QuickBooksOnlinePackage:
             redirect_uri=callback_url,
             api_base_url=self.settings.api_base_url,
         )
+
+    def webhooks(self, secret: Secret) -> QboWebhooks:
+        return QboWebhooks(lambda: secret(self.settings.webhook_verifier_token_parameter))
