@@ -309,3 +309,16 @@ def test_when_queuing_fails_the_events_are_not_marked_taken_so_the_redelivery_qu
     assert post(body)[0] == 200
     (job,) = pull_jobs(aws)
     assert [t.remote_id for t in job.targets] == ["11"]
+
+
+@pytest.mark.parametrize("sample", ["quickbooks_online_cloudevents.json", "quickbooks_online_legacy.json"])
+def test_the_sample_deliveries_are_taken_as_signed(aws, acme, handler, context, load_event, sample: str) -> None:  # noqa: ANN001
+    """The files `sam local invoke -e` takes, signed with the local stack's verifier token."""
+    event = load_event(f"webhooks/{sample}")
+
+    assert handler("WebhooksFunction")(event, context)["statusCode"] == 200
+
+    (job,) = pull_jobs(aws)
+    assert job.tenant_id == acme and [t.remote_id for t in job.targets][0] == "58"
+    tampered = load_event(f"webhooks/{sample}", body=event["body"].replace('"58"', '"59"'))
+    assert handler("WebhooksFunction")(tampered, context)["statusCode"] == 401

@@ -5,12 +5,13 @@ Pydantic models cross module boundaries; the PynamoDB rows behind them stay insi
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from fieldbooks.domain.schedule import MaintenanceWindow, known_time_zone
 
 
 class Provider(StrEnum):
@@ -66,29 +67,6 @@ def _default_directions() -> dict[str, EntityDirection]:
     }
 
 
-class MaintenanceWindow(BaseModel):
-    """Hours of the tenant's day with no scheduled pull ("no sync 01:00-05:00"); a window whose end is
-    earlier than its start runs across midnight (22:00-02:00)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description='"HH:MM", tenant time.')
-    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description='"HH:MM", tenant time; excluded.')
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> MaintenanceWindow:
-        if self.start == self.end:
-            raise ValueError("a maintenance window must end at another time than it starts")
-        return self
-
-    def holds(self, moment: time) -> bool:
-        """Whether a wall-clock time of the tenant's day falls inside [start, end)."""
-        start, end = time.fromisoformat(self.start), time.fromisoformat(self.end)
-        if start < end:
-            return start <= moment < end
-        return moment >= start or moment < end  # across midnight
-
-
 class ConnectionSettings(BaseModel):
     """What a tenant admin chooses per connection on the Integrations page; an unknown field or entity
     is refused, never stored."""
@@ -124,17 +102,11 @@ class ConnectionSettings(BaseModel):
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"{name[:64]!r} is not a time zone; use an IANA name such as America/Chicago") from error
-        return name
+        return known_time_zone(name)
 
     def in_maintenance_window(self, at: datetime) -> bool:
         """Whether `at` (an aware moment) falls in the window, read on the tenant's own clock."""
-        if self.maintenance_window is None:
-            return False
-        return self.maintenance_window.holds(at.astimezone(ZoneInfo(self.time_zone)).time())
+        return self.maintenance_window is not None and self.maintenance_window.holds(at, self.time_zone)
 
     @field_validator("directions", mode="before")
     @classmethod

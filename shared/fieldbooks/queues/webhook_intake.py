@@ -39,7 +39,8 @@ def take_delivery(provider: Provider, notifications: Sequence[Notification], ser
         if connection is None:
             unrouted += len(named)
             continue
-        fresh = [n for n in named if services.webhook_receipts.claim(connection.tenant_id, provider, n.event_id)]
+        claimed = set(services.webhook_receipts.claim(connection.tenant_id, provider, [n.event_id for n in named]))
+        fresh = [n for n in named if n.event_id in claimed]
         duplicates += len(named) - len(fresh)
         if fresh:
             run_ids.append(_queue_pulls(connection, fresh, services))
@@ -83,8 +84,7 @@ def _queue_pulls(connection: Connection, fresh: list[Notification], services: Se
             )
             send_pull_job(job, services)
     except Exception:
-        for notification in fresh:
-            services.webhook_receipts.release(connection.tenant_id, connection.provider, notification.event_id)
+        services.webhook_receipts.release(connection.tenant_id, connection.provider, [n.event_id for n in fresh])
         if run is not None:
             message = f"These changes could not be queued; {connection.provider.label} sends them again."
             services.runs.set_status(connection.tenant_id, run.run_id, RunStatus.FAILED, message)
