@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.expressions.condition import Condition
@@ -17,6 +18,8 @@ from fieldbooks.store.base import PageCursors, TableSettings, expiry_epoch, now,
 
 RETENTION_DAYS = 90
 MAX_PAGE_SIZE = 200
+CARD_PAGE_SIZE = 200
+CARD_PAGES = 5
 
 
 class _ByRun(GlobalSecondaryIndex["SyncLogRow"]):
@@ -179,3 +182,38 @@ class SyncLogStore:
         if filters.run_id:
             return SyncLogRow.by_run.query(f"{tenant_id}#{filters.run_id}", **options)
         return SyncLogRow.query(tenant_id, **options)
+
+    # ------------------------------------------------------------ for the integrations card (console/status.py)
+    def newest_of(
+        self, tenant_id: str, provider: Provider, direction: Direction, statuses: tuple[SyncStatus, ...]
+    ) -> SyncLogEntry | None:
+        """The newest row of this provider, direction and status, looked for among the newest
+        `CARD_PAGES` pages of the log only: a card must not read 90 days of rows to say "long ago"."""
+        condition = (
+            (SyncLogRow.direction == direction.value)
+            & SyncLogRow.status.is_in(*(s.value for s in statuses))
+            & _of_provider(provider)
+        )
+        rows = SyncLogRow.query(
+            tenant_id, scan_index_forward=False, filter_condition=condition, page_size=CARD_PAGE_SIZE
+        )
+        for number, page in enumerate(rows.page_iter, start=1):
+            if items := page.get("Items"):
+                return SyncLogRow.from_raw_data(items[0]).to_model()
+            if number >= CARD_PAGES:
+                break
+        return None
+
+    def count_since(self, tenant_id: str, provider: Provider, status: SyncStatus, since: datetime) -> int:
+        """Rows of this provider and status written at or after `since`: the key starts with the time,
+        so only those rows are read."""
+        return SyncLogRow.count(
+            tenant_id,
+            SyncLogRow.log_key >= f"{int(since.timestamp() * 1000):013d}",
+            filter_condition=(SyncLogRow.status == status.value) & _of_provider(provider),
+        )
+
+
+def _of_provider(provider: Provider) -> Condition:
+    """Rows written for this provider, and rows older than the provider column (one connection then)."""
+    return (SyncLogRow.provider == provider.value) | SyncLogRow.provider.does_not_exist()

@@ -15,6 +15,7 @@ from fieldbooks import registry
 from fieldbooks.connections import lifecycle
 from fieldbooks.console import conflicts
 from fieldbooks.console.routes.context import caller, services
+from fieldbooks.console.status import ConnectionStatusView, connection_status
 from fieldbooks.domain.models import Connection, ConnectionSettings, ConnectionStatus, Provider
 
 router = Router()
@@ -54,6 +55,12 @@ class AuthorizeReply(BaseModel):
 def list_connections() -> ConnectionList:
     found = services(router).connections.list_for_tenant(caller(router).tenant_id)
     return ConnectionList(items=[ConnectionSummary.of(c) for c in found])
+
+
+@router.get("/connections/<provider>")
+def get_connection_status(provider: Annotated[Provider, Path()]) -> ConnectionStatusView:
+    """The integrations card: state, last pull and push, next scheduled pull, the run under way."""
+    return connection_status(caller(router).tenant_id, provider, services(router))
 
 
 @router.post("/connections/<provider>/authorize")
