@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -27,6 +28,7 @@ from local.simulators.quickbooks_online.webhooks import signature
 from local.simulators.serving import serving
 from tests.conftest import QBO_OTHER_REALM, QBO_REALM, TEMPLATE
 from tests.support.fake_provider import connect
+from tests.support.moto_atomic import serialise_conditional_writes
 from tests.support.oauth_flow import handler_services
 
 QBO = Provider.QUICKBOOKS_ONLINE
@@ -322,3 +324,19 @@ def test_the_sample_deliveries_are_taken_as_signed(aws, acme, handler, context, 
     assert job.tenant_id == acme and [t.remote_id for t in job.targets][0] == "58"
     tampered = load_event(f"webhooks/{sample}", body=event["body"].replace('"58"', '"59"'))
     assert handler("WebhooksFunction")(tampered, context)["statusCode"] == 401
+
+
+def test_two_copies_of_a_delivery_arriving_at_once_queue_each_record_once(aws, acme, monkeypatch) -> None:  # noqa: ANN001
+    """Intuit's retry can overlap a slow first attempt; both containers then race for the same events."""
+    serialise_conditional_writes(monkeypatch)
+    events = [cloud_event(QBO_REALM, "customer", "updated", str(n), f"e-race-{n}") for n in range(1, 41)]
+    body = json.dumps(events).encode()
+    post(b"[]")  # warm, so both copies race inside the handler rather than in its import
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda _: post(body), range(2)))
+
+    assert [status for status, _ in replies] == [200, 200]
+    jobs = pull_jobs(aws)
+    assert sorted(t.remote_id for job in jobs for t in job.targets) == sorted(str(n) for n in range(1, 41))
+    assert len(webhook_runs(acme)) <= 2 and len(jobs) == len(webhook_runs(acme))
