@@ -1,7 +1,12 @@
-"""Payments and the balances they move: invoice Balance and LinkedTxn, customer Balance (providers.md 1.3).
+"""Payments and the balances they move: invoice Balance and LinkedTxn, credit memo RemainingCredit,
+customer Balance (providers.md 1.3).
 
-Each payment line applies an amount to an open invoice of the same customer; QuickBooks keeps both
-sides of the link and the customer's open balance true after every write.
+Each payment line applies an amount to an open invoice, or takes it from a credit memo, of the
+customer paying (or of a job of it billed with its parent: `BillWithParent`). A credit memo is applied
+to an invoice the way the QuickBooks "Receive payment" screen does it: a payment whose lines link the
+invoice and the credit memo with the same amount, `TotalAmt` 0 (IQ:workflows/manage-linked-transactions).
+QuickBooks keeps both sides of every link and the customer's open balance true after every write, and
+refuses a line that takes more than a document has open.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from local.simulators.quickbooks_online.store import Record
 if TYPE_CHECKING:
     from local.simulators.quickbooks_online.entities import Ledger
 
+# The documents a payment line may link, and the field that says what each still has open.
+LINKABLE = {"Invoice": "Balance", "CreditMemo": "RemainingCredit"}
+
 
 def prepare_payment(ledger: Ledger, body: dict[str, Any], record_id: str) -> dict[str, Any]:
     company = ledger.company
@@ -28,7 +36,7 @@ def prepare_payment(ledger: Ledger, body: dict[str, Any], record_id: str) -> dic
     if body.get("TotalAmt") is None:
         raise errors.required_field("TotalAmt")
     total = money(body["TotalAmt"], "TotalAmt")
-    applied_total = ZERO
+    charges = credits = ZERO
     lines = []
     for raw in body.get("Line") or []:
         amount = money(raw.get("Amount", 0), "Line.Amount")
@@ -36,14 +44,21 @@ def prepare_payment(ledger: Ledger, body: dict[str, Any], record_id: str) -> dic
         for link in links:
             _check_payment_link(ledger, link, customer.id, amount, record_id)
         lines.append({**raw, "Amount": amount, "LinkedTxn": links})
-        applied_total += amount
-    if applied_total > total:
+        if any(link.get("TxnType") == "CreditMemo" for link in links):
+            credits += amount
+        else:
+            charges += amount
+    if credits > charges:
         raise errors.business_validation(
-            f"The amount applied ({applied_total}) is more than the payment total ({total})."
+            f"The credits applied ({credits}) are more than the invoices they are applied to ({charges})."
+        )
+    if charges - credits > total:
+        raise errors.business_validation(
+            f"The amount applied ({charges - credits}) is more than the payment total ({total})."
         )
     body["Line"] = lines
     body["TotalAmt"] = total
-    body["UnappliedAmt"] = total - applied_total
+    body["UnappliedAmt"] = total - (charges - credits)
     body["TxnDate"] = body.get("TxnDate") or local_date(ledger.clock.now(), company.timezone)
     body.setdefault("CurrencyRef", currency_ref(company.country))
     body.setdefault("ProcessPayment", False)
@@ -53,23 +68,26 @@ def prepare_payment(ledger: Ledger, body: dict[str, Any], record_id: str) -> dic
     return body
 
 
-def applied_to_invoice(ledger: Ledger, invoice_id: str) -> Decimal:
-    return sum((amount for _, iid, amount in _payment_links(ledger) if iid == invoice_id), ZERO)
+def applied_to(ledger: Ledger, entity: str, document_id: str) -> Decimal:
+    """What live payments apply to an invoice, or take from a credit memo."""
+    return sum((amount for _, e, did, amount in _payment_links(ledger) if (e, did) == (entity, document_id)), ZERO)
 
 
-def payments_of_invoice(ledger: Ledger, invoice_id: str) -> list[str]:
-    return list(dict.fromkeys(pid for pid, iid, _ in _payment_links(ledger) if iid == invoice_id))
+def payments_of(ledger: Ledger, entity: str, document_id: str) -> list[str]:
+    links = _payment_links(ledger)
+    return list(dict.fromkeys(pid for pid, e, did, _ in links if (e, did) == (entity, document_id)))
 
 
 def after_write(ledger: Ledger, record: Record) -> None:
     """Keep both sides of payment links and the customer balance true after any write."""
     if record.entity == "Payment":
-        for invoice in ledger.company.live("Invoice"):
-            _refresh_invoice_balance(ledger, invoice)
-    elif record.entity == "Invoice" and (
-        record.deleted or (record.body.get("TotalAmt") == 0 and payments_of_invoice(ledger, record.id))
+        for entity in LINKABLE:
+            for document in ledger.company.live(entity):
+                _refresh_open_amount(ledger, document)
+    elif record.entity in LINKABLE and (
+        record.deleted or (record.body.get("TotalAmt") == 0 and payments_of(ledger, record.entity, record.id))
     ):
-        _unapply_payments_from(ledger, record.id)
+        _unapply_payments_from(ledger, record.entity, record.id)
     if record.entity in ("Invoice", "Payment", "CreditMemo"):
         _refresh_customer_balances(ledger)
 
@@ -77,72 +95,136 @@ def after_write(ledger: Ledger, record: Record) -> None:
 def _check_payment_link(
     ledger: Ledger, link: dict[str, Any], customer_id: str, amount: Decimal, payment_id: str
 ) -> None:
-    if link.get("TxnType") != "Invoice":
-        raise errors.request_invalid(f"LinkedTxn TxnType {link.get('TxnType')!r} is not supported")
-    invoice = ledger.company.get("Invoice", str(link.get("TxnId")))
-    if invoice is None:
-        raise errors.invalid_reference("Invoice", str(link.get("TxnId")))
-    if invoice.body["CustomerRef"]["value"] != customer_id:
-        raise errors.business_validation("A payment can only be applied to invoices of its own customer.")
-    open_balance = invoice.body["Balance"] + _applied_by_payment(ledger, payment_id, invoice.id)
-    if amount > open_balance:
+    entity = link.get("TxnType")
+    if entity not in LINKABLE:
+        raise errors.request_invalid(f"LinkedTxn TxnType {entity!r} is not supported")
+    document = ledger.company.get(entity, str(link.get("TxnId")))
+    if document is None:
+        raise errors.invalid_reference(entity, str(link.get("TxnId")))
+    if not _billed_to(ledger, document.body["CustomerRef"]["value"], customer_id):
         raise errors.business_validation(
-            f"Payment amount {amount} exceeds the open balance {open_balance} of invoice {invoice.id}."
+            "A payment can only be applied to transactions of its own customer or of its sub-customers billed with it."
         )
+    open_amount = document.body[LINKABLE[entity]] + _applied_by_payment(ledger, payment_id, entity, document.id)
+    if amount <= open_amount:
+        return
+    if entity == "Invoice":
+        raise errors.business_validation(
+            f"Payment amount {amount} exceeds the open balance {open_amount} of invoice {document.id}."
+        )
+    raise errors.business_validation(
+        f"The credit applied ({amount}) exceeds the remaining credit {open_amount} of credit memo {document.id}."
+    )
 
 
-def _payment_links(ledger: Ledger) -> list[tuple[str, str, Decimal]]:
+def _billed_to(ledger: Ledger, document_customer_id: str, payer_id: str) -> bool:
+    """The payer's own documents, and those of its jobs billed with their parent (`BillWithParent`),
+    which QuickBooks lists under the parent when it receives a payment."""
+    current = ledger.company.get("Customer", document_customer_id)
+    while current is not None:
+        if current.id == payer_id:
+            return True
+        if not (current.body.get("Job") and current.body.get("BillWithParent")):
+            return False
+        current = ledger.company.get("Customer", (current.body.get("ParentRef") or {}).get("value", ""))
+    return False
+
+
+def _payment_links(ledger: Ledger) -> list[tuple[str, str, str, Decimal]]:
+    """(payment id, linked entity, linked id, amount) of every link of every live payment."""
     return [
-        (payment.id, str(link["TxnId"]), line["Amount"])
+        (payment.id, str(link["TxnType"]), str(link["TxnId"]), line["Amount"])
         for payment in ledger.company.live("Payment")
         for line in payment.body.get("Line", [])
         for link in line.get("LinkedTxn", [])
-        if link.get("TxnType") == "Invoice"
+        if link.get("TxnType") in LINKABLE
     ]
 
 
-def _applied_by_payment(ledger: Ledger, payment_id: str, invoice_id: str) -> Decimal:
+def _applied_by_payment(ledger: Ledger, payment_id: str, entity: str, document_id: str) -> Decimal:
     links = _payment_links(ledger)
-    return sum((amount for pid, iid, amount in links if pid == payment_id and iid == invoice_id), ZERO)
+    return sum((amount for pid, e, did, amount in links if (pid, e, did) == (payment_id, entity, document_id)), ZERO)
 
 
-def _refresh_invoice_balance(ledger: Ledger, invoice: Record) -> None:
-    """An invoice whose payments changed is itself changed: new Balance, SyncToken and time."""
-    applied = applied_to_invoice(ledger, invoice.id)
-    links = [link for link in invoice.body.get("LinkedTxn", []) if link.get("TxnType") != "Payment"]
-    links += [{"TxnId": pid, "TxnType": "Payment"} for pid in payments_of_invoice(ledger, invoice.id)]
-    balance = invoice.body["TotalAmt"] - applied
-    if balance == invoice.body["Balance"] and links == invoice.body.get("LinkedTxn", []):
+def _refresh_open_amount(ledger: Ledger, document: Record) -> None:
+    """A document whose payments changed is itself changed: what it has open, its LinkedTxn, its
+    SyncToken and time."""
+    field = LINKABLE[document.entity]
+    payment_ids = payments_of(ledger, document.entity, document.id)
+    links = [link for link in document.body.get("LinkedTxn", []) if link.get("TxnType") != "Payment"]
+    links += [{"TxnId": pid, "TxnType": "Payment"} for pid in payment_ids]
+    open_amount = document.body["TotalAmt"] - applied_to(ledger, document.entity, document.id)
+    if open_amount == document.body.get(field) and links == document.body.get("LinkedTxn", []):
         return
-    invoice.body["Balance"] = balance
-    invoice.body["LinkedTxn"] = links
-    ledger.touch(invoice)
+    document.body[field] = open_amount
+    if document.entity == "CreditMemo":
+        document.body["Balance"] = open_amount
+    document.body["LinkedTxn"] = links
+    ledger.touch(document)
 
 
-def _unapply_payments_from(ledger: Ledger, invoice_id: str) -> None:
-    """Deleting or voiding an invoice leaves its payments unapplied rather than lost."""
+def _unapply_payments_from(ledger: Ledger, entity: str, document_id: str) -> None:
+    """Deleting or voiding a document leaves its payments unapplied rather than lost; a credit that
+    paid an invoice no longer there (or an invoice paid by a credit no longer there) is released too,
+    so no payment applies more than it holds."""
     for payment in ledger.company.live("Payment"):
-        kept = [
-            line
-            for line in payment.body.get("Line", [])
-            if not any(str(link.get("TxnId")) == invoice_id for link in line.get("LinkedTxn", []))
-        ]
-        if len(kept) == len(payment.body.get("Line", [])):
+        lines = payment.body.get("Line", [])
+        kept = [line for line in lines if not any(_links_to(link, entity, document_id) for link in _links(line))]
+        if len(kept) == len(lines):
             continue
-        payment.body["Line"] = kept
-        applied = sum((line["Amount"] for line in kept), ZERO)
-        payment.body["UnappliedAmt"] = payment.body["TotalAmt"] - applied
+        payment.body["Line"] = _balanced(kept, payment.body["TotalAmt"])
+        charges, credits = _sums(payment.body["Line"])
+        payment.body["UnappliedAmt"] = payment.body["TotalAmt"] - (charges - credits)
         ledger.touch(payment)
+        for other in {(str(link["TxnType"]), str(link["TxnId"])) for line in lines for link in _links(line)}:
+            if (document := ledger.company.get(*other)) is not None and other != (entity, document_id):
+                _refresh_open_amount(ledger, document)
+
+
+def _balanced(lines: list[dict[str, Any]], total: Decimal) -> list[dict[str, Any]]:
+    """The lines with the excess trimmed from the side that outweighs the other, last lines first."""
+    charges, credits = _sums(lines)
+    excess_charges, excess_credits = max(charges - credits - total, ZERO), max(credits - charges, ZERO)
+    kept: list[dict[str, Any]] = []
+    for line in reversed(lines):
+        is_credit = any(link.get("TxnType") == "CreditMemo" for link in _links(line))
+        excess = excess_credits if is_credit else excess_charges
+        cut = min(excess, line["Amount"])
+        if is_credit:
+            excess_credits -= cut
+        else:
+            excess_charges -= cut
+        if line["Amount"] - cut > 0:
+            kept.insert(0, {**line, "Amount": line["Amount"] - cut})
+    return kept
+
+
+def _sums(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
+    credits = sum(
+        (line["Amount"] for line in lines if any(link.get("TxnType") == "CreditMemo" for link in _links(line))), ZERO
+    )
+    return sum((line["Amount"] for line in lines), ZERO) - credits, credits
+
+
+def _links(line: dict[str, Any]) -> list[dict[str, Any]]:
+    return line.get("LinkedTxn", [])
+
+
+def _links_to(link: dict[str, Any], entity: str, document_id: str) -> bool:
+    return link.get("TxnType") == entity and str(link.get("TxnId")) == document_id
 
 
 def _refresh_customer_balances(ledger: Ledger) -> None:
-    """Balance is the customer's own open invoices; BalanceWithJobs adds its jobs'. Both are kept
-    without a SyncToken bump, as QuickBooks maintains them."""
+    """Balance is the customer's own open invoices less its credit memos' remaining credit;
+    BalanceWithJobs adds its jobs'. Both are kept without a SyncToken bump, as QuickBooks maintains them."""
     customers = ledger.company.all_including_deleted("Customer")
     own: dict[str, Decimal] = {}
     for invoice in ledger.company.live("Invoice"):
         customer_id = invoice.body["CustomerRef"]["value"]
         own[customer_id] = own.get(customer_id, ZERO) + invoice.body["Balance"]
+    for credit in ledger.company.live("CreditMemo"):
+        customer_id = credit.body["CustomerRef"]["value"]
+        own[customer_id] = own.get(customer_id, ZERO) - credit.body.get("RemainingCredit", ZERO)
     with_jobs = dict(own)
     for customer in customers:
         parent = (customer.body.get("ParentRef") or {}).get("value")

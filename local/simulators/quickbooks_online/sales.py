@@ -55,20 +55,19 @@ def prepare_sales_transaction(
     body.setdefault("PrivateNote", "")
     if not body.get("DocNumber"):
         body["DocNumber"] = existing.body["DocNumber"] if existing else company.allocate_doc_number()
-    if entity == "CreditMemo":
-        body["RemainingCredit"] = total
-        body["Balance"] = total
-        return body
-    applied = payments.applied_to_invoice(ledger, record_id)
+    applied = payments.applied_to(ledger, entity, record_id)
     if applied > total:
+        word = "invoice" if entity == "Invoice" else "credit memo"
         raise errors.business_validation(
-            f"The invoice total {total} cannot be less than the {applied} already paid against it."
+            f"The {word} total {total} cannot be less than the {applied} already applied through payments."
         )
     body["LinkedTxn"] = [link for link in body.get("LinkedTxn", []) if link.get("TxnType") != "Payment"]
-    body["LinkedTxn"] += [
-        {"TxnId": pid, "TxnType": "Payment"} for pid in payments.payments_of_invoice(ledger, record_id)
-    ]
+    paid_by = payments.payments_of(ledger, entity, record_id)
+    body["LinkedTxn"] += [{"TxnId": pid, "TxnType": "Payment"} for pid in paid_by]
     body["Balance"] = total - applied
+    if entity == "CreditMemo":
+        body["RemainingCredit"] = total - applied  # what is left to apply; applications take from it
+        return body
     body["DueDate"] = body.get("DueDate") or body["TxnDate"]
     body.setdefault("Deposit", ZERO)
     body.setdefault("EmailStatus", "NotSet")
