@@ -4,20 +4,29 @@ A subclass supplies its `Operations` and `Reader` against its simulator (or the 
 the few hooks only a simulator can do: lose a reply after the commit, answer 429, delete a record
 behind our back. The tests then hold what ENGINE.md's seam promises: a lost reply never duplicates,
 a stale version is StaleVersion, a name clash is DuplicateName, a 429 is RateLimited with its wait,
-a deleted record is RemoteNotFound, and reads come back as neutral RemoteRecords.
+a deleted record is RemoteNotFound, reads come back as neutral RemoteRecords, and a credit applied
+to an invoice lowers its balance once per key and never by more than it has open.
 """
 
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from fieldbooks.domain.errors import DuplicateName, RateLimited, RemoteNotFound, StaleVersion, Transient
+from fieldbooks.domain.errors import (
+    DuplicateName,
+    RateLimited,
+    RemoteNotFound,
+    StaleVersion,
+    Transient,
+    ValidationFailed,
+)
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import RECORD_MODELS, SaasRecord
-from fieldbooks.providers.contract import Descriptor, Operations, Parents, Reader, RemoteRecord
+from fieldbooks.providers.contract import CreditApplication, Descriptor, Operations, Parents, Reader, RemoteRecord
 
 STAMP = "2026-11-21T10:00:00Z"
 
@@ -26,6 +35,20 @@ def contact(first: str, last: str, **fields: Any) -> SaasRecord:
     base = {"id": f"con_{secrets.token_hex(4)}", "version": 1, "created_at": STAMP, "updated_at": STAMP}
     values = {"kind": "individual", "first_name": first, "last_name": last} | fields
     return RECORD_MODELS["contact"].model_validate(base | values)
+
+
+def document(entity: str, contact_id: str, amount: str) -> SaasRecord:
+    """A finalized invoice or an issued credit note of one untaxed line worth `amount`."""
+    base = {"id": f"{entity[:3]}_{secrets.token_hex(4)}", "version": 1, "created_at": STAMP, "updated_at": STAMP}
+    values: dict[str, Any] = {
+        "number": f"{entity[:2].upper()}-{secrets.token_hex(3)}",
+        "contact_id": contact_id,
+        "issue_date": "2026-11-20",
+        "lines": [{"description": "Boiler service", "unit_price": amount}],
+    }
+    if entity == "invoice":
+        values |= {"due_date": "2026-12-20", "status": "finalized"}
+    return RECORD_MODELS[entity].model_validate(base | values)
 
 
 class ProviderContract:
@@ -41,6 +64,10 @@ class ProviderContract:
         raise NotImplementedError
 
     def count_named(self, entity: str, name: str) -> int:
+        raise NotImplementedError
+
+    def open_amount(self, entity: str, remote_id: str) -> Decimal:
+        """An invoice's balance, or what a credit note has left to apply, as the books hold it now."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- the behaviour
@@ -118,3 +145,42 @@ class ProviderContract:
         assert (mine[0].name, mine[0].remote_entity) == (name, descriptor.remote_entity("contact"))
         assert mine[0].version == created.version
         assert reader.one("contact", created.remote_id).name == name
+
+    # ---------------------------------------------------------------- credits applied
+    def documents(
+        self, descriptor: Descriptor, operations: Operations, invoice_amount: str, credit_amount: str
+    ) -> tuple[str, str]:
+        """A customer with an invoice and a credit note in the books: their remote ids."""
+        body, _ = self.new_body(operations)
+        customer = operations.create("contact", body, self.key(descriptor)).remote_id
+        ids = []
+        for entity, amount in (("invoice", invoice_amount), ("credit_note", credit_amount)):
+            record = document(entity, "con_1", amount)
+            made = operations.body(entity, record, Parents(customer_id=customer), ConnectionSettings())
+            ids.append(operations.create(entity, made, self.key(descriptor)).remote_id)
+        return ids[0], ids[1]
+
+    def test_a_credit_applied_lowers_the_invoice_once_per_key(
+        self, descriptor: Descriptor, operations: Operations
+    ) -> None:
+        invoice, credit = self.documents(descriptor, operations, "200.00", "30.00")
+        application = CreditApplication(credit_note_id=credit, invoice_id=invoice, amount=Decimal("30.00"))
+        key = self.key(descriptor)
+
+        first = operations.apply_credit(application, key)
+        again = operations.apply_credit(application, key)  # what a retry after a lost reply does
+
+        assert again.remote_id == first.remote_id
+        assert self.open_amount("invoice", invoice) == Decimal("170.00")
+        assert self.open_amount("credit_note", credit) == Decimal("0.00")
+
+    def test_a_credit_larger_than_the_invoice_has_open_is_refused(
+        self, descriptor: Descriptor, operations: Operations
+    ) -> None:
+        invoice, credit = self.documents(descriptor, operations, "200.00", "250.00")
+        application = CreditApplication(credit_note_id=credit, invoice_id=invoice, amount=Decimal("250.00"))
+
+        with pytest.raises(ValidationFailed):
+            operations.apply_credit(application, self.key(descriptor))
+        assert self.open_amount("invoice", invoice) == Decimal("200.00")
+        assert self.open_amount("credit_note", credit) == Decimal("250.00")

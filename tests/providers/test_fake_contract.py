@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from fieldbooks.domain.errors import RateLimited
@@ -39,3 +41,7 @@ class TestFakeProvider(ProviderContract):
 
     def count_named(self, entity: str, name: str) -> int:
         return len(self.fake_books.named("Customer", name))
+
+    def open_amount(self, entity: str, remote_id: str) -> Decimal:
+        stored = self.fake_books.records[("Invoice" if entity == "invoice" else "CreditNote", remote_id)]
+        return Decimal(stored.fields.get("Open", stored.fields["Total"]))

@@ -30,6 +30,7 @@ from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Paymen
 from fieldbooks.providers.contract import (
     AuthKind,
     CallContext,
+    CreditApplication,
     Descriptor,
     NewRecord,
     OutgoingWork,
@@ -181,6 +182,24 @@ class FakeBooks:
         self.records.pop((remote_entity, remote_id), None)
         self.calls.append(("delete", remote_id))
 
+    def apply_credit(self, application: CreditApplication, key: str) -> Written:
+        """Both documents keep what they have open ("Open"); neither may give more than that."""
+        if key in self.replies:
+            return self._replay(key)
+        invoice = self._get("Invoice", application.invoice_id)
+        credit = self._get("CreditNote", application.credit_note_id)
+        for document in (invoice, credit):
+            left = Decimal(str(document.fields.get("Open", document.fields.get("Total", "0"))))
+            if application.amount > left:
+                self.replies[key] = ValidationFailed(f"{application.amount} is more than the {left} left open.")
+                raise self.replies[key]
+            document.fields["Open"] = str(left - application.amount)
+        stored = Stored("Application", str(next(self._ids)), {"Credit": credit.remote_id, "Invoice": invoice.remote_id})
+        self.records[("Application", stored.remote_id)] = stored
+        self.calls.append(("apply", stored.remote_id))
+        self.replies[key] = self._written(stored)
+        return self.replies[key]
+
     # ---------------------------------------------------------------- internals
     def _wrote(self, fields: dict[str, Any]) -> None:
         self.writes.append((str(fields.get("Kind")), str(fields.get("Ref"))))
@@ -238,8 +257,10 @@ class FakeOperations:
             body |= {"Name": record.name, "Price": str(record.unit_price)}
         elif isinstance(record, Invoice | CreditNote):
             lines = [parents.items.get(line.item_id or "", "") for line in record.lines]
-            body |= {"Number": record.number, "Customer": parents.customer_id, "Lines": lines}
+            body |= {"Number": record.number, "Customer": parents.site_id or parents.customer_id, "Lines": lines}
             body["Total"] = str(to_cents(record.total))
+            if parents.site is not None:
+                body["Site"] = parents.site.address.model_dump(exclude_none=True)
         elif isinstance(record, Payment):
             body |= {"Customer": parents.customer_id, "Amount": str(record.amount), "Invoices": dict(parents.invoices)}
         return body
@@ -264,6 +285,9 @@ class FakeOperations:
 
     def delete(self, entity: str, remote_id: str, version: str | None, key: str) -> None:
         self.books.delete(REMOTE_ENTITIES[entity], remote_id)
+
+    def apply_credit(self, application: CreditApplication, key: str) -> Written:
+        return self.books.apply_credit(application, key)
 
     def read(self, entity: str, remote_id: str) -> RemoteRecord:
         return self.books.remote(self.books._get(REMOTE_ENTITIES[entity], remote_id))

@@ -22,7 +22,7 @@ from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import FieldbooksError
 from fieldbooks.domain.limits import RateBudget  # noqa: F401 - part of the seam: a descriptor carries one
 from fieldbooks.domain.models import ConnectionSettings, Provider
-from fieldbooks.domain.records import Contact, SaasRecord
+from fieldbooks.domain.records import Contact, Property, SaasRecord
 
 
 class Transport(StrEnum):
@@ -166,6 +166,19 @@ class Parents:
     customer: Contact | None = None  # a job site's contact, for its name under the naming rule
     items: Mapping[str, str] = field(default_factory=dict)  # SaaS item id -> remote id
     invoices: Mapping[str, str] = field(default_factory=dict)  # SaaS invoice id -> remote id
+    # A document's job site: where the work was done. `site_id` is its twin when job sites sync to this
+    # provider (the document then belongs to it); without one the provider shows the site's address.
+    site: Property | None = None
+    site_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CreditApplication:
+    """A credit note applied to the invoice it was issued for; both are already in accounting."""
+
+    credit_note_id: str  # remote ids
+    invoice_id: str
+    amount: Decimal
 
 
 class Mapper(Protocol):
@@ -198,6 +211,11 @@ class Operations(Protocol):
     def void(self, entity: str, remote_id: str, version: str | None, key: str) -> Written: ...
 
     def delete(self, entity: str, remote_id: str, version: str | None, key: str) -> None: ...
+
+    def apply_credit(self, application: CreditApplication, key: str) -> Written:
+        """Lowers the invoice's balance by the credit, once per `key` (a repeat replays the first reply);
+        the answer names what records the application. ValidationFailed when the provider refuses it
+        (more than the invoice has open or the credit has left)."""
 
     def read(self, entity: str, remote_id: str) -> RemoteRecord:
         """RemoteNotFound when it does not exist (or was deleted)."""

@@ -207,7 +207,11 @@ class Push:
             customer_id = self.remote_id("contact", record.contact_id, record, approved)
             item_ids = sorted({line.item_id for line in record.lines if line.item_id})
             items = {item_id: self.remote_id("item", item_id, record, approved) for item_id in item_ids}
-            return Parents(customer_id=customer_id, items=items)
+            invoices = {}
+            if isinstance(record, CreditNote) and record.invoice_id:  # applied to it once both are there
+                invoices[record.invoice_id] = self.remote_id("invoice", record.invoice_id, record, approved)
+            site, site_id = self.site(record, approved)
+            return Parents(customer_id=customer_id, items=items, invoices=invoices, site=site, site_id=site_id)
         if isinstance(record, Payment):
             customer_id = self.remote_id("contact", record.contact_id, record, approved)
             invoices = {
@@ -216,6 +220,25 @@ class Push:
             }
             return Parents(customer_id=customer_id, invoices=invoices)
         return Parents()
+
+    def site(self, document: Invoice | CreditNote, approved: bool) -> tuple[Property | None, str | None]:
+        """The job site a document is for (a credit note's is its invoice's), and its twin when job sites
+        go to this provider: brought over first, like a customer."""
+        saas, label = self.services.saas, describe(document.entity, document)
+        try:
+            invoice = document
+            if isinstance(document, CreditNote):
+                if not document.invoice_id:
+                    return None, None
+                invoice = saas.get_invoice(self.tenant_id, document.invoice_id)
+            if not isinstance(invoice, Invoice) or invoice.property_id is None:
+                return None, None
+            site = saas.get_property(self.tenant_id, invoice.property_id)
+        except NotFound as error:
+            raise ValidationFailed(f"The invoice or job site {label} refers to no longer exists.") from error
+        if self.skip_reason("property", site) is not None:  # job sites stay out: the address says where
+            return site, None
+        return site, self.remote_id("property", site.id, document, approved)
 
     def remote_id(self, entity: str, saas_id: str, child: SaasRecord, approved: bool) -> str:
         link = self.link(entity, saas_id)

@@ -18,7 +18,7 @@ from fieldbooks.domain.outcomes import LOG_ACTION, PushAction, PushOutcome
 from fieldbooks.domain.record_fields import AccountingLinkFields
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Payment, SaasRecord
 from fieldbooks.domain.wording import ENTITY_WORDS, describe, first_upper, noun
-from fieldbooks.providers.contract import Operations, ProviderPackage
+from fieldbooks.providers.contract import CreditApplication, Operations, ProviderPackage
 from fieldbooks.services import Services
 from fieldbooks.store.conflicts import conflict_id
 from fieldbooks.sync.exactly_once import request_id
@@ -117,6 +117,41 @@ class Settle:
     @property
     def key_length(self) -> int:
         return self.descriptor.idempotency.max_len
+
+    # ------------------------------------------------------------------ credits applied
+    def apply_credit(self, credit: CreditNote, credit_remote_id: str, create_key: str) -> str | None:
+        """Applies a credit note just created to its invoice, as the SaaS shows it: the whole credit.
+
+        Called inside the create, before the link says LINKED, with a key fixed by the create's: a
+        crash or a lost reply repeats the create (replayed) and this (replayed too), so a retry never
+        applies twice. A refusal cannot be retried into success, and must not undo the create (the
+        credit note is in accounting): it comes back as the sentence of an error row.
+        """
+        assert credit.invoice_id is not None
+        invoice_link = self.services.links.get(self.tenant_id, self.connection.provider, "invoice", credit.invoice_id)
+        assert invoice_link is not None and invoice_link.remote_id is not None  # brought over first (Parents)
+        application = CreditApplication(
+            credit_note_id=credit_remote_id, invoice_id=invoice_link.remote_id, amount=credit.total
+        )
+        try:
+            self._operations().apply_credit(application, f"{create_key[: self.key_length - 6]}-apply")
+        except (ValidationFailed, RemoteNotFound) as error:
+            invoice = self.services.saas.get_invoice(self.tenant_id, credit.invoice_id)
+            return (
+                f"{first_upper(describe('credit_note', credit))} is in {self.label}, but {self.label} refused to "
+                f"apply it to {describe('invoice', invoice)}: {error.message} Apply it there by hand."
+            )
+        return None
+
+    def credit_applied(self, credit: CreditNote, remote_id: str, refusal: str | None) -> PushOutcome | None:
+        """The row after "Created": the credit applied, or the error outcome saying why it was not."""
+        if refusal is not None:
+            return self.outcome(PushAction.ERROR, "credit_note", credit.id, refusal, remote_id=remote_id)
+        assert credit.invoice_id is not None
+        invoice = self.services.saas.get_invoice(self.tenant_id, credit.invoice_id)
+        applied = f"Applied {describe('credit_note', credit)} ({credit.total}) to {describe('invoice', invoice)}"
+        self.log("credit_note", credit.id, SyncStatus.SYNCED, "apply", f"{applied} in {self.label}.", remote_id)
+        return None
 
     # ------------------------------------------------------------------ duplicate names
     def duplicate_name(self, entity: str, record: SaasRecord, body: dict[str, Any]) -> PushOutcome:

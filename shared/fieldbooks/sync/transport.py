@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from fieldbooks.domain.errors import DuplicateName, FieldbooksError, RemoteNotFound, StaleVersion, ValidationFailed
 from fieldbooks.domain.models import Connection, ConnectionSettings, Link, LinkState
 from fieldbooks.domain.outcomes import PushAction, PushOutcome
-from fieldbooks.domain.records import Invoice, SaasRecord
+from fieldbooks.domain.records import CreditNote, Invoice, SaasRecord
 from fieldbooks.domain.wording import describe
 from fieldbooks.providers.contract import Descriptor, Mapper, NewRecord, Operations, WorkCodec, Written
 from fieldbooks.services import Services
@@ -115,12 +115,16 @@ class CallTransport:
                 return settled
             link = push.link(entity, record.id)
 
+        refusals: list[str | None] = []  # the credit applied (None) or why not, once the create is made
+
         def create(key: str) -> Written:
             written = push.operations.create(entity, body, key)
             self.settle.check_created_total(entity, record, written.remote_id, written.version, written.total, key)
             # Before the link is saved: a failure here retries the whole create, which the provider
             # replays, so the marker cannot be lost behind a link that already says LINKED.
             self.settle.mark_linked_in_saas(entity, record.id, written.remote_id)
+            if isinstance(record, CreditNote) and record.invoice_id:
+                refusals.append(self.settle.apply_credit(record, written.remote_id, key))  # the same way
             return written
 
         try:
@@ -139,7 +143,10 @@ class CallTransport:
             )
         except (ValidationFailed, RemoteNotFound) as error:
             return self.settle.refused(entity, record, body, error)
-        return self._created(linked, written, member)
+        created = self._created(linked, written, member)
+        if refusals and isinstance(record, CreditNote):
+            return self.settle.credit_applied(record, written.remote_id, refusals[-1]) or created
+        return created
 
     def _created(self, linked: Link, written: Written, member: Member) -> PushOutcome:
         """After the link says LINKED: catch up a replayed older version, then the "Created" row."""

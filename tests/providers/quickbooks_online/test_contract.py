@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -55,3 +56,8 @@ class TestQuickBooksOnline(ProviderContract):
 
     def count_named(self, entity: str, name: str) -> int:
         return sum(1 for r in self.qbo.admin.data(QBO_REALM, "Customer")["Customer"] if r["DisplayName"] == name)
+
+    def open_amount(self, entity: str, remote_id: str) -> Decimal:
+        remote_entity, field = ("Invoice", "Balance") if entity == "invoice" else ("CreditMemo", "RemainingCredit")
+        (row,) = (r for r in self.qbo.admin.data(QBO_REALM, remote_entity)[remote_entity] if r["Id"] == remote_id)
+        return Decimal(str(row[field])).quantize(Decimal("0.01"))

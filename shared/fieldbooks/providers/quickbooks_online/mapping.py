@@ -19,6 +19,7 @@ from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.money import line_amounts, significant_digits, to_cents, unit_price_for
 from fieldbooks.domain.record_fields import Address
 from fieldbooks.domain.records import Contact, CreditNote, DocumentLine, Invoice, Item, Payment, Property
+from fieldbooks.providers.contract import CreditApplication
 
 # The QuickBooks entity each SaaS entity becomes; contacts and job sites share the Customer list
 # (a job site is a sub-customer).
@@ -217,8 +218,9 @@ def invoice(
     item_refs: dict[str, str],
     tax_code: TaxCoding,
     fallback_item_id: str | None = None,
+    site: Property | None = None,
 ) -> dict[str, Any]:
-    body = _sales_document(record, record.memo, customer_id, item_refs, tax_code, fallback_item_id)
+    body = _sales_document(record, record.memo, customer_id, item_refs, tax_code, fallback_item_id, site)
     body["DueDate"] = record.due_date.isoformat()
     return body
 
@@ -229,8 +231,15 @@ def credit_memo(
     item_refs: dict[str, str],
     tax_code: TaxCoding,
     fallback_item_id: str | None = None,
+    site: Property | None = None,
 ) -> dict[str, Any]:
-    return _sales_document(record, record.reason, customer_id, item_refs, tax_code, fallback_item_id)
+    return _sales_document(record, record.reason, customer_id, item_refs, tax_code, fallback_item_id, site)
+
+
+def document_customer(customer_id: str, site_id: str | None) -> str:
+    """A document for a job site belongs to the site's sub-customer (billed with its parent, so the
+    parent's statements and payments still cover it); without sub-customers, to the customer."""
+    return site_id or customer_id
 
 
 def _sales_document(
@@ -240,14 +249,18 @@ def _sales_document(
     item_refs: dict[str, str],
     tax_code: TaxCoding,
     fallback_item_id: str | None,
+    site: Property | None,
 ) -> dict[str, Any]:
-    """What an invoice and a credit memo share: number, date, customer, lines, memo and explicit tax."""
+    """What an invoice and a credit memo share: number, date, customer, lines, memo and explicit tax;
+    the job site's address as the shipping address, so the document shows where the work was done."""
     body: dict[str, Any] = {
         "DocNumber": record.number[:MAX_DOC_NUMBER],
         "TxnDate": record.issue_date.isoformat(),
         "CustomerRef": {"value": customer_id},
         "Line": sales_lines(record.lines, item_refs, tax_code, fallback_item_id),
     }
+    if site is not None:
+        body["ShipAddr"] = address(site.address)
     if memo:
         body["CustomerMemo"] = {"value": memo[:1000]}
     _explicit_tax(body, record.tax_total, tax_code)
@@ -267,6 +280,22 @@ def payment(record: Payment, customer_id: str, invoice_refs: dict[str, str]) -> 
     }
     _put(body, "PaymentRefNum", record.reference[:21] if record.reference else None)
     return body
+
+
+def credit_application(application: CreditApplication, customer_id: str) -> dict[str, Any]:
+    """A credit memo is applied to an invoice by a payment of nothing whose lines take the amount from
+    the credit memo and give it to the invoice (what "Receive payment" records; IQ:workflows/
+    manage-linked-transactions). `customer_id` is the invoice's: its credit memo is the same customer's
+    or a job's billed with it."""
+    amount = application.amount
+    return {
+        "CustomerRef": {"value": customer_id},
+        "TotalAmt": Decimal("0.00"),
+        "Line": [
+            {"Amount": amount, "LinkedTxn": [{"TxnId": application.invoice_id, "TxnType": "Invoice"}]},
+            {"Amount": amount, "LinkedTxn": [{"TxnId": application.credit_note_id, "TxnType": "CreditMemo"}]},
+        ],
+    }
 
 
 def money(value: Any) -> Decimal:

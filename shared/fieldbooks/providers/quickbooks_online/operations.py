@@ -13,7 +13,7 @@ from typing import Any
 from fieldbooks.domain.errors import FieldbooksError, ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
-from fieldbooks.providers.contract import NewRecord, Parents, RemoteRecord, Written
+from fieldbooks.providers.contract import CreditApplication, NewRecord, Parents, RemoteRecord, Written
 from fieldbooks.providers.quickbooks_online import mapping
 from fieldbooks.providers.quickbooks_online.client import BatchItem, QboClient
 from fieldbooks.providers.quickbooks_online.reads import remote_record
@@ -49,7 +49,8 @@ class QboOperations:
             exempt = self._exempt_code() if country != "US" and any(not x.taxable for x in record.lines) else None
             tax = mapping.TaxCoding(country, settings, exempt_code=exempt)
             build = mapping.invoice if isinstance(record, Invoice) else mapping.credit_memo
-            return build(record, parents.customer_id, dict(parents.items), tax, fallback)  # type: ignore[arg-type]
+            customer_id = mapping.document_customer(parents.customer_id, parents.site_id)
+            return build(record, customer_id, dict(parents.items), tax, fallback, parents.site)  # type: ignore[arg-type]
         if isinstance(record, Payment):
             assert parents.customer_id is not None
             return mapping.payment(record, parents.customer_id, dict(parents.invoices))
@@ -76,6 +77,12 @@ class QboOperations:
 
     def delete(self, entity: str, remote_id: str, version: str | None, key: str) -> None:
         self.client.delete(mapping.REMOTE_ENTITY[entity], remote_id, version or "0", key)
+
+    def apply_credit(self, application: CreditApplication, key: str) -> Written:
+        """The payment of nothing that links the two (mapping.credit_application), on the invoice's customer."""
+        invoice = self.client.read("Invoice", application.invoice_id)
+        body = mapping.credit_application(application, str(invoice["CustomerRef"]["value"]))
+        return _written(self.client.create("Payment", body, key))
 
     # ---------------------------------------------------------------- reads
     def read(self, entity: str, remote_id: str) -> RemoteRecord:
