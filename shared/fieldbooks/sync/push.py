@@ -199,46 +199,60 @@ class Push:
         return self.operations.body(entity, record, self.parents(record, approved), self.settings)
 
     def parents(self, record: SaasRecord, approved: bool) -> Parents:
-        """Parents first: a record whose customer, items or invoices are not in accounting yet brings them over."""
+        """Parents first: a record whose customer, job site, items or invoices are not in accounting yet
+        brings them over. QUEUE: every missing parent is queued before the record waits for them, so
+        none is left for a send that only reads parents."""
+        waiting: list[str] = []
+
+        def remote(entity: str, saas_id: str) -> str:
+            try:
+                return self.remote_id(entity, saas_id, record, approved)
+            except ParentWaiting as parent:
+                waiting.append(str(parent))
+                return ""
+
+        parents = Parents()
         if isinstance(record, Property):
             contact = self.services.saas.get_contact(self.tenant_id, record.contact_id)
-            return Parents(customer_id=self.remote_id("contact", record.contact_id, record, approved), customer=contact)
-        if isinstance(record, Invoice | CreditNote):
-            customer_id = self.remote_id("contact", record.contact_id, record, approved)
+            parents = Parents(customer_id=remote("contact", record.contact_id), customer=contact)
+        elif isinstance(record, Invoice | CreditNote):
+            customer_id = remote("contact", record.contact_id)
             item_ids = sorted({line.item_id for line in record.lines if line.item_id})
-            items = {item_id: self.remote_id("item", item_id, record, approved) for item_id in item_ids}
+            items = {item_id: remote("item", item_id) for item_id in item_ids}
             invoices = {}
             if isinstance(record, CreditNote) and record.invoice_id:  # applied to it once both are there
-                invoices[record.invoice_id] = self.remote_id("invoice", record.invoice_id, record, approved)
-            site, site_id = self.site(record, approved)
-            return Parents(customer_id=customer_id, items=items, invoices=invoices, site=site, site_id=site_id)
-        if isinstance(record, Payment):
-            customer_id = self.remote_id("contact", record.contact_id, record, approved)
-            invoices = {
-                each.invoice_id: self.remote_id("invoice", each.invoice_id, record, approved)
-                for each in record.applied_to
-            }
-            return Parents(customer_id=customer_id, invoices=invoices)
-        return Parents()
+                invoices[record.invoice_id] = remote("invoice", record.invoice_id)
+            site = self.site(record)
+            site_id = remote("property", site.id) if site is not None and self.site_syncs(site) else None
+            parents = Parents(customer_id=customer_id, items=items, invoices=invoices, site=site, site_id=site_id)
+        elif isinstance(record, Payment):
+            customer_id = remote("contact", record.contact_id)
+            invoices = {each.invoice_id: remote("invoice", each.invoice_id) for each in record.applied_to}
+            parents = Parents(customer_id=customer_id, invoices=invoices)
+        if waiting:
+            raise ParentWaiting(", ".join(waiting))
+        return parents
 
-    def site(self, document: Invoice | CreditNote, approved: bool) -> tuple[Property | None, str | None]:
-        """The job site a document is for (a credit note's is its invoice's), and its twin when job sites
-        go to this provider: brought over first, like a customer."""
-        saas, label = self.services.saas, describe(document.entity, document)
+    def site(self, document: Invoice | CreditNote) -> Property | None:
+        """The job site a document is for; a credit note's is its invoice's."""
+        saas = self.services.saas
         try:
             invoice = document
             if isinstance(document, CreditNote):
                 if not document.invoice_id:
-                    return None, None
+                    return None
                 invoice = saas.get_invoice(self.tenant_id, document.invoice_id)
             if not isinstance(invoice, Invoice) or invoice.property_id is None:
-                return None, None
-            site = saas.get_property(self.tenant_id, invoice.property_id)
+                return None
+            return saas.get_property(self.tenant_id, invoice.property_id)
         except NotFound as error:
+            label = describe(document.entity, document)
             raise ValidationFailed(f"The invoice or job site {label} refers to no longer exists.") from error
-        if self.skip_reason("property", site) is not None:  # job sites stay out: the address says where
-            return site, None
-        return site, self.remote_id("property", site.id, document, approved)
+
+    def site_syncs(self, site: Property) -> bool:
+        """Job sites have twins here (brought over first, and the document is theirs); otherwise the
+        document only shows the site's address."""
+        return self.skip_reason("property", site) is None
 
     def remote_id(self, entity: str, saas_id: str, child: SaasRecord, approved: bool) -> str:
         link = self.link(entity, saas_id)
