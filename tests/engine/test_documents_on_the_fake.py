@@ -105,6 +105,6 @@ def test_a_credit_the_books_refuse_to_apply_stays_created_and_the_log_says_why(w
     assert world.services.links.get(world.tenant_id, SLOT, "credit_note", credit.id).state is LinkState.LINKED
     assert len(world.books.of("CreditNote")) == 1
     assert outcome.detail == (
-        f"Credit note {credit.number} is in Fake Books, but Fake Books refused to apply it to invoice "
-        f"{invoice.number}: 150.00 is more than the 120.00 left open. Apply it there by hand."
+        f"Credit note {credit.number} is in Fake Books but was not applied to invoice {invoice.number}: "
+        "Fake Books refused it: 150.00 is more than the 120.00 left open. Apply it there by hand."
     )

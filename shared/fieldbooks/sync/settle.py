@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from fieldbooks.domain.errors import DuplicateName, FieldbooksError, RemoteNotFound, ValidationFailed
-from fieldbooks.domain.models import ConflictKind, ConflictRecord, Connection, Direction, Link, SyncStatus
+from fieldbooks.domain.models import ConflictKind, ConflictRecord, Connection, Direction, Link, LinkState, SyncStatus
 from fieldbooks.domain.outcomes import LOG_ACTION, PushAction, PushOutcome
 from fieldbooks.domain.record_fields import AccountingLinkFields
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Payment, SaasRecord
@@ -128,20 +128,24 @@ class Settle:
         credit note is in accounting): it comes back as the sentence of an error row.
         """
         assert credit.invoice_id is not None
-        invoice_link = self.services.links.get(self.tenant_id, self.connection.provider, "invoice", credit.invoice_id)
-        assert invoice_link is not None and invoice_link.remote_id is not None  # brought over first (Parents)
-        application = CreditApplication(
-            credit_note_id=credit_remote_id, invoice_id=invoice_link.remote_id, amount=credit.total
-        )
+        link = self.services.links.get(self.tenant_id, self.connection.provider, "invoice", credit.invoice_id)
+        if link is None or link.state is not LinkState.LINKED or link.remote_id is None:
+            # Brought over first (Parents): only an unlink in between gets here.
+            return self._not_applied(credit, f"the invoice is no longer linked to {self.label}.")
+        application = CreditApplication(credit_note_id=credit_remote_id, invoice_id=link.remote_id, amount=credit.total)
         try:
             self._operations().apply_credit(application, f"{create_key[: self.key_length - 6]}-apply")
         except (ValidationFailed, RemoteNotFound) as error:
-            invoice = self.services.saas.get_invoice(self.tenant_id, credit.invoice_id)
-            return (
-                f"{first_upper(describe('credit_note', credit))} is in {self.label}, but {self.label} refused to "
-                f"apply it to {describe('invoice', invoice)}: {error.message} Apply it there by hand."
-            )
+            return self._not_applied(credit, f"{self.label} refused it: {error.message}")
         return None
+
+    def _not_applied(self, credit: CreditNote, reason: str) -> str:
+        assert credit.invoice_id is not None
+        invoice = self.services.saas.get_invoice(self.tenant_id, credit.invoice_id)
+        return (
+            f"{first_upper(describe('credit_note', credit))} is in {self.label} but was not applied to "
+            f"{describe('invoice', invoice)}: {reason} Apply it there by hand."
+        )
 
     def credit_applied(self, credit: CreditNote, remote_id: str, refusal: str | None) -> PushOutcome | None:
         """The row after "Created": the credit applied, or the error outcome saying why it was not."""

@@ -150,8 +150,8 @@ def test_a_credit_larger_than_the_invoice_has_left_is_kept_unapplied_and_says_wh
     assert books.link("credit_note", credit.id).state is LinkState.LINKED  # never created twice
     (row,) = books.log(entity="credit_note", status="error")
     assert row.detail.startswith(
-        f"Credit note {credit.number} is in QuickBooks, but QuickBooks refused to apply it to invoice "
-        f"{invoice.number}: "
+        f"Credit note {credit.number} is in QuickBooks but was not applied to invoice {invoice.number}: "
+        "QuickBooks refused it: "
     )
     assert row.detail.endswith("Apply it there by hand.")
     assert "50.00 exceeds the open balance 20.00" in row.detail
