@@ -2,12 +2,13 @@
 customer Balance (providers.md 1.3).
 
 Each payment line applies an amount to an open invoice, or takes it from a credit memo, of the
-customer paying (or of a job of it billed with its parent: `BillWithParent`). A credit memo is applied
-to an invoice the way the QuickBooks "Receive payment" screen does it: a payment whose lines link the
-invoice and the credit memo with the same amount, `TotalAmt` 0 (IQ:workflows/manage-linked-transactions).
-QuickBooks keeps both sides of every link and the customer's open balance true after every write, and
-refuses a line that takes more than a document has open.
-"""
+customer paying or of a job of it billed with its parent (`BillWithParent`: "Receive payment" for
+the parent lists its sub-customers' invoices, gentlefrog.com/sub-customers-quickbooks-online). A
+credit memo is applied to an invoice as that screen records it: a $0 payment whose lines give the
+amount to the invoice and take it from the credit memo (hub.acctivate.com/articles/credit-applications-
+in-quickbooks-online). QuickBooks keeps both sides of every link and the customer's open balance true
+after every write, and refuses (6000) a line that takes more than a document has open; the wording
+of those refusals is ours, Intuit's is not recorded in our sources."""
 
 from __future__ import annotations
 
