@@ -115,7 +115,12 @@ def test_an_admin_connects_through_the_consent_redirect_and_an_initial_run_is_qu
     (run,) = RunStore().recent(tenant).items
     assert run.kind is RunKind.INITIAL
     (job,) = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))["Records"]
-    assert json.loads(job["body"]) == {"tenant_id": tenant, "provider": "quickbooks_online", "run_id": run.run_id, "targets": []}
+    assert json.loads(job["body"]) == {
+        "tenant_id": tenant,
+        "provider": "quickbooks_online",
+        "run_id": run.run_id,
+        "targets": [],
+    }
     listed = tenant_api("GET", "/connections", tenant, role="member")
     assert [(c["status"], c["company_name"]) for c in listed.body["items"]] == [("connected", "Acme Plumbing LLC")]
 
