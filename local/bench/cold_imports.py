@@ -82,10 +82,8 @@ def import_once(path: os.PathLike[str] | str, environment: dict[str, str]) -> fl
 def placeholder_resolver(template: Template) -> Resolver:
     """Resolves `!Ref`s to the names a deploy would give (no resources are created)."""
     parameters = local_parameters(template, "bench", "http://127.0.0.1:9")
-    resolver = Resolver(
-        parameters,
-        {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
-    )
+    pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
+    resolver = Resolver(parameters, pseudo | {"AWS::URLSuffix": "amazonaws.com"})
     for logical_id, resource in template.resources.items():
         resolver.refs[logical_id] = _reference(resource, resolver) or logical_id
     return resolver
