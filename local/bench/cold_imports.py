@@ -2,10 +2,12 @@
 
 `python -m local.bench.cold_imports [--runs 5]` imports every function of `template.yaml` the way
 Lambda's Python runtime does (the handler file from its CodeUri, the core layer on the path, the
-function's environment as the template gives it), once per fresh subprocess, and prints the best and
-the median of `--runs` imports per function against the 300 ms target. Only the import is timed,
-not the interpreter's own start-up (Lambda's runtime is up before it imports the handler), and
-without `-X importtime`, whose bookkeeping slows every import down.
+function's environment as the template gives it), once per fresh subprocess, and prints per function
+the best and the median wall time of `--runs` imports, and the best CPU time, against the 300 ms
+target. Only the import is timed, not the interpreter's own start-up (Lambda's runtime is up before
+it imports the handler), and without `-X importtime`, whose bookkeeping slows every import down.
+The verdict goes by CPU time: on a machine shared with other work, wall time also measures the
+neighbours (a Lambda container has its CPU to itself), while the CPU an import burns stays put.
 
 The environment's resource names are resolved from the template (tables, queue URLs, the KMS alias)
 without creating anything: no handler may call AWS while it is imported. Figures depend on the
@@ -31,12 +33,12 @@ _IMPORT_ONCE = """
 import importlib.util, sys, time
 layer, path, name = sys.argv[1:4]
 sys.path.insert(0, layer)
-began = time.perf_counter()
+began, cpu = time.perf_counter(), time.process_time()
 spec = importlib.util.spec_from_file_location(name, path)
 module = importlib.util.module_from_spec(spec)
 sys.modules[name] = module
 spec.loader.exec_module(module)
-print((time.perf_counter() - began) * 1000)
+print((time.perf_counter() - began) * 1000, (time.process_time() - cpu) * 1000)
 """
 
 
@@ -47,13 +49,14 @@ def main(argv: list[str] | None = None) -> None:
     template = Template()
     resolver = placeholder_resolver(template)
     print(f"cold import of each handler module, best and median of {args.runs} fresh interpreters")
-    print(f"{'function':28} {'best ms':>8} {'median':>8}  target ≤ {TARGET_MS:.0f} ms")
+    print(f"{'function':28} {'wall ms':>8} {'median':>8} {'cpu ms':>8}  target ≤ {TARGET_MS:.0f} ms (cpu)")
     for spec in template.functions():
         environment = {key: str(resolver.resolve(value)) for key, value in spec.environment.items()}
-        times = [import_once(spec.code_uri / handler_file(spec.handler), environment) for _ in range(args.runs)]
-        best = min(times)
-        verdict = "ok" if best <= TARGET_MS else "over"
-        print(f"{spec.logical_id:28} {best:8.0f} {statistics.median(times):8.0f}  {verdict}")
+        runs = [import_once(spec.code_uri / handler_file(spec.handler), environment) for _ in range(args.runs)]
+        wall, cpu = min(run[0] for run in runs), min(run[1] for run in runs)
+        median = statistics.median(run[0] for run in runs)
+        verdict = "ok" if cpu <= TARGET_MS else "over"
+        print(f"{spec.logical_id:28} {wall:8.0f} {median:8.0f} {cpu:8.0f}  {verdict}")
 
 
 def handler_file(handler: str) -> str:
@@ -61,7 +64,8 @@ def handler_file(handler: str) -> str:
     return handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
 
 
-def import_once(path: os.PathLike[str] | str, environment: dict[str, str]) -> float:
+def import_once(path: os.PathLike[str] | str, environment: dict[str, str]) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one import in a fresh interpreter."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),  # the bench's own package is not on Lambda's path; only the layer is added
@@ -76,7 +80,8 @@ def import_once(path: os.PathLike[str] | str, environment: dict[str, str]) -> fl
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"importing {path} failed:\n{done.stderr}")
-    return float(done.stdout.strip().splitlines()[-1])
+    wall, cpu = done.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def placeholder_resolver(template: Template) -> Resolver:

@@ -61,7 +61,7 @@ class QueuePoller:
     event's `ScalingConfig.MaximumConcurrency`). A batch is received only when a worker is free, so
     none waits received but unhandled, using up its visibility timeout and a receive.
 
-    Receives stay on the one polling thread: moto hands a message out twice to receives that overlap.
+    Receives stay on the one polling thread: moto can hand one message to two receives that overlap.
     """
 
     def __init__(
