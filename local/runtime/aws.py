@@ -15,16 +15,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
 import httpx
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local.runtime.moto_turns import taking_turns
 from local.runtime.resources import REGION
-from local.runtime.visibility import VisibilityLedger, WsgiApp
+from local.runtime.visibility import VisibilityLedger
 
 LOOPBACK = "127.0.0.1"
 
@@ -53,7 +53,7 @@ class EmbeddedAws:
 
     def start(self) -> str:
         global _process_port
-        app = self.visibility.middleware(atomic_dynamodb_writes(DomainDispatcherApplication(create_backend_app)))
+        app = self.visibility.middleware(taking_turns(DomainDispatcherApplication(create_backend_app)))
         port = self._port or _process_port or 0
         try:
             self._server = make_server(LOOPBACK, port, app, threaded=True, request_handler=MotoRequestHandler)
@@ -91,29 +91,6 @@ class EmbeddedAws:
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
         }
-
-
-# DynamoDB checks a condition and writes as one step; moto does not between threads (two racing
-# conditional puts can both pass, two ADDs to one counter can lose one), and the runtime runs
-# invocations side by side. So moto server applies one DynamoDB write at a time, as the service
-# applies each item's writes: the token lease, the rate governor, exactly-once intents and run
-# counters hold locally too. Reads need no turn: moto replaces an item whole.
-_DYNAMODB_WRITES = frozenset(
-    f"DynamoDB_20120810.{action}"
-    for action in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
-)
-
-
-def atomic_dynamodb_writes(app: WsgiApp) -> WsgiApp:
-    turn = threading.Lock()
-
-    def serialised(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("HTTP_X_AMZ_TARGET") not in _DYNAMODB_WRITES:
-            return app(environ, start_response)
-        with turn:
-            return list(app(environ, start_response))  # the write happens while the reply is made
-
-    return serialised
 
 
 @contextmanager
