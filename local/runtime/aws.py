@@ -22,6 +22,7 @@ import httpx
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local.runtime.moto_turns import taking_turns
 from local.runtime.resources import REGION
 from local.runtime.visibility import VisibilityLedger
 
@@ -52,7 +53,7 @@ class EmbeddedAws:
 
     def start(self) -> str:
         global _process_port
-        app = self.visibility.middleware(DomainDispatcherApplication(create_backend_app))
+        app = self.visibility.middleware(taking_turns(DomainDispatcherApplication(create_backend_app)))
         port = self._port or _process_port or 0
         try:
             self._server = make_server(LOOPBACK, port, app, threaded=True, request_handler=MotoRequestHandler)

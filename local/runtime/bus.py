@@ -1,9 +1,11 @@
 """Routes events on the SaaS bus to the functions of the template's `EventBridgeRule` events.
 
 moto matches the patterns, not us: each rule is created on moto with its own `EventPattern` and an
-SQS "tap" queue as its target; moto delivers every matching event to the tap as JSON, and a poller
-invokes the function with it. The event moto writes lacks `account`, so the function gets the
-event rebuilt in the documented order and shape:
+SQS "tap" queue as its target. moto's matcher (`moto.events.models.EventPattern`) knows EventBridge's
+operators (`prefix`, `anything-but`, `exists`, `numeric`, `$or`, ...) and, as EventBridge, never
+matches a missing field but with `exists: false`. moto delivers every matching event to the tap as
+JSON, and a poller invokes the function with it. The event moto writes lacks `account`, so the
+function gets the event rebuilt in the documented order and shape:
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html
 
 EventBridge invokes Lambda asynchronously; a failing invocation is retried twice (Lambda's default
@@ -53,7 +55,9 @@ def create_taps(stack: LocalStack) -> list[RuleTap]:
         tap_url = sqs.create_queue(QueueName=f"{rule_name}-tap", Attributes={"RedrivePolicy": json.dumps(redrive)})[
             "QueueUrl"
         ]
-        tap = polled_queue(tap_url, batch_size=10)
+        # One event per receive: EventBridge invokes the function once per event, asynchronously, so
+        # events run side by side up to the function's concurrency rather than one batch in turn.
+        tap = polled_queue(tap_url, batch_size=1)
         events.put_rule(Name=rule_name, EventBusName=bus_name, EventPattern=json.dumps(rule.pattern))
         events.put_targets(Rule=rule_name, EventBusName=bus_name, Targets=[{"Id": "local-tap", "Arn": tap.queue_arn}])
         taps.append(RuleTap(rule, bus_name, rule_name, tap, dlq_url))
@@ -92,7 +96,13 @@ class RuleTarget:
 
 def tap_poller(tap: RuleTap, host: FunctionHost, visibility_scale: float) -> QueuePoller:
     retry_delay = scaled_seconds(ASYNC_RETRY_DELAY_SECONDS, visibility_scale)
-    return QueuePoller(tap.queue, RuleTarget(tap, host).deliver, retry_delay, name=f"bus-{tap.rule_name}")
+    return QueuePoller(
+        tap.queue,
+        RuleTarget(tap, host).deliver,
+        retry_delay,
+        name=f"bus-{tap.rule_name}",
+        concurrency=host.concurrency(tap.rule.function_id),
+    )
 
 
 def lambda_event(delivered: dict[str, Any]) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""Runs a function's real handler the way one warm Lambda container would, and logs each invocation.
+"""Runs a function's real handlers the way its warm Lambda containers would, and logs each invocation.
 
-Lambda gives a container one invocation at a time; handlers rely on it (Powertools' resolver keeps
-`current_event` on a module-level app), so each function here has a lock, and the gateway, the
-pollers and the schedules take turns on it. The functions behind the HTTP API share one lock: the
-resolver keeps `current_event` on its `BaseRouter` class, so in one process two resolvers running
-at once read each other's request (the OAuth callback saw the page's `Accept: application/json`).
+Lambda gives a container one invocation at a time and runs several containers at once, up to the
+function's reserved concurrency; so does the host (containers.py), each invocation on its caller's
+thread (a poller's batch worker, the gateway's thread pool, a schedule's timer). One exception: the
+functions behind the HTTP API take turns on one lock. Powertools' resolver keeps `current_event` on
+its `BaseRouter` class, not on the app or the thread, so in one process two resolvers running at once
+read each other's request (the OAuth callback saw the page's `Accept: application/json`); only
+separate processes could run them side by side, and the tests reach into these handlers in-process.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import logging
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from local.runtime.handlers import Handler, LambdaContext, load_handler
+from local.runtime.containers import DEFAULT_CONCURRENCY, ContainerPool
+from local.runtime.handlers import LambdaContext, load_handler
 from local.runtime.resources import LocalStack
 
 log = logging.getLogger("local.runtime")
@@ -37,23 +43,40 @@ class Invocation:
 
 
 class FunctionHost:
-    """Imports each handler once (warm-container semantics) and invokes it with a Lambda context."""
+    """Imports each handler once per container (warm-container semantics) and invokes it with a Lambda
+    context, up to the function's concurrency at once."""
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
-        self._handlers: dict[str, Handler] = {}
         self._counting = threading.Lock()
         self._in_flight = 0
         self._started = 0
+        self._invocations: Counter[str] = Counter()
         http_functions = {route.function_id for route in stack.template.http_routes()}
         resolver_lock = threading.Lock()
-        self._locks = {
-            spec.logical_id: resolver_lock if spec.logical_id in http_functions else threading.Lock()
-            for spec in stack.template.functions()
-        }
+        self._pools: dict[str, ContainerPool] = {}
+        self._turns: dict[str, threading.Lock] = {}
+        for spec in stack.template.functions():
+            limit = spec.reserved_concurrency or DEFAULT_CONCURRENCY
+            if spec.logical_id in http_functions:
+                limit = 1  # they take turns anyway (see above): more containers would only queue
+                self._turns[spec.logical_id] = resolver_lock
+            self._pools[spec.logical_id] = ContainerPool(limit, partial(load_handler, spec))
 
     def function_ids(self) -> list[str]:
-        return list(self._locks)
+        return list(self._pools)
+
+    def concurrency(self, function_id: str) -> int:
+        """How many invocations of the function may run at once (its reserved concurrency)."""
+        return self._pools[function_id].limit
+
+    def invocations(self, function_id: str) -> int:
+        """How many times the function was invoked since the stack started."""
+        with self._counting:
+            return self._invocations[function_id]
+
+    def peak_concurrency(self, function_id: str) -> int:
+        return self._pools[function_id].peak
 
     def function_name(self, function_id: str) -> str:
         declared = self._properties(function_id).get("FunctionName")
@@ -71,8 +94,8 @@ class FunctionHost:
 
     def warm_up(self) -> None:
         """Imports every handler now, so a broken import fails the start-up, not the first request."""
-        for function_id in self._locks:
-            self._handler(function_id)
+        for pool in self._pools.values():
+            pool.warm_up()
 
     def invoke(
         self,
@@ -82,14 +105,14 @@ class FunctionHost:
         describe: Callable[[Any], str] = lambda _result: "ok",
     ) -> Invocation:
         """Calls the handler; a handler exception is returned, not raised, as Lambda reports it."""
-        handler = self._handler(function_id)
         context = LambdaContext(self.function_name(function_id), self.timeout_seconds(function_id))
         context.aws_request_id = str(uuid.uuid4())
         with self._counting:
             self._in_flight += 1
             self._started += 1
+            self._invocations[function_id] += 1
         try:
-            with self._locks[function_id]:
+            with self._pools[function_id].container() as handler, self._turns.get(function_id) or nullcontext():
                 started = time.perf_counter()
                 try:
                     result, error = handler(event, context), None
@@ -111,11 +134,6 @@ class FunctionHost:
                 exc_info=error,
             )
         return Invocation(result, error, duration_ms)
-
-    def _handler(self, function_id: str) -> Handler:
-        if function_id not in self._handlers:
-            self._handlers[function_id] = load_handler(self.stack.template.function(function_id))
-        return self._handlers[function_id]
 
     def _properties(self, function_id: str) -> dict[str, Any]:
         return self.stack.template.resources[function_id]["Properties"]

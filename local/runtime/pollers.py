@@ -23,6 +23,7 @@ import base64
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ log = logging.getLogger("local.runtime")
 
 WAIT_SECONDS = 1  # long-poll wait: short, so Ctrl-C stops the stack within about a second
 MAX_RECEIVE = 10  # SQS hands out at most ten messages per receive
+# An SQS event source without ScalingConfig scales up to 1,250 concurrent batches; the function's
+# own concurrency is the bound that matters.
+MAX_POLLERS = 1250
 
 Message = dict[str, Any]  # one message as boto3's receive_message returns it
 # Given a batch, returns the ids of the messages that must come back (empty: all done).
@@ -52,7 +56,13 @@ class PolledQueue:
 
 
 class QueuePoller:
-    """One thread long-polling one queue; settles each batch by deleting or re-timing its messages."""
+    """One thread long-polling one queue, handing each batch to a worker; up to `concurrency` batches
+    are in flight at once, as Lambda's event source runs up to the function's concurrency (or the
+    event's `ScalingConfig.MaximumConcurrency`). A batch is received only when a worker is free, so
+    none waits received but unhandled, using up its visibility timeout and a receive.
+
+    Receives stay on the one polling thread: moto can hand one message to two receives that overlap.
+    """
 
     def __init__(
         self,
@@ -62,8 +72,10 @@ class QueuePoller:
         name: str,
         visibility: VisibilityLedger | None = None,
         visibility_scale: float = 1.0,
+        concurrency: int = 1,
     ) -> None:
         self.queue = queue
+        self.concurrency = concurrency
         self._deliver = deliver
         self._retry_delay = retry_delay_seconds
         self._visibility = visibility or VisibilityLedger()
@@ -72,6 +84,8 @@ class QueuePoller:
         self._stopping = threading.Event()
         self._paused = threading.Event()
         self._turn = threading.Lock()
+        self._free_workers = threading.BoundedSemaphore(concurrency)
+        self._workers = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"{name}-batch")
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -81,14 +95,17 @@ class QueuePoller:
         self._stopping.set()
 
     def join(self, timeout: float | None = None) -> None:
+        """Waits for the polling thread, then for the batches in flight to settle."""
         self._thread.join(timeout)
+        self._workers.shutdown(wait=True)
 
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
 
     def request_pause(self) -> None:
-        """Asks the poller to receive no more; `wait_paused` then waits for a receive in progress."""
+        """Asks the poller to receive no more; `wait_paused` then waits for a receive in progress.
+        Batches already received keep running."""
         self._paused.set()
 
     def wait_paused(self) -> None:
@@ -100,29 +117,47 @@ class QueuePoller:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            if self._paused.is_set() or not self._turn.acquire(timeout=0.1):
+            if self._paused.is_set() or not self._free_workers.acquire(timeout=0.1):
                 self._stopping.wait(0.05)
                 continue
+            if not self._turn.acquire(timeout=0.1):
+                self._free_workers.release()
+                continue
             try:
-                self._poll_once()
+                messages = self._receive()
             except Exception:  # a broken poll (moto hiccup, bug) must not kill the queue's poller
                 log.exception("Polling %s failed; trying again", self.queue.queue_url)
+                messages = []
                 self._stopping.wait(1)
             finally:
                 self._turn.release()
+            if messages:
+                self._workers.submit(self._handle, messages)
+            else:
+                self._free_workers.release()
 
-    def _poll_once(self) -> None:
-        messages = self._sqs.receive_message(
+    def _receive(self) -> list[Message]:
+        messages: list[Message] = self._sqs.receive_message(
             QueueUrl=self.queue.queue_url,
             MaxNumberOfMessages=min(self.queue.batch_size, MAX_RECEIVE),
             WaitTimeSeconds=WAIT_SECONDS,
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
-        if not messages:
-            return
+        if messages:  # watched before the handler can run, so no re-timing it does is missed
+            self._visibility.watch(m["ReceiptHandle"] for m in messages)
+        return messages
+
+    def _handle(self, messages: list[Message]) -> None:
+        try:
+            self._settle(messages)
+        except Exception:  # the messages come back after their visibility timeout, as after a crash
+            log.exception("Settling a batch from %s failed", self.queue.queue_url)
+        finally:
+            self._free_workers.release()
+
+    def _settle(self, messages: list[Message]) -> None:
         handles = [m["ReceiptHandle"] for m in messages]
-        self._visibility.watch(handles)
         try:
             failed = self._deliver(messages)
         finally:

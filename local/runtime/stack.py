@@ -21,7 +21,7 @@ from local.runtime.aws import LOOPBACK, EmbeddedAws, process_environment
 from local.runtime.bus import RuleTap, create_taps, tap_poller
 from local.runtime.gateway import DEFAULT_STAGE, GatewayServer, api_stage, gateway_app
 from local.runtime.invocation import FunctionHost, Invocation
-from local.runtime.pollers import QueuePoller, SqsEventSource, polled_queue, scaled_seconds
+from local.runtime.pollers import MAX_POLLERS, QueuePoller, SqsEventSource, polled_queue, scaled_seconds
 from local.runtime.resources import REGION, LocalStack, create_resources, local_parameters
 from local.runtime.schedules import ScheduledRule
 from local.runtime.template import TEMPLATE_PATH, Resolver, Template
@@ -159,8 +159,9 @@ def running_stack(
             queue = polled_queue(resources.queue_url(source.queue_id), source.batch_size)
             retry_delay = scaled_seconds(queue.visibility_timeout, visibility_scale)
             deliver = SqsEventSource(source, queue, host).deliver
+            concurrency = min(host.concurrency(source.function_id), source.maximum_concurrency or MAX_POLLERS)
             running.queue_pollers[source.queue_id] = QueuePoller(
-                queue, deliver, retry_delay, f"sqs-{source.queue_id}", aws.visibility, visibility_scale
+                queue, deliver, retry_delay, f"sqs-{source.queue_id}", aws.visibility, visibility_scale, concurrency
             )
         running.taps = create_taps(resources)
         running.tap_pollers = [tap_poller(tap, host, visibility_scale) for tap in running.taps]

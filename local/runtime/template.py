@@ -35,6 +35,7 @@ class QueueSource:
     function_id: str
     batch_size: int
     reports_batch_item_failures: bool
+    maximum_concurrency: int | None = None  # ScalingConfig: batches in flight at once, None: the function's limit
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class FunctionSpec:
     code_uri: Path
     handler: str  # module.attribute, relative to code_uri
     environment: dict[str, Any] = field(default_factory=dict)
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions, when the template sets it
 
 
 class Template:
@@ -90,7 +92,8 @@ class Template:
             props = res["Properties"]
             env = dict(global_env.get("Variables", {}))
             env.update(props.get("Environment", {}).get("Variables", {}))
-            specs.append(FunctionSpec(name, self.path.parent / props["CodeUri"], props["Handler"], env))
+            reserved = _int_or_none(props.get("ReservedConcurrentExecutions"))
+            specs.append(FunctionSpec(name, self.path.parent / props["CodeUri"], props["Handler"], env, reserved))
         return specs
 
     def function(self, logical_id: str) -> FunctionSpec:
@@ -114,6 +117,7 @@ class Template:
                 function_id=fn,
                 batch_size=int(p.get("BatchSize", 10)),
                 reports_batch_item_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
+                maximum_concurrency=_int_or_none(p.get("ScalingConfig", {}).get("MaximumConcurrency")),
             )
             for fn, p in self._events("SQS")
         ]
@@ -125,6 +129,10 @@ class Template:
         return [
             BusRule(fn, p.get("EventBusName", "default"), p["Pattern"]) for fn, p in self._events("EventBridgeRule")
         ]
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 class Resolver:

@@ -22,13 +22,20 @@ from fieldbooks.providers.contract import (
     Reader,
     WebhookReceiver,
 )
-from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
 from fieldbooks.services import Services
 from fieldbooks.store.rate_budget import RateGovernor
 
-# Built on first use: a package reads its own section of the environment then.
+
+def _quickbooks_online() -> ProviderPackage:
+    from fieldbooks.providers.quickbooks_online.package import QuickBooksOnlinePackage
+
+    return QuickBooksOnlinePackage()
+
+
+# Built, and imported, on first use: a package reads its own section of the environment then, and a
+# function that never calls a provider (the intake, the scheduler, the console page) never loads one.
 KNOWN: dict[Provider, Callable[[], ProviderPackage]] = {
-    Provider.QUICKBOOKS_ONLINE: QuickBooksOnlinePackage,
+    Provider.QUICKBOOKS_ONLINE: _quickbooks_online,
 }
 _packages: dict[Provider, ProviderPackage] = {}
 

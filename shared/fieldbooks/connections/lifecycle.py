@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fieldbooks.connections import browser_binding
 from fieldbooks.connections.browser_binding import BrowserBinding
@@ -31,11 +32,13 @@ from fieldbooks.domain.models import (
 from fieldbooks.observability import logger
 from fieldbooks.providers.contract import OAuthEndpoints
 from fieldbooks.queues.pull_jobs import PullJob
-from fieldbooks.security.tenant_tokens import TenantCaller
 from fieldbooks.security.token_vault import seal, token_context, unseal
 from fieldbooks.services import Services
 from fieldbooks.store.company_claims import CompanyClaimStore, CompanyTaken
 from fieldbooks.store.oauth_states import ConsumedState, OAuthStateStore
+
+if TYPE_CHECKING:
+    from fieldbooks.security.tenant_tokens import TenantCaller  # jwt: only the console verifies tokens
 
 EVENT_SOURCE = "fieldbooks"
 NEEDS_REAUTH_EVENT = "connection.needs_reauth"

@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities import parameters
-
 from fieldbooks.domain.errors import ValidationFailed
 
 INVALID_CURSOR = "This page link is no longer valid; start again from the first page."
@@ -66,6 +64,8 @@ class PageCursors:
         a cursor is first made or checked (cached per container, as `Services.secret` does)."""
 
         def secret() -> str:
+            from aws_lambda_powertools.utilities import parameters  # loads boto3: only when needed
+
             name = os.environ["TENANT_JWT_SECRET_PARAMETER"]
             return str(parameters.get_parameter(name, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import BaseModel
@@ -14,10 +14,12 @@ from fieldbooks.providers.contract import CallContext, Descriptor, Secret
 from fieldbooks.providers.quickbooks_online import mapping
 from fieldbooks.providers.quickbooks_online.client import QboClient
 from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
-from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth
 from fieldbooks.providers.quickbooks_online.operations import QboOperations
 from fieldbooks.providers.quickbooks_online.reads import QboReader
 from fieldbooks.providers.quickbooks_online.webhooks import QboWebhooks
+
+if TYPE_CHECKING:
+    from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth
 
 
 class QboSettings(BaseModel):
@@ -96,6 +98,9 @@ class QuickBooksOnlinePackage:
         return QboReader(self.client(context))
 
     def oauth(self, callback_url: str, secret: Secret) -> IntuitOAuth:
+        # authlib and its JOSE stack cost a cold start ~40 ms: loaded by the first connect or refresh only.
+        from fieldbooks.providers.quickbooks_online.oauth import IntuitOAuth
+
         return IntuitOAuth(
             discovery_url=self.settings.discovery_url,
             client_id=self.settings.client_id,
