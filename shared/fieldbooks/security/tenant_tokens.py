@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import jwt
 
+from fieldbooks.domain.actors import Actor
 from fieldbooks.domain.errors import Forbidden, Unauthorized
 
 ISSUER = "fsm-saas"
@@ -30,6 +31,11 @@ class TenantCaller:
     tenant_id: str
     user_id: str
     role: Role
+
+    @property
+    def actor(self) -> Actor:
+        """The person every trace of this request names (runs, sync log, the SaaS's record history)."""
+        return Actor.user(self.user_id)
 
     def require_admin(self) -> None:
         """Connecting, changing settings and resolving conflicts are for admins and owners only."""
