@@ -240,3 +240,14 @@ def test_a_scheduled_run_is_by_fieldbooks_scheduled_sync(books: Books, handler, 
     assert (run["kind"], run["started_by"], run["approved_by"]) == ("scheduled", SCHEDULED, None)
     jobs = receive_event(boto3.client("sqs"), books.aws.queue_url("PullQueue"))["Records"]
     assert [json.loads(job["body"])["acted_by"] for job in jobs] == [SCHEDULED]
+
+
+@pytest.mark.parametrize("subject", ["u" * 201, "u-1\nforged line", " "])
+def test_a_token_whose_user_no_trace_could_name_is_refused(aws, subject: str) -> None:  # noqa: ANN001
+    """Every trace names the token's user, so a user id the log or the SaaS's audit field cannot hold
+    is refused at the door (401), never a 500 halfway through a run."""
+    headers = {"authorization": f"Bearer {console_token('t-acme', user_id=subject)}"}
+
+    reply = invoke("TenantApiFunction", http_event("GET", "/runs", headers=headers))
+
+    assert (reply.status, reply.body) == (401, {"message": "The sign-in token is not valid."})
