@@ -3,6 +3,7 @@
 from fieldbooks.connections.settings_changes import describe_changes
 from fieldbooks.domain.actors import Actor, acting_as, current_actor
 from fieldbooks.domain.models import ConflictPolicy, ConnectionSettings, EntityDirection, Provider, RunKind
+from fieldbooks.domain.schedule import MaintenanceWindow
 from fieldbooks.queues.pull_jobs import PullJob
 from fieldbooks.store.runs import unattended_actor
 
@@ -38,6 +39,8 @@ def test_a_settings_change_is_described_setting_by_setting() -> None:
         conflict_policy=ConflictPolicy.SAAS_WINS,
         directions={**before.directions, "property": EntityDirection.OFF},
         default_tax_code_id="TAX",
+        maintenance_window=MaintenanceWindow(start="01:00", end="05:00"),
+        time_zone="America/New_York",
     )
 
     assert describe_changes(before, after) == [
@@ -45,5 +48,7 @@ def test_a_settings_change_is_described_setting_by_setting() -> None:
         "approve plan: off → on",
         "default tax code id: none → TAX",
         "conflict policy: most recent → saas wins",
+        "maintenance window: none → start 01:00, end 05:00",
+        f"time zone: {before.time_zone} → America/New_York",
     ]
     assert describe_changes(after, after) == []

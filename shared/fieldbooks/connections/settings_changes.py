@@ -22,8 +22,14 @@ def _shown(value: object) -> str:
     if value is None:
         return "none"
     if isinstance(value, Enum):
-        value = value.value
-    return str(value).replace("_", " ")
+        return str(value.value).replace("_", " ")
+    if isinstance(value, dict):  # a setting made of parts, e.g. a window's start and end
+        return ", ".join(f"{_named(key)} {_shown(part)}" for key, part in value.items())
+    return str(value)  # free text as typed: a time zone keeps its "New_York"
+
+
+def _named(field: str) -> str:
+    return field.replace("_", " ")
 
 
 def describe_changes(before: ConnectionSettings, after: ConnectionSettings) -> list[str]:
@@ -31,15 +37,16 @@ def describe_changes(before: ConnectionSettings, after: ConnectionSettings) -> l
     changes: list[str] = []
     old, new = before.model_dump(), after.model_dump()
     for field in type(after).model_fields:
-        if old[field] == new[field]:
+        was, now = old[field], new[field]
+        if was == now:
             continue
-        if isinstance(new[field], dict) and isinstance(old[field], dict):  # per-entity settings
-            for key in sorted(set(old[field]) | set(new[field])):
-                if old[field].get(key) != new[field].get(key):
-                    where = f"{_shown(field)} for {ENTITY_WORDS.get(key, key)}s"
-                    changes.append(f"{where}: {_shown(old[field].get(key))} → {_shown(new[field].get(key))}")
+        if isinstance(was, dict) and isinstance(now, dict) and set(was) | set(now) <= ENTITY_WORDS.keys():
+            for entity in sorted(set(was) | set(now)):  # one setting per kind of record
+                if was.get(entity) != now.get(entity):
+                    where = f"{_named(field)} for {ENTITY_WORDS[entity]}s"
+                    changes.append(f"{where}: {_shown(was.get(entity))} → {_shown(now.get(entity))}")
             continue
-        changes.append(f"{_shown(field)}: {_shown(old[field])} → {_shown(new[field])}")
+        changes.append(f"{_named(field)}: {_shown(was)} → {_shown(now)}")
     return changes
 
 
