@@ -14,12 +14,16 @@ import boto3
 import pytest
 
 from fieldbooks.domain.models import Provider
+from fieldbooks.queues.pull_jobs import PullJob, job_actor
 from fieldbooks.saas.client import SaasPlatformClient
+from fieldbooks.store.company_claims import CompanyClaimStore
 from local.runtime.handlers import LambdaContext, load_handler
+from local.runtime.resources import DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN
 from local.simulators.quickbooks_online import SimulatorHandle
+from local.simulators.quickbooks_online.webhooks import signature
 from tests.conftest import QBO_REALM, SAAS_URL, TEMPLATE, SaasApp, console_token
 from tests.support.fake_provider import connect
-from tests.support.oauth_flow import Reply, connect_quickbooks, http_event, invoke
+from tests.support.oauth_flow import Reply, connect_quickbooks, handler_services, http_event, invoke
 from tests.support.saas_changes import bus_event
 from tests.support.sqs import receive_event
 
@@ -251,3 +255,37 @@ def test_a_token_whose_user_no_trace_could_name_is_refused(aws, subject: str) ->
     reply = invoke("TenantApiFunction", http_event("GET", "/runs", headers=headers))
 
     assert (reply.status, reply.body) == (401, {"message": "The sign-in token is not valid."})
+
+
+def test_a_webhook_run_is_by_fieldbooks_for_the_accounting_systems_webhook(books: Books) -> None:
+    CompanyClaimStore().claim(QBO, QBO_REALM, books.id)
+    connect(books.id, remote_company_id=QBO_REALM)
+    notification = {
+        "specversion": "1.0",
+        "id": "e-who-acted",
+        "source": "intuit.test",
+        "type": "qbo.customer.updated.v1",
+        "datacontenttype": "application/json",
+        "time": "2026-11-21T10:00:00.000Z",
+        "intuitentityid": "7",
+        "intuitaccountid": QBO_REALM,
+        "data": {},
+    }
+    body = json.dumps([notification]).encode()
+    path = f"/webhooks/{QBO.value}"
+    event = http_event("POST", path)
+    event |= {"routeKey": "POST /webhooks/{provider}", "body": body.decode()}
+    event["headers"] |= {
+        "content-type": "application/json",
+        "intuit-signature": signature(DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN, body),
+    }
+
+    reply = load_handler(TEMPLATE.function("WebhooksFunction"))(event, LambdaContext("fieldbooks-test"))
+
+    assert reply["statusCode"] == 200, reply["body"]
+    (run,) = books.api("GET", "/runs", "member-1").body["items"]
+    webhook = {"kind": "system", "id": "webhook", "name": "Fieldbooks (QuickBooks Online webhook)"}
+    assert (run["kind"], run["started_by"]) == ("webhook", webhook)
+    (job,) = receive_event(boto3.client("sqs"), books.aws.queue_url("PullQueue"))["Records"]
+    queued = PullJob.model_validate_json(job["body"])
+    assert job_actor(queued, handler_services("PullWorkerFunction")).model_dump() == webhook  # what the worker acts as
