@@ -7,12 +7,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from fieldbooks.domain.actors import acting_as
 from fieldbooks.domain.errors import RateLimited
 from fieldbooks.domain.models import Direction
 from fieldbooks.observability import logger, metrics
 from fieldbooks.queues.bad_messages import report_unreadable
 from fieldbooks.queues.deferral import wait_out
-from fieldbooks.queues.pull_jobs import PullJob
+from fieldbooks.queues.pull_jobs import PullJob, job_actor
 from fieldbooks.services import Services
 from fieldbooks.sync import pull
 
@@ -29,7 +30,8 @@ def pull_one_job(record: SQSRecord) -> None:
         report_unreadable(record.body, error, services, Direction.FROM_ACCOUNTING, attempt)
         raise
     try:
-        pull.run_job(job, services)
+        with acting_as(job_actor(job, services)):  # who started the run, or approved its plan
+            pull.run_job(job, services)
     except RateLimited as error:
         wait_out(error, services.settings.pull_queue_url, record.receipt_handle, services)
         raise

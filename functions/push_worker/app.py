@@ -6,6 +6,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from fieldbooks.domain.actors import Actor, acting_as
 from fieldbooks.domain.models import Direction
 from fieldbooks.observability import logger, metrics
 from fieldbooks.queues.bad_messages import report_unreadable
@@ -31,7 +32,8 @@ def push_one_change(record: SQSRecord) -> None:
     delivery = Delivery(
         services.settings.push_queue_url, record.receipt_handle, attempt, record.attributes.message_group_id or ""
     )
-    push_delivered(message, delivery, services)  # Transient propagates: retried, never dropped
+    with acting_as(Actor.live()):  # the app's change event names no person
+        push_delivered(message, delivery, services)  # Transient propagates: retried, never dropped
 
 
 @logger.inject_lambda_context

@@ -7,6 +7,7 @@ from datetime import datetime
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from fieldbooks.domain.actors import Actor, acting_as
 from fieldbooks.observability import logger, metrics
 from fieldbooks.queues.pull_jobs import queue_due_pulls
 from fieldbooks.services import Services
@@ -27,6 +28,7 @@ def tick_time(event: dict) -> datetime:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    jobs = queue_due_pulls(services, tick_time(event))
+    with acting_as(Actor.scheduled()):  # nobody clicked: the runs and their work are the schedule's
+        jobs = queue_due_pulls(services, tick_time(event))
     logger.info("Queued scheduled pulls", extra={"count": len(jobs)})
     return {"queued": len(jobs)}

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fieldbooks.console.http_errors import plain_reply, register_error_responses
 from fieldbooks.console.routes import connections, review, runs, sync_log
+from fieldbooks.domain.actors import acting_as
 from fieldbooks.domain.errors import FieldbooksError, ValidationFailed
 from fieldbooks.observability import logger
 from fieldbooks.security.tenant_tokens import verify_console_token
@@ -62,4 +63,5 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return plain_reply(error)
     logger.append_keys(tenant_id=caller.tenant_id)
     app.append_context(caller=caller, services=services)
-    return app.resolve(event, context)
+    with acting_as(caller.actor):  # what this request writes names the signed-in user (domain/actors.py)
+        return app.resolve(event, context)

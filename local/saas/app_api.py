@@ -13,10 +13,12 @@ from starlette.routing import Route
 
 from fieldbooks.domain.record_fields import PaymentFields
 from fieldbooks.domain.records import RECORD_MODELS
+from local.saas.audit import acting_actor
 from local.saas.console_tokens import mint_console_token
 from local.saas.errors import UnknownTenant
 from local.saas.http_inputs import app_state, entity_of, if_match, json_object, record_json
 from local.saas.product import TenantWorkspace, add_tenant, utc_now
+from local.saas.store import StoreTransaction
 
 
 class NewTenant(BaseModel):
@@ -32,6 +34,11 @@ class ConsoleTokenRequest(BaseModel):
     user_id: Annotated[str, Field(min_length=1, max_length=100)]
     role: Literal["owner", "admin", "member"] = "owner"
     ttl_seconds: Annotated[int, Field(ge=1, le=86_400)] | None = None
+
+
+def _workspace(tx: StoreTransaction, request: Request) -> TenantWorkspace:
+    """A user's edit; the product's UI names the signed-in user in X-Acting-User (local/saas/audit.py)."""
+    return TenantWorkspace(tx, request.path_params["tenant_id"], origin="user", acted_by=acting_actor(request))
 
 
 async def create_tenant(request: Request) -> JSONResponse:
@@ -58,7 +65,7 @@ async def create_record(request: Request) -> JSONResponse:
     entity = entity_of(request)
     body = await json_object(request)
     with app_state(request).store.transaction() as tx:
-        workspace = TenantWorkspace(tx, request.path_params["tenant_id"], origin="user")
+        workspace = _workspace(tx, request)
         if entity == "payment":
             record = workspace.record_payment(PaymentFields.model_validate(body))
         else:
@@ -69,9 +76,7 @@ async def create_record(request: Request) -> JSONResponse:
 async def get_record(request: Request) -> JSONResponse:
     entity = entity_of(request)
     with app_state(request).store.transaction() as tx:
-        record = TenantWorkspace(tx, request.path_params["tenant_id"], origin="user").get(
-            entity, request.path_params["record_id"]
-        )
+        record = _workspace(tx, request).get(entity, request.path_params["record_id"])
     return JSONResponse(record_json(record))
 
 
@@ -80,9 +85,7 @@ async def update_record(request: Request) -> JSONResponse:
     body = await json_object(request)
     expected_version = if_match(request, required=False)
     with app_state(request).store.transaction() as tx:
-        record = TenantWorkspace(tx, request.path_params["tenant_id"], origin="user").update(
-            entity, request.path_params["record_id"], body, expected_version
-        )
+        record = _workspace(tx, request).update(entity, request.path_params["record_id"], body, expected_version)
     return JSONResponse(record_json(record))
 
 
@@ -90,28 +93,30 @@ async def delete_record(request: Request) -> JSONResponse:
     entity = entity_of(request)
     expected_version = if_match(request, required=False)
     with app_state(request).store.transaction() as tx:
-        record = TenantWorkspace(tx, request.path_params["tenant_id"], origin="user").delete(
-            entity, request.path_params["record_id"], expected_version
-        )
+        record = _workspace(tx, request).delete(entity, request.path_params["record_id"], expected_version)
     return JSONResponse(record_json(record))
 
 
 async def finalize_invoice(request: Request) -> JSONResponse:
     expected_version = if_match(request, required=False)
     with app_state(request).store.transaction() as tx:
-        invoice = TenantWorkspace(tx, request.path_params["tenant_id"], origin="user").finalize_invoice(
-            request.path_params["record_id"], expected_version
-        )
+        invoice = _workspace(tx, request).finalize_invoice(request.path_params["record_id"], expected_version)
     return JSONResponse(record_json(invoice))
 
 
 async def void_invoice(request: Request) -> JSONResponse:
     expected_version = if_match(request, required=False)
     with app_state(request).store.transaction() as tx:
-        invoice = TenantWorkspace(tx, request.path_params["tenant_id"], origin="user").void_invoice(
-            request.path_params["record_id"], expected_version
-        )
+        invoice = _workspace(tx, request).void_invoice(request.path_params["record_id"], expected_version)
     return JSONResponse(record_json(invoice))
+
+
+async def record_history(request: Request) -> JSONResponse:
+    """The record's history as the product shows it: each change, oldest first, and who made it."""
+    entity = entity_of(request)
+    with app_state(request).store.transaction() as tx:
+        entries = _workspace(tx, request).history(entity, request.path_params["record_id"])
+    return JSONResponse({"history": [entry.as_json() for entry in entries]})
 
 
 ROUTES = [
@@ -119,6 +124,7 @@ ROUTES = [
     Route("/tenants/{tenant_id}/console-token", console_token, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/finalize", finalize_invoice, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/void", void_invoice, methods=["POST"]),
+    Route("/tenants/{tenant_id}/{collection}/{record_id}/history", record_history, methods=["GET"]),
     Route("/tenants/{tenant_id}/{collection}", create_record, methods=["POST"]),
     Route("/tenants/{tenant_id}/{collection}/{record_id}", get_record, methods=["GET"]),
     Route("/tenants/{tenant_id}/{collection}/{record_id}", update_record, methods=["PATCH"]),

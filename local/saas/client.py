@@ -118,6 +118,10 @@ class SaasAppClient:
     def update_team_member(self, tenant_id: str, member_id: str, **changes: Any) -> TeamMember:
         return self._record(TeamMember, "PATCH", f"/tenants/{tenant_id}/team-members/{member_id}", changes)
 
+    def record_history(self, tenant_id: str, collection: str, record_id: str) -> list[dict[str, Any]]:
+        """Each change of the record, oldest first: version, action, origin, acted_by {kind, name}, at."""
+        return list(self._call("GET", f"/tenants/{tenant_id}/{collection}/{record_id}/history")["history"])
+
     def _record(self, model: type[AnyRecord], method: str, path: str, body: dict[str, Any] | None = None) -> AnyRecord:
         return model.model_validate(self._call(method, path, body))
 

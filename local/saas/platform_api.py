@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
 from fieldbooks.domain.records import Entity
+from local.saas.audit import acting_actor
 from local.saas.errors import UnknownTenant
 from local.saas.http_inputs import app_state, entity_of, if_match, json_object, record_json
 from local.saas.idempotency import Write, request_fingerprint, write_once
@@ -41,7 +42,8 @@ class PlatformKeyGuard:
 
 
 def _workspace(tx: StoreTransaction, request: Request) -> TenantWorkspace:
-    return TenantWorkspace(tx, request.path_params["tenant_id"], origin="fieldbooks")
+    """Changed for Fieldbooks, by whom its audit header names (local/saas/audit.py)."""
+    return TenantWorkspace(tx, request.path_params["tenant_id"], origin="fieldbooks", acted_by=acting_actor(request))
 
 
 async def get_tenant(request: Request) -> JSONResponse:

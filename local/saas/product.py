@@ -19,8 +19,9 @@ from fieldbooks.domain.record_fields import (
 )
 from fieldbooks.domain.records import RECORD_MODELS, Entity, Invoice, Payment, Property, SaasRecord
 from fieldbooks.saas.events import Action, Origin, SaasChangeEvent
+from local.saas.audit import UNATTRIBUTED, AuditActor
 from local.saas.errors import InvalidRequest, RecordNotFound, UnknownTenant, VersionMismatch
-from local.saas.store import StoreTransaction, Tenant
+from local.saas.store import HistoryEntry, StoreTransaction, Tenant
 
 Clock = Callable[[], dt.datetime]
 AnyRecord = TypeVar("AnyRecord", bound=SaasRecord)
@@ -57,15 +58,24 @@ def new_id(prefix: str) -> str:
 
 
 class TenantWorkspace:
-    """One tenant's records inside one store transaction, changed on behalf of `origin`."""
+    """One tenant's records inside one store transaction, changed on behalf of `origin`, by `acted_by`
+    (who the record's history names; unattributed when the caller did not say)."""
 
-    def __init__(self, tx: StoreTransaction, tenant_id: str, origin: Origin, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        tx: StoreTransaction,
+        tenant_id: str,
+        origin: Origin,
+        clock: Clock = utc_now,
+        acted_by: AuditActor | None = None,
+    ) -> None:
         if tx.tenant(tenant_id) is None:
             raise UnknownTenant(f"There is no tenant {tenant_id!r}")
         self._tx = tx
         self.tenant_id = tenant_id
         self._origin = origin
         self._clock = clock
+        self._acted_by = acted_by or UNATTRIBUTED[origin]
 
     # --- reads
 
@@ -138,6 +148,10 @@ class TenantWorkspace:
         now = self._clock()
         new_link = None if link is None else AccountingLink(**link.model_dump(), linked_at=now)
         return self._save(self._next_version(current, accounting_link=new_link, updated_at=now), "updated")
+
+    def history(self, entity: Entity, record_id: str) -> list[HistoryEntry]:
+        self.get(entity, record_id)  # 404 for a record the tenant does not have
+        return self._tx.history(self.tenant_id, entity, record_id)
 
     # --- invoices and payments
 
@@ -250,6 +264,15 @@ class TenantWorkspace:
 
     def _save(self, record: AnyRecord, action: Action) -> AnyRecord:
         self._tx.put_record(self.tenant_id, record)
+        history = HistoryEntry(
+            version=record.version,
+            action=action,
+            origin=self._origin,
+            acted_by_kind=self._acted_by.kind,
+            acted_by=self._acted_by.name,
+            at=record.updated_at.isoformat(),
+        )
+        self._tx.append_history(self.tenant_id, record.entity, record.id, history)
         self._tx.append_event(
             SaasChangeEvent(
                 schema_version=1,

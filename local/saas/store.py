@@ -1,4 +1,4 @@
-"""The app's SQLite store: tenants, record snapshots, number series, the event outbox, idempotent replies.
+"""The app's SQLite store: tenants, records, number series, the event outbox, idempotent replies, history.
 
 Hand-written SQL on stdlib `sqlite3` rather than an ORM: five small tables, records stored as
 their JSON snapshot (the same JSON the events carry), and the one thing that matters — a record
@@ -61,6 +61,19 @@ CREATE TABLE IF NOT EXISTS idempotent_replies (
     body TEXT NOT NULL,
     PRIMARY KEY (tenant_id, idempotency_key)
 );
+CREATE TABLE IF NOT EXISTS record_history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    acted_by_kind TEXT NOT NULL,
+    acted_by TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_by_record ON record_history (tenant_id, entity, record_id, seq);
 """
 
 
@@ -81,6 +94,27 @@ class StoredReply:
     request_fingerprint: str
     status_code: int
     body: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of one record as the product's history shows it: what, when, by whom."""
+
+    version: int
+    action: str
+    origin: str
+    acted_by_kind: str
+    acted_by: str
+    at: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "action": self.action,
+            "origin": self.origin,
+            "acted_by": {"kind": self.acted_by_kind, "name": self.acted_by},
+            "at": self.at,
+        }
 
 
 @dataclass(frozen=True)
@@ -168,6 +202,32 @@ class StoreTransaction:
             (event.tenant_id, event.entity, event.record_id, event.model_dump_json()),
         )
         self.appended_events += 1
+
+    def append_history(self, tenant_id: str, entity: Entity, record_id: str, entry: HistoryEntry) -> None:
+        self._db.execute(
+            "INSERT INTO record_history (tenant_id, entity, record_id, version, action, origin, acted_by_kind,"
+            " acted_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                tenant_id,
+                entity,
+                record_id,
+                entry.version,
+                entry.action,
+                entry.origin,
+                entry.acted_by_kind,
+                entry.acted_by,
+                entry.at,
+            ),
+        )
+
+    def history(self, tenant_id: str, entity: Entity, record_id: str) -> list[HistoryEntry]:
+        """Oldest change first."""
+        rows = self._db.execute(
+            "SELECT version, action, origin, acted_by_kind, acted_by, at FROM record_history"
+            " WHERE tenant_id = ? AND entity = ? AND record_id = ? ORDER BY seq",
+            (tenant_id, entity, record_id),
+        )
+        return [HistoryEntry(*row) for row in rows]
 
     def idempotent_reply(self, tenant_id: str, idempotency_key: str) -> StoredReply | None:
         row = self._db.execute(

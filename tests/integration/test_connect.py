@@ -115,11 +115,13 @@ def test_an_admin_connects_through_the_consent_redirect_and_an_initial_run_is_qu
     (run,) = RunStore().recent(tenant).items
     assert run.kind is RunKind.INITIAL
     (job,) = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))["Records"]
+    assert run.started_by.model_dump() == {"kind": "user", "id": "u-1", "name": "u-1"}  # who connected
     assert json.loads(job["body"]) == {
         "tenant_id": tenant,
         "provider": "quickbooks_online",
         "run_id": run.run_id,
         "targets": [],
+        "acted_by": {"kind": "user", "id": "u-1", "name": "u-1"},
     }
     listed = tenant_api("GET", "/connections", tenant, role="member")
     assert [(c["status"], c["company_name"]) for c in listed.body["items"]] == [("connected", "Acme Plumbing LLC")]

@@ -39,6 +39,7 @@ export class History {
         failed ? h("span", { class: "error" }, ` ${failed} failed`) : "",
       ),
       run.message && h("p", {}, run.message),
+      actedBy(run) && h("p", { class: "muted" }, actedBy(run)),
       progressBars(run),
       h("div", { class: "failures" }, this.failures.get(run.run_id) ?? ""),
       h(
@@ -78,4 +79,14 @@ export class History {
     if (isFinished(run)) this.failures.set(run.run_id, rendered);
     box.replaceChildren(rendered);
   }
+}
+
+// Who started the run, approved its plan and asked it to stop: people by their user id, Fieldbooks' own work by name.
+function actedBy(run) {
+  const parts = [
+    run.started_by && `Started by ${run.started_by.name}`,
+    run.approved_by && `approved by ${run.approved_by.name}`,
+    run.stopped_by && `stopped by ${run.stopped_by.name}`,
+  ].filter(Boolean);
+  return parts.join(", ");
 }

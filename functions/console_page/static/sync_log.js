@@ -82,7 +82,13 @@ export class SyncLog {
     return h(
       "tr",
       {},
-      h("td", {}, timeElement(entry.created_at)),
+      h(
+        "td",
+        {},
+        timeElement(entry.created_at),
+        entry.acted_by && h("br"),
+        entry.acted_by && h("span", { class: "muted" }, `by ${entry.acted_by.name}`), // a person, or Fieldbooks' own work
+      ),
       h("td", {}, entityName(entry.entity), h("br"), h("span", { class: "muted" }, humanize(entry.action))),
       h("td", {}, DIRECTIONS[entry.direction] ?? humanize(entry.direction)),
       h("td", {}, statusBadge(entry.status)),

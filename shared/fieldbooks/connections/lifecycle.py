@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from fieldbooks.connections import browser_binding
 from fieldbooks.connections.browser_binding import BrowserBinding
+from fieldbooks.connections.settings_changes import log_settings_change
+from fieldbooks.domain.actors import Actor
 from fieldbooks.domain.credentials import OAuthTokens
 from fieldbooks.domain.errors import AuthExpired, Conflict, StaleVersion, Transient, ValidationFailed
 from fieldbooks.domain.models import (
@@ -157,7 +159,9 @@ def put_settings(
 ) -> ConnectionSettings:
     """A full replacement, so re-applying it to a fresher row after a version race is safe."""
     caller.require_admin()
+    before = services.connections.get(caller.tenant_id, provider).settings
     saved = _save_with_retries(caller.tenant_id, provider, services, settings=settings)
+    log_settings_change(saved, before, services)  # by the request's user (domain/actors.py)
     return saved.settings
 
 
@@ -302,8 +306,9 @@ def _save_with_retries(tenant_id: str, provider: Provider, services: Services, *
 
 def _queue_initial_run(connection: Connection, services: Services) -> None:
     """A reconnect also gets an initial run: it re-matches and catches up what waited meanwhile."""
-    run = services.runs.create(connection.tenant_id, connection.provider, RunKind.INITIAL)
-    job = PullJob(tenant_id=connection.tenant_id, provider=connection.provider, run_id=run.run_id)
+    connector = Actor.user(connection.connected_by)  # the callback has no token: the state row named them
+    run = services.runs.create(connection.tenant_id, connection.provider, RunKind.INITIAL, started_by=connector)
+    job = PullJob(tenant_id=connection.tenant_id, provider=connection.provider, run_id=run.run_id, acted_by=connector)
     services.sqs.send_message(QueueUrl=services.settings.pull_queue_url, MessageBody=job.model_dump_json())
 
 

@@ -19,6 +19,7 @@ COLUMNS = (
     "saas_id",
     "remote_id",
     "run_id",
+    "acted_by",  # the user's id, or "Fieldbooks (scheduled sync)" and the like for its own work
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,6 +48,7 @@ def to_csv(entries: Iterable[SyncLogEntry]) -> str:
                 e.saas_id,
                 e.remote_id,
                 e.run_id,
+                e.acted_by.name if e.acted_by else "",
             )
         )
     return out.getvalue()

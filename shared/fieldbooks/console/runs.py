@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fieldbooks.domain.actors import current_actor
 from fieldbooks.domain.errors import Conflict
 from fieldbooks.domain.models import Provider, Run, RunKind, RunStatus
 from fieldbooks.domain.plans import RunDetail
@@ -27,7 +28,9 @@ def start_sync_now(tenant_id: str, provider: Provider, services: Services) -> Ru
 
 
 def approve_run(tenant_id: str, run_id: str, services: Services) -> Run:
-    run = services.runs.transition(tenant_id, run_id, RunStatus.AWAITING_APPROVAL, RunStatus.QUEUED, "Plan approved.")
+    run = services.runs.transition(
+        tenant_id, run_id, RunStatus.AWAITING_APPROVAL, RunStatus.QUEUED, "Plan approved.", approved_by=current_actor()
+    )
     send_pull_job(PullJob(tenant_id=tenant_id, provider=run.provider, run_id=run_id), services)
     return services.runs.get(tenant_id, run_id)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fieldbooks.domain.actors import Actor
 from fieldbooks.domain.schedule import MaintenanceWindow, known_time_zone
 
 
@@ -192,6 +193,7 @@ class SyncLogEntry(BaseModel):
     remote_id: str | None = None
     run_id: str | None = None
     values: dict[str, Any] | None = Field(default=None, description="Both sides' values, for field conflicts.")
+    acted_by: Actor | None = Field(default=None, description="The person, or Fieldbooks' own work, behind the row.")
 
 
 class SyncLogPage(BaseModel):
@@ -245,6 +247,9 @@ class Run(BaseModel):
     stop_requested: bool = False
     progress: dict[str, CategoryProgress] = Field(default_factory=dict)
     message: str | None = None
+    started_by: Actor | None = Field(default=None, description="Who started it: a person, or the schedule.")
+    approved_by: Actor | None = Field(default=None, description="Who approved its plan.")
+    stopped_by: Actor | None = Field(default=None, description="Who asked it to stop.")
 
 
 class RunPage(BaseModel):
@@ -319,6 +324,7 @@ class ConflictRecord(BaseModel):
     status: ConflictStatus = ConflictStatus.OPEN
     created_at: datetime
     resolved_at: datetime | None = None
+    resolved_by: Actor | None = None
 
 
 class PendingActionStatus(StrEnum):

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from fieldbooks.domain.errors import StaleVersion
+from fieldbooks.domain.actors import Actor, current_actor
+from fieldbooks.domain.errors import NotFound, StaleVersion
 from fieldbooks.domain.models import Connection, Provider, RunKind
 from fieldbooks.observability import logger
 from fieldbooks.services import Services
@@ -31,6 +32,20 @@ class PullJob(BaseModel):
     provider: Provider
     run_id: str
     targets: list[PullTarget] = Field(default_factory=list, max_length=1000)
+    # Who the job's work is for: by default whoever queues it (domain/actors.py), so Sync now's job
+    # names who clicked, an approval's job the approver, and a slice handed on keeps its actor.
+    acted_by: Actor | None = Field(default_factory=current_actor)
+
+
+def job_actor(job: PullJob, services: Services) -> Actor | None:
+    """Who a job acts for: the one it names, else whoever started its run (a job queued outside any
+    request, e.g. for a webhook, names nobody; its run was started by the webhook actor)."""
+    if job.acted_by is not None:
+        return job.acted_by
+    try:
+        return services.runs.get(job.tenant_id, job.run_id).started_by
+    except NotFound:
+        return None  # the job finds that out itself
 
 
 def send_pull_job(job: PullJob, services: Services) -> None:

@@ -3,6 +3,10 @@
 No httpx exception and no status code leaves this module: replies go through
 `platform_errors.domain_error_for`, and transport failures (timeouts, refused connections) become
 `Transient`, which the workers retry.
+
+Every write carries who it is for (the platform API's audit field, `local/saas/README.md`): the
+actor the current request or job acts as (domain/actors.py), read here at each call, so no write
+path passes a user and a new one picks it up without edits.
 """
 
 import datetime as dt
@@ -10,10 +14,12 @@ import uuid
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
 
+from fieldbooks.domain.actors import Actor, ActorKind, current_actor
 from fieldbooks.domain.errors import Transient
 from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
 from fieldbooks.domain.records import (
@@ -33,6 +39,9 @@ from fieldbooks.saas.platform_errors import domain_error_for
 # Explicit, and shorter than a Lambda's timeout: a slow platform is a retry, not a dead function.
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 DEFAULT_PAGE_SIZE = 100
+# The platform API's audit field: exactly one of the two on a write, the value percent-encoded UTF-8.
+ACTING_USER_HEADER = "X-Acting-User"
+ACTING_SYSTEM_HEADER = "X-Acting-System"
 AnyRecord = TypeVar("AnyRecord", bound=SaasRecord)
 
 
@@ -216,6 +225,8 @@ class SaasPlatformClient:
         if method != "GET":
             # A write without a caller's key still gets one, so a transport-level resend is safe.
             sent_headers["Idempotency-Key"] = idempotency_key or f"fb-{uuid.uuid4().hex}"
+            if (actor := current_actor()) is not None:
+                sent_headers.update(audit_headers(actor))
         try:
             reply = self._http.request(method, self._base + path, json=json, params=params, headers=sent_headers)
         except httpx.HTTPError as error:
@@ -226,3 +237,11 @@ class SaasPlatformClient:
             return reply.json()
         except ValueError as error:
             raise Transient(f"The SaaS platform sent an unreadable reply ({reply.status_code})") from error
+
+
+def audit_headers(actor: Actor) -> dict[str, str]:
+    """The header naming who a write is for: a user by the id the SaaS issued, Fieldbooks' own work by
+    its name. Percent-encoded, since a header value is ASCII and a user id may not be."""
+    if actor.kind is ActorKind.USER:
+        return {ACTING_USER_HEADER: quote(actor.id, safe="")}
+    return {ACTING_SYSTEM_HEADER: quote(actor.name, safe="")}

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import jwt
 
+from fieldbooks.domain.actors import MAX_ACTOR_TEXT, Actor
 from fieldbooks.domain.errors import Forbidden, Unauthorized
 
 ISSUER = "fsm-saas"
@@ -30,6 +31,11 @@ class TenantCaller:
     tenant_id: str
     user_id: str
     role: Role
+
+    @property
+    def actor(self) -> Actor:
+        """The person every trace of this request names (runs, sync log, the SaaS's record history)."""
+        return Actor.user(self.user_id)
 
     def require_admin(self) -> None:
         """Connecting, changing settings and resolving conflicts are for admins and owners only."""
@@ -60,6 +66,13 @@ def verify_console_token(authorization: str | None, secret: str) -> TenantCaller
     except ValueError as error:
         raise Forbidden("Your role does not give access to accounting integrations.") from error
     tenant_id, user_id = claims["tid"], claims["sub"]
-    if not isinstance(tenant_id, str) or not tenant_id or not isinstance(user_id, str) or not user_id:
+    if not isinstance(tenant_id, str) or not tenant_id or not _is_user_id(user_id):
         raise Unauthorized("The sign-in token is not valid.")
     return TenantCaller(tenant_id=tenant_id, user_id=user_id, role=role)
+
+
+def _is_user_id(user_id: object) -> bool:
+    """The user every trace of the request names: text the sync log and the SaaS's audit field can hold."""
+    if not isinstance(user_id, str):
+        return False
+    return bool(user_id.strip()) and len(user_id) <= MAX_ACTOR_TEXT and user_id.isprintable()

@@ -11,6 +11,7 @@ import os
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
+from fieldbooks.domain.actors import Actor, current_actor
 from fieldbooks.domain.errors import NotFound
 from fieldbooks.domain.models import (
     ConflictKind,
@@ -43,6 +44,7 @@ class ConflictRow(Model):
     message = UnicodeAttribute(null=True)
     details = JSONAttribute(null=True)  # name, remote_id, other_saas_ids, values
     resolved_at = UTCDateTimeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)  # the Actor's JSON (domain/actors.py)
     # pending-action fields
     record_version = UnicodeAttribute(null=True)
     action = UnicodeAttribute(null=True)
@@ -98,7 +100,10 @@ class ConflictStore:
 
     def resolve(self, tenant_id: str, conflict_id: str) -> ConflictRecord:
         row = ConflictRow.get(tenant_id, CONFLICT + conflict_id)
-        row.update(actions=[ConflictRow.status.set(ConflictStatus.RESOLVED.value), ConflictRow.resolved_at.set(now())])
+        actions = [ConflictRow.status.set(ConflictStatus.RESOLVED.value), ConflictRow.resolved_at.set(now())]
+        if (by := current_actor()) is not None:  # whoever the request or job acts for
+            actions.append(ConflictRow.resolved_by.set(by.model_dump_json()))
+        row.update(actions=actions)
         return _conflict(row)
 
 
@@ -150,6 +155,7 @@ def _conflict(row: ConflictRow) -> ConflictRecord:
         status=ConflictStatus(row.status),
         created_at=row.created_at,
         resolved_at=row.resolved_at,
+        resolved_by=Actor.model_validate_json(row.resolved_by) if row.resolved_by else None,
     )
 
 

@@ -15,6 +15,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from fieldbooks.domain.actors import Actor, current_actor
 from fieldbooks.domain.errors import Conflict, NotFound
 from fieldbooks.domain.models import CategoryProgress, Provider, Run, RunKind, RunPage, RunStatus
 from fieldbooks.store.base import TableSettings, expiry_epoch, now, sortable_id
@@ -42,6 +43,10 @@ class RunRow(Model):
     total = MapAttribute(default=dict)
     failed = MapAttribute(default=dict)
     queued = MapAttribute(default=dict)  # QUEUE providers: applied, waiting for the provider's answer
+    # Who acted, as the Actor's JSON (domain/actors.py): started it, approved its plan, asked it to stop.
+    started_by = UnicodeAttribute(null=True)
+    approved_by = UnicodeAttribute(null=True)
+    stopped_by = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
 
     def to_model(self) -> Run:
@@ -60,6 +65,9 @@ class RunRow(Model):
             finished_at=self.finished_at,
             stop_requested=bool(self.stop_requested),
             message=self.message,
+            started_by=_actor(self.started_by),
+            approved_by=_actor(self.approved_by),
+            stopped_by=_actor(self.stopped_by),
             progress={
                 c: CategoryProgress(
                     done=int(done.get(c, 0)),
@@ -72,8 +80,23 @@ class RunRow(Model):
         )
 
 
+def _actor(stored: str | None) -> Actor | None:
+    return Actor.model_validate_json(stored) if stored else None
+
+
+def unattended_actor(kind: RunKind, provider: Provider) -> Actor | None:
+    """Who a run nobody clicked for is by: the schedule, or the accounting system's notification."""
+    if kind is RunKind.SCHEDULED:
+        return Actor.scheduled()
+    if kind is RunKind.WEBHOOK:
+        return Actor.webhook(provider.label)
+    return None
+
+
 class RunStore:
-    def create(self, tenant_id: str, provider: Provider, kind: RunKind) -> Run:
+    def create(self, tenant_id: str, provider: Provider, kind: RunKind, started_by: Actor | None = None) -> Run:
+        """`started_by` defaults to whoever the request or job acts for, else the schedule or webhook."""
+        started_by = started_by or current_actor() or unattended_actor(kind, provider)
         row = RunRow(
             tenant_id,
             sortable_id(),
@@ -81,6 +104,7 @@ class RunStore:
             kind=kind.value,
             status=RunStatus.QUEUED.value,
             created_at=now(),
+            started_by=started_by.model_dump_json() if started_by else None,
             expires_at=expiry_epoch(RETENTION_DAYS),
         )
         row.save()
@@ -107,13 +131,22 @@ class RunStore:
         return self._update(tenant_id, run_id, actions)
 
     def transition(
-        self, tenant_id: str, run_id: str, expected: RunStatus, status: RunStatus, message: str | None = None
+        self,
+        tenant_id: str,
+        run_id: str,
+        expected: RunStatus,
+        status: RunStatus,
+        message: str | None = None,
+        *,
+        approved_by: Actor | None = None,
     ) -> Run:
         """Moves the run on only from `expected`: a double-clicked Approve queues one apply, not two.
 
         Conflict when the run is in another status (already approved, stopped, finished).
         """
         actions = [RunRow.status.set(status.value)]
+        if approved_by is not None:
+            actions.append(RunRow.approved_by.set(approved_by.model_dump_json()))
         if status.is_finished:
             actions.append(RunRow.finished_at.set(now()))
         if message is not None:
@@ -149,8 +182,12 @@ class RunStore:
         """A queued action withdrawn before it was sent (Stop): it counts neither done nor failed."""
         self._update(tenant_id, run_id, [RunRow.queued[category].add(-1)])
 
-    def request_stop(self, tenant_id: str, run_id: str) -> Run:
-        return self._update(tenant_id, run_id, [RunRow.stop_requested.set(True)])
+    def request_stop(self, tenant_id: str, run_id: str, by: Actor | None = None) -> Run:
+        """`by` defaults to whoever the request acts for; the first to ask is the one kept."""
+        actions = [RunRow.stop_requested.set(True)]
+        if (by := by or current_actor()) is not None:
+            actions.append(RunRow.stopped_by.set(RunRow.stopped_by | by.model_dump_json()))
+        return self._update(tenant_id, run_id, actions)
 
     def _update(self, tenant_id: str, run_id: str, actions: list[Action]) -> Run:
         row = RunRow(tenant_id, run_id)

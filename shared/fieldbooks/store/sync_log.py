@@ -13,6 +13,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
+from fieldbooks.domain.actors import Actor, current_actor
 from fieldbooks.domain.models import Direction, Provider, SyncLogEntry, SyncLogPage, SyncStatus
 from fieldbooks.store.base import PageCursors, TableSettings, expiry_epoch, now, sortable_id
 
@@ -57,6 +58,7 @@ class SyncLogRow(Model):
     remote_id = UnicodeAttribute(null=True)
     run_id = UnicodeAttribute(null=True)
     values_json = UnicodeAttribute(null=True)
+    acted_by = UnicodeAttribute(null=True)  # the Actor's JSON (domain/actors.py)
     tenant_run = UnicodeAttribute(null=True)
     tenant_record = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
@@ -79,6 +81,7 @@ class SyncLogRow(Model):
             remote_id=self.remote_id,
             run_id=self.run_id,
             values=json.loads(self.values_json) if self.values_json else None,
+            acted_by=Actor.model_validate_json(self.acted_by) if self.acted_by else None,
         )
 
 
@@ -123,7 +126,10 @@ class SyncLogStore:
         remote_id: str | None = None,
         run_id: str | None = None,
         values: dict[str, object] | None = None,
+        acted_by: Actor | None = None,
     ) -> SyncLogEntry:
+        """`acted_by` defaults to whoever the current request or job acts for (domain/actors.py)."""
+        acted_by = acted_by or current_actor()
         row = SyncLogRow(
             tenant_id,
             sortable_id(),
@@ -138,6 +144,7 @@ class SyncLogStore:
             remote_id=remote_id,
             run_id=run_id,
             values_json=json.dumps(values, default=str) if values is not None else None,
+            acted_by=acted_by.model_dump_json() if acted_by else None,
             tenant_run=f"{tenant_id}#{run_id}" if run_id else None,
             tenant_record=f"{tenant_id}#{saas_id}" if saas_id else None,
             expires_at=expiry_epoch(RETENTION_DAYS),
