@@ -18,6 +18,7 @@ from local.saas.console_tokens import mint_console_token
 from local.saas.errors import UnknownTenant
 from local.saas.http_inputs import app_state, entity_of, if_match, json_object, record_json
 from local.saas.product import TenantWorkspace, add_tenant, utc_now
+from local.saas.reference_lists import APP_ROUTES as REFERENCE_LIST_ROUTES
 from local.saas.store import StoreTransaction
 
 
@@ -122,6 +123,7 @@ async def record_history(request: Request) -> JSONResponse:
 ROUTES = [
     Route("/tenants", create_tenant, methods=["POST"]),
     Route("/tenants/{tenant_id}/console-token", console_token, methods=["POST"]),
+    *REFERENCE_LIST_ROUTES,
     Route("/tenants/{tenant_id}/invoices/{record_id}/finalize", finalize_invoice, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/void", void_invoice, methods=["POST"]),
     Route("/tenants/{tenant_id}/{collection}/{record_id}/history", record_history, methods=["GET"]),

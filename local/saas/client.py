@@ -18,6 +18,7 @@ from fieldbooks.domain.records import (
     SaasRecord,
     TeamMember,
 )
+from fieldbooks.saas.reference_lists import ReferenceList, ReferenceListPage
 
 AnyRecord = TypeVar("AnyRecord", bound=SaasRecord)
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -121,6 +122,11 @@ class SaasAppClient:
     def record_history(self, tenant_id: str, collection: str, record_id: str) -> list[dict[str, Any]]:
         """Each change of the record, oldest first: version, action, origin, acted_by {kind, name}, at."""
         return list(self._call("GET", f"/tenants/{tenant_id}/{collection}/{record_id}/history")["history"])
+
+    def reference_lists(self, tenant_id: str) -> list[ReferenceList]:
+        """What the product's pick lists offer: every kind, per provider."""
+        reply = self._call("GET", f"/tenants/{tenant_id}/reference-lists")
+        return ReferenceListPage.model_validate(reply).items
 
     def _record(self, model: type[AnyRecord], method: str, path: str, body: dict[str, Any] | None = None) -> AnyRecord:
         return model.model_validate(self._call(method, path, body))

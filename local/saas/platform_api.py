@@ -1,7 +1,8 @@
 """The platform API Fieldbooks calls, under `/platform/v1`, guarded by the platform API key.
 
 Reads: change listings (`updated_since` + cursor) and single records. Write-back: what comes from
-accounting (new and updated contacts, payments, voids) and the "Linked to accounting" marker.
+accounting (new and updated contacts, payments, voids, reference lists) and the "Linked to accounting"
+marker.
 Writes are published with `origin="fieldbooks"` and honour `Idempotency-Key`.
 """
 
@@ -21,6 +22,7 @@ from local.saas.http_inputs import app_state, entity_of, if_match, json_object, 
 from local.saas.idempotency import Write, request_fingerprint, write_once
 from local.saas.paging import decode_cursor, encode_cursor, parse_limit, parse_updated_since
 from local.saas.product import TenantWorkspace
+from local.saas.reference_lists import PLATFORM_ROUTES as REFERENCE_LIST_ROUTES
 from local.saas.store import StoreTransaction
 
 
@@ -151,6 +153,7 @@ async def clear_accounting_link(request: Request) -> JSONResponse:
 
 ROUTES = [
     Route("/tenants/{tenant_id}", get_tenant, methods=["GET"]),
+    *REFERENCE_LIST_ROUTES,
     Route("/tenants/{tenant_id}/contacts", create_contact, methods=["POST"]),
     Route("/tenants/{tenant_id}/contacts/{record_id}", update_contact, methods=["PATCH"]),
     Route("/tenants/{tenant_id}/payments", record_payment, methods=["POST"]),

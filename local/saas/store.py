@@ -1,6 +1,7 @@
-"""The app's SQLite store: tenants, records, number series, the event outbox, idempotent replies, history.
+"""The app's SQLite store: tenants, records, number series, the event outbox, idempotent replies, history,
+and the reference lists accounting sends (tax codes, tax rates, income accounts).
 
-Hand-written SQL on stdlib `sqlite3` rather than an ORM: five small tables, records stored as
+Hand-written SQL on stdlib `sqlite3` rather than an ORM: seven small tables, records stored as
 their JSON snapshot (the same JSON the events carry), and the one thing that matters — a record
 change and its event committed in one transaction — is a plain BEGIN/COMMIT.
 
@@ -19,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from fieldbooks.domain.records import RECORD_MODELS, Entity, SaasRecord
+from fieldbooks.domain.reference_lists import ReferenceKind
 from fieldbooks.saas.events import SaasChangeEvent
+from fieldbooks.saas.reference_lists import ReferenceList
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tenants (
@@ -74,6 +77,13 @@ CREATE TABLE IF NOT EXISTS record_history (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_by_record ON record_history (tenant_id, entity, record_id, seq);
+CREATE TABLE IF NOT EXISTS reference_lists (
+    tenant_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, kind, provider)
+);
 """
 
 
@@ -184,6 +194,26 @@ class StoreTransaction:
         params.append(limit)
         model = RECORD_MODELS[entity]
         return [model.model_validate_json(row[0]) for row in self._db.execute(sql, params)]
+
+    def reference_lists(self, tenant_id: str, kind: ReferenceKind) -> list[ReferenceList]:
+        rows = self._db.execute(
+            "SELECT snapshot FROM reference_lists WHERE tenant_id = ? AND kind = ? ORDER BY provider",
+            (tenant_id, kind),
+        )
+        return [ReferenceList.model_validate_json(row[0]) for row in rows]
+
+    def all_reference_lists(self, tenant_id: str) -> list[ReferenceList]:
+        rows = self._db.execute(
+            "SELECT snapshot FROM reference_lists WHERE tenant_id = ? ORDER BY kind, provider", (tenant_id,)
+        )
+        return [ReferenceList.model_validate_json(row[0]) for row in rows]
+
+    def put_reference_list(self, tenant_id: str, listing: ReferenceList) -> None:
+        self._db.execute(
+            "INSERT INTO reference_lists (tenant_id, kind, provider, snapshot) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tenant_id, kind, provider) DO UPDATE SET snapshot = excluded.snapshot",
+            (tenant_id, listing.kind, listing.provider, listing.model_dump_json()),
+        )
 
     def next_number(self, tenant_id: str, series: str) -> int:
         self._db.execute(

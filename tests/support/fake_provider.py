@@ -27,6 +27,7 @@ from fieldbooks.domain.errors import (
 from fieldbooks.domain.models import Connection, ConnectionSettings, ConnectionStatus, Provider
 from fieldbooks.domain.money import to_cents
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
+from fieldbooks.domain.reference_lists import ReferenceEntry, ReferenceLists
 from fieldbooks.providers.contract import (
     AuthKind,
     CallContext,
@@ -77,6 +78,17 @@ def fake_descriptor(
 
 
 FAKE_DESCRIPTOR = fake_descriptor()
+FAKE_REFERENCE_LISTS = ReferenceLists(
+    tax_codes=[
+        ReferenceEntry(id="T20", name="Standard 20%", taxable=True, tax_rate_ids=("R20",)),
+        ReferenceEntry(id="T0", name="Zero rated", taxable=True, tax_rate_ids=("R0",)),
+    ],
+    tax_rates=[
+        ReferenceEntry(id="R20", name="20%", rate_percent=Decimal("20")),
+        ReferenceEntry(id="R0", name="0%", rate_percent=Decimal("0")),
+    ],
+    income_accounts=[ReferenceEntry(id="A1", name="Sales"), ReferenceEntry(id="A2", name="Services")],
+)
 
 
 class FakeMapper:
@@ -118,6 +130,9 @@ class FakeBooks:
     pushed: list[tuple[str, int]] = field(default_factory=list)  # (SaaS id, SaaS version) of the same
     read_failure: FieldbooksError | None = None  # what the next full read (a run's READ phase) raises
     reads: int = 0
+    # The company's tax codes, tax rates and income accounts (active ones), as a bookkeeper set them up.
+    reference: ReferenceLists = field(default_factory=lambda: FAKE_REFERENCE_LISTS)
+    balance_reads: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     # ---------------------------------------------------------------- inspection
@@ -321,6 +336,14 @@ class FakeReader:
         if stored is None:
             raise RemoteNotFound(f"{remote_id} was not found.")
         return self.books.remote(stored)
+
+    def reference_lists(self) -> ReferenceLists:
+        return self.books.reference
+
+    def balances(self) -> dict[str, Decimal]:
+        """One read for every customer: each active customer's `Balance` field (0 when never set)."""
+        self.books.balance_reads += 1
+        return {r.remote_id: Decimal(str(r.fields.get("Balance", "0"))) for r in self.books.of("Customer") if r.active}
 
 
 class FakeOAuth:

@@ -23,6 +23,7 @@ from fieldbooks.domain.errors import FieldbooksError
 from fieldbooks.domain.limits import RateBudget  # noqa: F401 - part of the seam: a descriptor carries one
 from fieldbooks.domain.models import ConnectionSettings, Provider
 from fieldbooks.domain.records import Contact, Property, SaasRecord
+from fieldbooks.domain.reference_lists import ReferenceEntry, ReferenceLists  # noqa: F401 - part of the seam
 
 
 class Transport(StrEnum):
@@ -256,6 +257,14 @@ class Reader(Protocol):
         sharing the second of the last one seen comes again, and is dropped by its version), deleted
         and voided ones included, oldest first. None asks for every record of that entity (a full
         comparison, when the cursor is older than the provider keeps changes: `changes_window`)."""
+
+    def reference_lists(self) -> ReferenceLists:
+        """The company's active tax codes, tax rates and income accounts, each list read whole (paged)."""
+
+    def balances(self) -> Mapping[str, Decimal]:
+        """Remote customer id → its open balance, its sub-records' (jobs') included, for every active
+        customer; read in as few calls as the provider allows (a page of many customers per call, never
+        one call per customer)."""
 
 
 class TokenSource(Protocol):

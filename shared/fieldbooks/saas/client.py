@@ -33,8 +33,10 @@ from fieldbooks.domain.records import (
     Property,
     SaasRecord,
 )
+from fieldbooks.domain.reference_lists import ReferenceKind
 from fieldbooks.saas.collections import COLLECTION_OF
 from fieldbooks.saas.platform_errors import domain_error_for
+from fieldbooks.saas.reference_lists import PATH_OF, ReferenceList, ReferenceListFields, ReferenceListPage
 
 # Explicit, and shorter than a Lambda's timeout: a slow platform is a retry, not a dead function.
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
@@ -43,6 +45,7 @@ DEFAULT_PAGE_SIZE = 100
 ACTING_USER_HEADER = "X-Acting-User"
 ACTING_SYSTEM_HEADER = "X-Acting-System"
 AnyRecord = TypeVar("AnyRecord", bound=SaasRecord)
+ReferenceListT = TypeVar("ReferenceListT", ReferenceList, ReferenceListPage)
 
 
 class RecordPage(BaseModel):
@@ -199,7 +202,33 @@ class SaasPlatformClient:
         )
         return self._parse(RECORD_MODELS[entity], body)
 
+    # --- reference lists (from accounting: tax codes, tax rates, income accounts)
+
+    def put_reference_list(
+        self, tenant_id: str, kind: ReferenceKind, fields: ReferenceListFields, idempotency_key: str | None = None
+    ) -> ReferenceList:
+        """Replaces the provider's whole list of `kind`; sending the same list again changes nothing."""
+        body = self._send(
+            "PUT",
+            f"/{tenant_id}/reference-lists/{PATH_OF[kind]}",
+            json=fields.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse_list(ReferenceList, body)
+
+    def reference_lists(self, tenant_id: str, kind: ReferenceKind) -> list[ReferenceList]:
+        """Every provider's list of `kind` the SaaS holds for the tenant."""
+        body = self._send("GET", f"/{tenant_id}/reference-lists/{PATH_OF[kind]}")
+        return self._parse_list(ReferenceListPage, body).items
+
     # --- the edge
+
+    @staticmethod
+    def _parse_list(model: type[ReferenceListT], body: Any) -> ReferenceListT:
+        try:
+            return model.model_validate(body)
+        except ValidationError as error:
+            raise Transient(f"The SaaS platform sent a reference list Fieldbooks cannot read: {error}") from error
 
     def _get(self, model: type[AnyRecord], tenant_id: str, record_id: str) -> AnyRecord:
         return self._parse(model, self._send("GET", f"/{tenant_id}/{COLLECTION_OF[model.entity]}/{record_id}"))

@@ -35,6 +35,7 @@ from fieldbooks.queues.pull_jobs import PullJob, send_pull_job
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
+from fieldbooks.sync import reference_lists
 from fieldbooks.sync.plan import SaasSide, build_plan
 from fieldbooks.sync.push import Push
 
@@ -73,6 +74,8 @@ def drive(connection: Connection, run: Run, services: Services) -> SliceEnd | No
     push = Push(connection, services, run.run_id)
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
+        if run.kind is RunKind.INITIAL:  # right after connect: the settings' pick lists need them
+            reference_lists.refresh_alongside_run(connection, services, run.run_id)
         remote = registry.reader(connection, services).side()
         plan_run(
             connection, run, services, remote, lambda contact: push.mapper.display_name(contact, connection.settings)

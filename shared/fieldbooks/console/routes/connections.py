@@ -1,4 +1,4 @@
-"""Connect, reconnect, disconnect and settings of the tenant's accounting connections."""
+"""Connect, reconnect, disconnect, settings and reference lists of the tenant's accounting connections."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from fieldbooks import registry
 from fieldbooks.connections import lifecycle
-from fieldbooks.console import conflicts
+from fieldbooks.console import conflicts, reference_lists
+from fieldbooks.console.reference_lists import ReferenceListsView
 from fieldbooks.console.routes.context import caller, services
 from fieldbooks.console.status import ConnectionStatusView, connection_status
 from fieldbooks.domain.models import Connection, ConnectionSettings, ConnectionStatus, Provider
@@ -105,8 +106,22 @@ def get_connection_settings(provider: Annotated[Provider, Path()]) -> Connection
 def put_connection_settings(provider: Annotated[Provider, Path()], settings: ConnectionSettings) -> ConnectionSettings:
     tenant_id = caller(router).tenant_id
     before = lifecycle.get_settings(tenant_id, provider, services(router))
+    caller(router).require_admin()  # before the check: a member learns nothing of the company's lists
+    reference_lists.check_settings(tenant_id, provider, before, settings, services(router))
     saved = lifecycle.put_settings(caller(router), provider, settings, services(router))
     if saved.name_individuals_with_company and not before.name_individuals_with_company:
         # The rule can settle duplicate names among individuals: push the contacts stuck on one again.
         conflicts.retry_after_naming_rule(services(router).connections.get(tenant_id, provider), services(router))
     return saved
+
+
+@router.get("/connections/<provider>/reference-lists")
+def get_reference_lists(provider: Annotated[Provider, Path()]) -> ReferenceListsView:
+    """The tax codes, tax rates and income accounts the settings' pick lists offer, as last pulled."""
+    return reference_lists.view(caller(router).tenant_id, provider, services(router))
+
+
+@router.post("/connections/<provider>/reference-lists/refresh")
+def refresh_reference_lists(provider: Annotated[Provider, Path()]) -> ReferenceListsView:
+    """Admin/owner: reads the lists from accounting now and hands them to the SaaS."""
+    return reference_lists.refresh(caller(router), provider, services(router))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from fieldbooks.domain.reference_lists import ReferenceLists
 from fieldbooks.providers.contract import RemoteRecord, RemoteSide
-from fieldbooks.providers.quickbooks_online import mapping
+from fieldbooks.providers.quickbooks_online import balances, mapping, reference
 from fieldbooks.providers.quickbooks_online.client import QboClient
 
 # Active records only (the default of a QuickBooks query): linking to an inactive name would make
@@ -32,6 +34,12 @@ class QboReader:
     def one(self, entity: str, remote_id: str) -> RemoteRecord:
         remote_entity = mapping.REMOTE_ENTITY[entity]
         return remote_record(remote_entity, self.client.read(remote_entity, remote_id))
+
+    def reference_lists(self) -> ReferenceLists:
+        return reference.reference_lists(self.client)
+
+    def balances(self) -> dict[str, Decimal]:
+        return balances.open_balances(self.client)
 
 
 def remote_record(remote_entity: str, body: dict[str, Any]) -> RemoteRecord:
