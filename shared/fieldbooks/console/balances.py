@@ -2,8 +2,8 @@
 
 The SaaS side is the platform API's invoice listing (every invoice, a few hundred per page): a contact's
 open balance is the sum of its issued, live invoices' balance due, its job sites' included. The
-accounting side is one `Reader.balances()` (QuickBooks: a thousand customers per query), never one call
-per customer. Money stays `Decimal` from both replies to the CSV.
+accounting side is one `Reader.balances()` (a thousand customers per call where the provider pages that
+far), never one call per customer. Money stays `Decimal` from both replies to the CSV.
 """
 
 from __future__ import annotations

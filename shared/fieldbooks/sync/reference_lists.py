@@ -26,7 +26,7 @@ from fieldbooks.store.reference_lists import PulledReferenceLists
 
 # What a caller retries as a whole (the queue redelivers the job; the console answers with the message).
 RETRIED = (RateLimited, Transient, AuthExpired)
-NOUNS = {"tax_codes": "tax codes", "tax_rates": "tax rates", "income_accounts": "income accounts"}
+NOUNS = {"tax_codes": "tax code", "tax_rates": "tax rate", "income_accounts": "income account"}
 
 
 def refresh_reference_lists(
@@ -47,7 +47,7 @@ def refresh_reference_lists(
         tenant_id=connection.tenant_id, provider=connection.provider, pulled_at=now(), lists=lists
     )
     services.reference_lists.save(pulled)
-    counts = ", ".join(f"{len(lists.of(kind))} {NOUNS[kind]}" for kind in REFERENCE_KINDS)
+    counts = ", ".join(_counted(len(lists.of(kind)), NOUNS[kind]) for kind in REFERENCE_KINDS)
     services.sync_log.write(
         connection.tenant_id,
         provider=connection.provider,
@@ -80,3 +80,7 @@ def refresh_alongside_run(connection: Connection, services: Services, run_id: st
             detail=f"The tax codes and income accounts could not be brought over: {error.message}",
             run_id=run_id,
         )
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
