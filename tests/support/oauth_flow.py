@@ -71,9 +71,16 @@ def invoke(function_id: str, event: dict[str, Any]) -> Reply:
     return Reply(reply["statusCode"], body, headers, list(reply.get("cookies") or []))
 
 
-def tenant_api(method: str, path: str, tenant_id: str, role: str = "admin", body: Any = None) -> Reply:
+def tenant_api(
+    method: str,
+    path: str,
+    tenant_id: str,
+    role: str = "admin",
+    body: Any = None,
+    query: dict[str, str] | None = None,
+) -> Reply:
     headers = {"authorization": f"Bearer {console_token(tenant_id, role=role)}"}
-    return invoke("TenantApiFunction", http_event(method, path, headers=headers, body=body))
+    return invoke("TenantApiFunction", http_event(method, path, query=query, headers=headers, body=body))
 
 
 def authorize(tenant_id: str, role: str = "admin") -> Reply:

@@ -32,7 +32,7 @@ router = Router()
 def get_balance_report(
     provider: Annotated[Provider | None, Query()] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002 - the query parameter's name
-) -> Response[BalanceReport]:
+) -> Response[BalanceReport | str]:
     """Each linked customer's open balance in the SaaS and in accounting, differences first, with totals."""
     tenant_id = caller(router).tenant_id
     chosen = tenant_provider(services(router), tenant_id, provider)
