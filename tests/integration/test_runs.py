@@ -407,8 +407,9 @@ def test_an_initial_sync_creates_contacts_and_items_in_batches_of_thirty(
     # Plan pages of 30: 30 contacts, then 10 contacts and 10 items. One create call per record would be 50.
     assert qbo_calls.count("batch") == 2
     assert not {"customer", "item"} & set(qbo_calls)
-    # Reading both sides (4 queries) and the income account, looked up once for the whole batch.
-    assert len(qbo_calls) == 7, qbo_calls
+    # The reference lists (3 queries: tax codes, tax rates, income accounts), reading both sides (4 queries)
+    # and the income account, looked up once for the whole batch.
+    assert len(qbo_calls) == 10, qbo_calls
     rows = SyncLogStore().all(tenant, SyncLogFilter(run_id=run_id))
     assert len(rows) == 50
     assert "Created customer Customer07 Brown in QuickBooks." in {row.detail for row in rows}
