@@ -4,8 +4,9 @@ A subclass supplies its `Operations` and `Reader` against its simulator (or the 
 the few hooks only a simulator can do: lose a reply after the commit, answer 429, delete a record
 behind our back. The tests then hold what ENGINE.md's seam promises: a lost reply never duplicates,
 a stale version is StaleVersion, a name clash is DuplicateName, a 429 is RateLimited with its wait,
-a deleted record is RemoteNotFound, reads come back as neutral RemoteRecords, and a credit applied
-to an invoice lowers its balance once per key and never by more than it has open.
+a deleted record is RemoteNotFound, reads come back as neutral RemoteRecords, reference lists and
+balances, and a credit applied to an invoice lowers its balance once per key and never by more than
+it has open.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from fieldbooks.domain.errors import (
 )
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import RECORD_MODELS, SaasRecord
+from fieldbooks.domain.reference_lists import ReferenceLists
 from fieldbooks.providers.contract import CreditApplication, Descriptor, Operations, Parents, Reader, RemoteRecord
 
 STAMP = "2026-11-21T10:00:00Z"
@@ -184,3 +186,29 @@ class ProviderContract:
             operations.apply_credit(application, self.key(descriptor))
         assert self.open_amount("invoice", invoice) == Decimal("200.00")
         assert self.open_amount("credit_note", credit) == Decimal("250.00")
+
+    def test_reference_lists_come_back_neutral_and_consistent(self, reader: Reader) -> None:
+        lists = reader.reference_lists()
+
+        assert isinstance(lists, ReferenceLists)
+        assert lists.income_accounts, "a company always has an income account to book sales to"
+        for kind in ("tax_codes", "tax_rates", "income_accounts"):
+            ids = [entry.id for entry in lists.of(kind)]
+            assert len(ids) == len(set(ids)), f"{kind} repeats an id"
+        rates = {rate.id for rate in lists.tax_rates}
+        assert {rate for code in lists.tax_codes for rate in code.tax_rate_ids} <= rates
+        assert all(rate.rate_percent is not None for rate in lists.tax_rates)
+
+    def test_balances_name_every_active_customer_and_no_inactive_one(
+        self, descriptor: Descriptor, operations: Operations, reader: Reader
+    ) -> None:
+        kept, _ = self.new_body(operations)
+        gone, _ = self.new_body(operations, first="Gone")
+        kept_id = operations.create("contact", kept, self.key(descriptor)).remote_id
+        gone_id = operations.create("contact", gone, self.key(descriptor)).remote_id
+        self.delete_behind_our_back("contact", gone_id)
+
+        balances = reader.balances()
+
+        assert balances[kept_id] == 0 and str(balances[kept_id]) == "0.00"  # exact cents, a Decimal
+        assert gone_id not in balances

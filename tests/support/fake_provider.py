@@ -343,7 +343,8 @@ class FakeReader:
     def balances(self) -> dict[str, Decimal]:
         """One read for every customer: each active customer's `Balance` field (0 when never set)."""
         self.books.balance_reads += 1
-        return {r.remote_id: Decimal(str(r.fields.get("Balance", "0"))) for r in self.books.of("Customer") if r.active}
+        customers = self.books.of("Customer")
+        return {r.remote_id: to_cents(Decimal(str(r.fields.get("Balance", "0")))) for r in customers if r.active}
 
 
 class FakeOAuth:
