@@ -134,3 +134,19 @@ def test_a_provider_never_connected_has_no_lists(saas_app: SaasApp, aws) -> None
     tenant_id = f"t-{uuid.uuid4().hex[:10]}"
     assert tenant_api("GET", LISTS, tenant_id).status == 404
     assert tenant_api("POST", f"{LISTS}/refresh", tenant_id).status == 404
+
+
+def test_a_throttled_refresh_says_when_to_try_again_and_keeps_the_lists_it_had(
+    aws, tenant: str, qbo: SimulatorHandle
+) -> None:  # noqa: ANN001
+    run_initial_sync(aws)
+    before = tenant_api("GET", LISTS, tenant).body
+    qbo.admin.add_fault("throttle", entity="Query", times=1)
+
+    reply = tenant_api("POST", f"{LISTS}/refresh", tenant)
+
+    assert reply.status == 409, reply.body
+    assert reply.body["message"].startswith(
+        "Could not refresh the lists of QuickBooks Online: QuickBooks Online asked us to slow down. Try again in "
+    )
+    assert tenant_api("GET", LISTS, tenant).body == before

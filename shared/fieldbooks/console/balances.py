@@ -17,6 +17,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from fieldbooks import registry
+from fieldbooks.console.accounting_calls import answered
 from fieldbooks.console.export import _cell as spreadsheet_safe
 from fieldbooks.domain.errors import Conflict
 from fieldbooks.domain.models import LinkState, Provider
@@ -69,9 +70,10 @@ def balance_report(services: Services, tenant_id: str, provider: Provider) -> Ba
         for link in services.links.list(tenant_id, provider, "contact")
         if link.state is LinkState.LINKED and link.remote_id
     }
-    names = _contact_names(services, tenant_id)
-    saas_balances = _open_balances(services, tenant_id)
-    accounting = registry.reader(connection, services).balances() if linked else {}
+    with answered(connection, services, "read the balances"):
+        names = _contact_names(services, tenant_id)
+        saas_balances = _open_balances(services, tenant_id)
+        accounting = registry.reader(connection, services).balances() if linked else {}
     label = registry.descriptor(provider).label
     rows = [
         _row(saas_id, remote_id, names, saas_balances, accounting, label)

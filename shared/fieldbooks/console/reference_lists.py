@@ -12,6 +12,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from fieldbooks import registry
+from fieldbooks.console.accounting_calls import answered
 from fieldbooks.domain.errors import Conflict, ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings, Provider
 from fieldbooks.domain.reference_lists import ReferenceEntry, ReferenceKind
@@ -60,7 +61,9 @@ def refresh(caller: TenantCaller, provider: Provider, services: Services) -> Ref
     connection = services.connections.get(caller.tenant_id, provider)
     if not connection.is_active:
         raise Conflict(f"{provider.label} is not connected, so its lists cannot be read. Reconnect it first.")
-    return ReferenceListsView.of(provider, refresh_reference_lists(connection, services))
+    with answered(connection, services, f"refresh the lists of {provider.label}"):
+        pulled = refresh_reference_lists(connection, services)
+    return ReferenceListsView.of(provider, pulled)
 
 
 def check_settings(

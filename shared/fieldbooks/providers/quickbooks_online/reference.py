@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fieldbooks.domain.reference_lists import ReferenceEntry, ReferenceLists
+from fieldbooks.domain.errors import ValidationFailed
+from fieldbooks.domain.reference_lists import MAX_ENTRIES, ReferenceEntry, ReferenceLists
 from fieldbooks.providers.quickbooks_online.client import QboClient
 
 TAX_CODES = "SELECT * FROM TaxCode"
@@ -22,9 +23,9 @@ MAX_TEXT = 200
 
 def reference_lists(client: QboClient) -> ReferenceLists:
     return ReferenceLists(
-        tax_codes=[tax_code(body) for body in client.query(TAX_CODES)],
-        tax_rates=[tax_rate(body) for body in client.query(TAX_RATES)],
-        income_accounts=[income_account(body) for body in client.query(INCOME_ACCOUNTS)],
+        tax_codes=_bounded("tax codes", [tax_code(body) for body in client.query(TAX_CODES)]),
+        tax_rates=_bounded("tax rates", [tax_rate(body) for body in client.query(TAX_RATES)]),
+        income_accounts=_bounded("income accounts", [income_account(b) for b in client.query(INCOME_ACCOUNTS)]),
     )
 
 
@@ -57,6 +58,15 @@ def income_account(body: dict[str, Any]) -> ReferenceEntry:
         name=_text(body.get("FullyQualifiedName") or body.get("Name")) or str(body["Id"]),
         description=_text(body.get("Description")),
     )
+
+
+def _bounded(noun: str, entries: list[ReferenceEntry]) -> list[ReferenceEntry]:
+    if len(entries) > MAX_ENTRIES:
+        raise ValidationFailed(
+            f"QuickBooks holds {len(entries)} active {noun}, more than the {MAX_ENTRIES} a pick list can offer; "
+            f"make the ones no longer used inactive in QuickBooks."
+        )
+    return entries
 
 
 def _text(value: Any) -> str | None:
