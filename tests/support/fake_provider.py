@@ -132,6 +132,7 @@ class FakeBooks:
     reads: int = 0
     # The company's tax codes, tax rates and income accounts (active ones), as a bookkeeper set them up.
     reference: ReferenceLists = field(default_factory=lambda: FAKE_REFERENCE_LISTS)
+    reference_failure: FieldbooksError | None = None  # what the next read of the reference lists raises
     balance_reads: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -338,6 +339,9 @@ class FakeReader:
         return self.books.remote(stored)
 
     def reference_lists(self) -> ReferenceLists:
+        if (error := self.books.reference_failure) is not None:
+            self.books.reference_failure = None
+            raise error
         return self.books.reference
 
     def balances(self) -> dict[str, Decimal]:

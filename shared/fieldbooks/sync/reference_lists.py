@@ -29,10 +29,9 @@ RETRIED = (RateLimited, Transient, AuthExpired)
 NOUNS = {"tax_codes": "tax code", "tax_rates": "tax rate", "income_accounts": "income account"}
 
 
-def refresh_reference_lists(
-    connection: Connection, services: Services, *, run_id: str | None = None
-) -> PulledReferenceLists:
-    """Raises domain errors only; nothing is kept unless every list reached the SaaS."""
+def refresh_reference_lists(connection: Connection, services: Services) -> PulledReferenceLists:
+    """Raises domain errors only; nothing is kept unless every list reached the SaaS. Its log row is the
+    connection's, not a run's (a run's rows are its records)."""
     descriptor = registry.descriptor(connection.provider)
     lists = registry.reader(connection, services).reference_lists()
     refresh_id = uuid.uuid4().hex[:16]  # one key per list and refresh: a resent PUT is answered once
@@ -56,16 +55,15 @@ def refresh_reference_lists(
         status=SyncStatus.SYNCED,
         action="refresh",
         detail=f"Brought {counts} over from {descriptor.short_label}.",
-        run_id=run_id,
     )
     return pulled
 
 
 def refresh_alongside_run(connection: Connection, services: Services, run_id: str) -> None:
-    """The initial run's step: a list the SaaS refuses is logged and the run goes on (its records do
-    not depend on it); a throttle, an outage or an expired grant fails the job, which is retried."""
+    """The initial run's step: a list the SaaS refuses is logged in the run and the run goes on (its
+    records do not depend on it); a throttle, an outage or an expired grant fails the job, which is retried."""
     try:
-        refresh_reference_lists(connection, services, run_id=run_id)
+        refresh_reference_lists(connection, services)
     except RETRIED:
         raise
     except FieldbooksError as error:
