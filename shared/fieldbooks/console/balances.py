@@ -1,9 +1,10 @@
 """The balance report: each linked customer's open balance in the SaaS and in accounting, differences first.
 
-The SaaS side is the platform API's invoice listing (every invoice, a few hundred per page): a contact's
-open balance is the sum of its issued, live invoices' balance due, its job sites' included. The
-accounting side is one `Reader.balances()` (a thousand customers per call where the provider pages that
-far), never one call per customer. Money stays `Decimal` from both replies to the CSV.
+The SaaS side is the platform API's invoice and credit-note listings (a few hundred per page): a contact's
+open balance is what its issued, live invoices (its job sites' included) still owe after payments and the
+credit notes issued for them. The accounting side is one `Reader.balances()` (a thousand customers per
+call where the provider pages that far), never one call per customer. Money stays `Decimal` from both
+replies to the CSV.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,7 +24,7 @@ from fieldbooks.console.export import _cell as spreadsheet_safe
 from fieldbooks.domain.errors import Conflict
 from fieldbooks.domain.models import LinkState, Provider
 from fieldbooks.domain.money import ZERO
-from fieldbooks.domain.records import Contact, Invoice
+from fieldbooks.domain.records import Contact, CreditNote, Invoice
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
 from fieldbooks.sync.runs import BEGINNING
@@ -150,9 +152,25 @@ def _contact_names(services: Services, tenant_id: str) -> dict[str, str]:
 
 
 def _open_balances(services: Services, tenant_id: str) -> dict[str, Decimal]:
-    """Issued invoices still owed: drafts are not owed yet, a void one is not owed at all."""
+    invoices = services.saas.list_changed(tenant_id, "invoice", BEGINNING, page_size=SAAS_PAGE_SIZE)
+    credit_notes = services.saas.list_changed(tenant_id, "credit_note", BEGINNING, page_size=SAAS_PAGE_SIZE)
+    return open_balances(
+        [each for each in invoices if isinstance(each, Invoice)],
+        [each for each in credit_notes if isinstance(each, CreditNote)],
+    )
+
+
+def open_balances(invoices: Iterable[Invoice], credit_notes: Iterable[CreditNote]) -> dict[str, Decimal]:
+    """Contact id → what it still owes: each issued, live invoice's balance due less the credit notes
+    issued for it (never below nothing: a credit larger than what is left owes the customer, it does not
+    lower their other invoices). Drafts are not owed yet; a void invoice is not owed at all. A credit
+    note for no invoice is left out: it waits to be applied to one."""
+    credited: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for note in credit_notes:
+        if note.deleted_at is None and note.invoice_id:
+            credited[note.invoice_id] += note.total
     owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for invoice in services.saas.list_changed(tenant_id, "invoice", BEGINNING, page_size=SAAS_PAGE_SIZE):
-        if isinstance(invoice, Invoice) and invoice.deleted_at is None and invoice.status == "finalized":
-            owed[invoice.contact_id] += invoice.balance_due
-    return owed
+    for invoice in invoices:
+        if invoice.deleted_at is None and invoice.status == "finalized":
+            owed[invoice.contact_id] += max(ZERO, invoice.balance_due - credited[invoice.id])
+    return dict(owed)
