@@ -87,9 +87,14 @@ def test_a_bookkeeper_connects_syncs_and_settles_everything_from_the_page(
     settings = page.locator("#settings-form")
     settings.get_by_label("Preview mode").check()
     settings.get_by_label("approve each run's plan").check()
+    # The defaults choose from the lists the initial run brought over from QuickBooks
+    expect(settings.get_by_label("Income account")).to_contain_text("Sales of Product Income")
+    settings.get_by_label("Income account").select_option(label="Services")
+    settings.get_by_label("Tax code").select_option(value="TAX")
     settings.get_by_role("button", name="Save settings").click()
     expect(page.locator("#flash")).to_have_text("Settings saved.")
     expect(settings.get_by_label("Preview mode")).to_be_checked()
+    expect(settings.get_by_label("Income account").locator("option:checked")).to_have_text("Services")
 
     # Preview mode holds a new customer until it is approved
     world.saas.create_contact(world.tenant, kind="individual", first_name="Priya", last_name="Shah")

@@ -1,6 +1,6 @@
 // Per-connection settings: the whole object is read, edited and written back (PUT replaces it).
 
-import { busy, byId, entityName, h } from "./dom.js";
+import { busy, byId, entityName, h, when } from "./dom.js";
 
 const DIRECTION_NAMES = {
   both: "Both ways",
@@ -9,7 +9,12 @@ const DIRECTION_NAMES = {
   off: "Off",
 };
 const FLAGS = ["approve_plan", "preview_customer_actions", "name_individuals_with_company"];
-const TEXTS = ["default_income_account_id", "default_tax_code_id"];
+// The defaults choose from the lists pulled from accounting (GET .../reference-lists); the API refuses an
+// id the company does not have, so the page offers only those (and keeps a saved one it no longer lists).
+const PICKS = {
+  default_income_account_id: { list: "income_accounts", unset: "Not set: chosen by the kind of item" },
+  default_tax_code_id: { list: "tax_codes", unset: "Not set" },
+};
 
 export class Settings {
   constructor(ctx) {
@@ -25,6 +30,9 @@ export class Settings {
       event.preventDefault();
       busy(this.form.querySelector("button[type=submit]"), () => this.save())();
     });
+    this.lists = null;
+    const refresh = byId("reference-lists-refresh");
+    refresh.addEventListener("click", busy(refresh, () => this.refreshLists()));
   }
 
   async load() {
@@ -36,15 +44,49 @@ export class Settings {
     this.form.hidden = !this.provider;
     if (!this.provider) return;
     let settings;
+    let lists;
     try {
-      settings = await this.ctx.api.get(`/connections/${this.provider}/settings`);
+      [settings, lists] = await Promise.all([
+        this.ctx.api.get(`/connections/${this.provider}/settings`),
+        this.ctx.api.get(`/connections/${this.provider}/reference-lists`),
+      ]);
     } catch (error) {
       this.ctx.flash(error.message, "error");
       return;
     }
     if (this.edited) return; // changed while the settings were on their way: the person's edits win
     this.loaded = settings;
+    this.lists = lists;
     this.fill(settings);
+  }
+
+  async refreshLists() {
+    try {
+      this.lists = await this.ctx.api.post(`/connections/${this.provider}/reference-lists/refresh`);
+    } catch (error) {
+      this.ctx.flash(error.message, "error");
+      return;
+    }
+    const chosen = Object.fromEntries(Object.keys(PICKS).map((name) => [name, this.form.elements[name].value || null]));
+    this.fillPicks(chosen);
+    this.ctx.flash("The accounts and tax codes were brought over from accounting.");
+  }
+
+  fillPicks(chosen) {
+    for (const [name, pick] of Object.entries(PICKS)) {
+      const entries = this.lists?.[pick.list] ?? [];
+      const value = chosen[name] ?? "";
+      const options = [h("option", { value: "" }, pick.unset)];
+      for (const entry of entries) options.push(h("option", { value: entry.id, selected: entry.id === value }, entry.name));
+      if (value && !entries.some((entry) => entry.id === value)) {
+        options.push(h("option", { value, selected: true }, `${value} (not in the lists last pulled)`));
+      }
+      this.form.elements[name].replaceChildren(...options);
+      this.form.elements[name].value = value;
+    }
+    byId("reference-lists-note").textContent = this.lists?.pulled_at
+      ? `Accounts and tax codes as accounting held them on ${when(this.lists.pulled_at)}.`
+      : "The accounts and tax codes have not been brought over from accounting yet.";
   }
 
   fill(settings) {
@@ -64,7 +106,7 @@ export class Settings {
       }),
     );
     for (const name of FLAGS) this.form.elements[name].checked = Boolean(settings[name]);
-    for (const name of TEXTS) this.form.elements[name].value = settings[name] ?? "";
+    this.fillPicks(settings);
     this.form.elements.conflict_policy.value = settings.conflict_policy;
     this.form.elements.pull_interval_minutes.value = settings.pull_interval_minutes;
     for (const element of this.form.elements) element.disabled = !this.ctx.canWrite;
@@ -77,7 +119,7 @@ export class Settings {
     }
     const settings = { ...this.loaded, directions };
     for (const name of FLAGS) settings[name] = this.form.elements[name].checked;
-    for (const name of TEXTS) settings[name] = this.form.elements[name].value.trim() || null;
+    for (const name of Object.keys(PICKS)) settings[name] = this.form.elements[name].value || null;
     settings.conflict_policy = this.form.elements.conflict_policy.value;
     settings.pull_interval_minutes = Number(this.form.elements.pull_interval_minutes.value);
     return settings;
