@@ -160,6 +160,19 @@ def test_a_bookkeeper_connects_syncs_and_settles_everything_from_the_page(
     expect(page.locator("#flash")).to_contain_text(f"linked to accounting record {remote_id}")
     expect(row.locator("td").nth(1)).to_have_text("Linked")
 
+    # Open balances on both sides, read on request, with totals; the same report downloads as CSV
+    page.get_by_role("button", name="Compare balances").click()
+    expect(page.locator("#balances-summary")).to_contain_text("customers differ")
+    balances = page.locator("#balances-table")
+    expect(balances.locator("tbody tr").first).to_be_visible()
+    expect(balances.locator("tfoot")).to_contain_text("Total")
+    with page.expect_download() as downloaded:
+        page.locator("#balances-csv").click()
+    report = list(csv.reader(io.StringIO(Path(downloaded.value.path()).read_text(encoding="utf-8"))))
+    assert report[0][:2] == ["customer", "saas_id"] and report[-1][0] == "Total"
+    assert len(report) - 2 == balances.locator("tbody tr").count()
+    check_both_widths(page, "07-balances")
+
     # Disconnect asks first; Escape keeps the connection, the confirm button ends it
     card.get_by_role("button", name="Disconnect: QuickBooks Online").click()
     confirm = page.locator("#confirm-dialog")
@@ -170,7 +183,7 @@ def test_a_bookkeeper_connects_syncs_and_settles_everything_from_the_page(
     card.get_by_role("button", name="Disconnect: QuickBooks Online").click()
     confirm.get_by_role("button", name="Disconnect").click()
     expect(status).to_have_text("Disconnected")
-    check_both_widths(page, "07-disconnected")
+    check_both_widths(page, "08-disconnected")
 
     assert page.evaluate("window.pwned") is None
     assert page.evaluate("window.cspViolations || []") == []

@@ -1,6 +1,7 @@
 // Starts the page: takes the token handed over in the fragment, then keeps the cards, the history
 // and the bell fresh by polling (every second while a run goes, every few seconds otherwise).
 
+import { Balances } from "./balances.js";
 import { Cards } from "./cards.js";
 import { confirmDialog } from "./confirm_dialog.js";
 import { Conflicts } from "./conflicts.js";
@@ -79,6 +80,7 @@ function start() {
   const pending = new PendingActions(ctx);
   const links = new Links(ctx);
   const settings = new Settings(ctx);
+  new Balances(ctx); // read on request only: it asks accounting
 
   let timer = null;
   let dataShape = "";
