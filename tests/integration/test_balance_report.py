@@ -96,7 +96,9 @@ def test_a_payment_recorded_only_in_quickbooks_comes_first_with_totals_right_to_
     site = app.create_property(tenant, contact_id=jane.id, name="Main Street", address={"line1": "1 Main St"})
     paid_in_quickbooks = books.invoice(jane.id, "120.00", "0.10")
     books.invoice(jane.id, "45.25", property_id=site.id)  # a job site's invoice is still Jane's to pay
-    books.invoice(bob.id, "99.99")
+    bobs = books.invoice(bob.id, "99.99")
+    refund = [{"description": "Call-out refund", "unit_price": "9.99"}]
+    app.create_credit_note(tenant, contact_id=bob.id, invoice_id=bobs, issue_date="2026-11-02", lines=refund)
     app.create_invoice(tenant, contact_id=carol.id, lines=[{"description": "Quote", "unit_price": "500"}], **DATES)
     books.push_changes()
 
@@ -120,14 +122,14 @@ def test_a_payment_recorded_only_in_quickbooks_comes_first_with_totals_right_to_
     rows = [(r["name"], r["saas_balance"], r["accounting_balance"], r["difference"]) for r in reply.body["rows"]]
     assert rows == [
         ("Jane Doe", "165.35", "115.30", "50.05"),  # the difference first
-        ("Bob Stone", "99.99", "99.99", "0.00"),
+        ("Bob Stone", "90.00", "90.00", "0.00"),  # his credit note counts on both sides
         ("Carol King", "0.00", "0.00", "0.00"),  # a draft is not owed yet
     ]
     assert reply.body["totals"] == {
         "customers": 3,
         "with_differences": 1,
-        "saas_balance": "265.34",
-        "accounting_balance": "215.29",
+        "saas_balance": "255.35",
+        "accounting_balance": "205.30",
         "difference": "50.05",
     }
     assert reply.body["rows"][0]["remote_id"] == books.remote_id("contact", jane.id)
@@ -141,7 +143,7 @@ def test_a_payment_recorded_only_in_quickbooks_comes_first_with_totals_right_to_
     assert table[0] == ["customer", "saas_id", "remote_id", "saas_balance", "accounting_balance", "difference", "note"]
     assert [row[0] for row in table[1:]] == ["Jane Doe", "Bob Stone", "Carol King", "Total"]
     assert table[1][3:6] == ["165.35", "115.30", "50.05"]
-    assert table[-1][3:6] == ["265.34", "215.29", "50.05"]
+    assert table[-1][3:6] == ["255.35", "205.30", "50.05"]
     assert sum(Decimal(row[5]) for row in table[1:-1]) == Decimal(table[-1][5])
 
 

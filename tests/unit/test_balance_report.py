@@ -46,7 +46,7 @@ def credit_note(invoice_id: str | None, price: str, **fields: Any) -> CreditNote
     return CreditNote.model_validate(values | fields)
 
 
-def test_a_contact_owes_its_issued_live_invoices_less_payments_and_credit_notes_for_them() -> None:
+def test_a_contact_owes_its_issued_live_invoices_less_payments_and_its_credit_notes() -> None:
     invoices = [
         invoice("1", "con_jane", "120.00", amount_paid="20.01"),
         invoice("2", "con_jane", "10.00"),
@@ -57,15 +57,15 @@ def test_a_contact_owes_its_issued_live_invoices_less_payments_and_credit_notes_
     ]
     credits = [
         credit_note("inv_1", "30.00"),
-        credit_note("inv_2", "15.00"),  # more than is left: that invoice owes nothing, the others still do
-        credit_note(None, "5.00"),  # for no invoice yet
+        credit_note(None, "5.00"),  # for no invoice yet: the customer's credit all the same
         credit_note("inv_6", "0.05", deleted_at=STAMP),
+        credit_note(None, "1.00", contact_id="con_carol"),  # a customer in credit
     ]
 
     owed = open_balances(invoices, credits)
 
-    assert owed == {"con_jane": Decimal("69.99"), "con_bob": Decimal("0.10")}
-    assert str(owed["con_jane"]) == "69.99"
+    assert owed == {"con_jane": Decimal("74.99"), "con_bob": Decimal("0.10"), "con_carol": Decimal("-1.00")}
+    assert str(owed["con_jane"]) == "74.99"
 
 
 def test_the_csv_keeps_names_from_running_as_formulas_and_amounts_as_plain_numbers() -> None:

@@ -1,8 +1,8 @@
 """The balance report: each linked customer's open balance in the SaaS and in accounting, differences first.
 
 The SaaS side is the platform API's invoice and credit-note listings (a few hundred per page): a contact's
-open balance is what its issued, live invoices (its job sites' included) still owe after payments and the
-credit notes issued for them. The accounting side is one `Reader.balances()` (a thousand customers per
+open balance is what its issued, live invoices (its job sites' included) still owe after payments, less
+its credit notes. The accounting side is one `Reader.balances()` (a thousand customers per
 call where the provider pages that far), never one call per customer. Money stays `Decimal` from both
 replies to the CSV.
 """
@@ -161,16 +161,15 @@ def _open_balances(services: Services, tenant_id: str) -> dict[str, Decimal]:
 
 
 def open_balances(invoices: Iterable[Invoice], credit_notes: Iterable[CreditNote]) -> dict[str, Decimal]:
-    """Contact id → what it still owes: each issued, live invoice's balance due less the credit notes
-    issued for it (never below nothing: a credit larger than what is left owes the customer, it does not
-    lower their other invoices). Drafts are not owed yet; a void invoice is not owed at all. A credit
-    note for no invoice is left out: it waits to be applied to one."""
-    credited: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for note in credit_notes:
-        if note.deleted_at is None and note.invoice_id:
-            credited[note.invoice_id] += note.total
+    """Contact id → what it owes: its issued, live invoices' balance due less its live credit notes, as an
+    accounting system keeps a customer's balance (open invoices less remaining credit), so a credit note
+    counts the same whether it was applied to its invoice yet or not. Drafts are not owed yet, a void
+    invoice is not owed at all, and a customer in credit has a negative balance."""
     owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for invoice in invoices:
         if invoice.deleted_at is None and invoice.status == "finalized":
-            owed[invoice.contact_id] += max(ZERO, invoice.balance_due - credited[invoice.id])
+            owed[invoice.contact_id] += invoice.balance_due
+    for note in credit_notes:
+        if note.deleted_at is None:
+            owed[note.contact_id] -= note.total
     return dict(owed)
