@@ -1,7 +1,7 @@
 """The platform API Fieldbooks calls, under `/platform/v1`, guarded by the platform API key.
 
 Reads: change listings (`updated_since` + cursor) and single records. Write-back: what comes from
-accounting (new and updated contacts, payments, voids) and the "Linked to accounting" marker.
+accounting (new and updated contacts, new job sites, payments, voids) and the "Linked to accounting" marker.
 Writes are published with `origin="fieldbooks"` and honour `Idempotency-Key`.
 """
 
@@ -13,7 +13,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
+from fieldbooks.domain.record_fields import (
+    AccountingLinkFields,
+    ContactChanges,
+    ContactFields,
+    PaymentFields,
+    PropertyFields,
+)
 from fieldbooks.domain.records import Entity
 from local.saas.audit import acting_actor
 from local.saas.errors import UnknownTenant
@@ -109,6 +115,17 @@ async def update_contact(request: Request) -> JSONResponse:
     return await _idempotent(request, write)
 
 
+async def create_property(request: Request) -> JSONResponse:
+    """A job site accounting brought in (a sub-customer); its contact must exist and be live."""
+    body = await json_object(request)
+
+    def write(tx: StoreTransaction) -> tuple[int, Any]:
+        workspace = _workspace(tx, request)
+        return 201, record_json(workspace.create("property", PropertyFields.model_validate(body)))
+
+    return await _idempotent(request, write)
+
+
 async def record_payment(request: Request) -> JSONResponse:
     body = await json_object(request)
 
@@ -153,6 +170,7 @@ ROUTES = [
     Route("/tenants/{tenant_id}", get_tenant, methods=["GET"]),
     Route("/tenants/{tenant_id}/contacts", create_contact, methods=["POST"]),
     Route("/tenants/{tenant_id}/contacts/{record_id}", update_contact, methods=["PATCH"]),
+    Route("/tenants/{tenant_id}/properties", create_property, methods=["POST"]),
     Route("/tenants/{tenant_id}/payments", record_payment, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/void", void_invoice, methods=["POST"]),
     Route("/tenants/{tenant_id}/{collection}/{record_id}/accounting-link", set_accounting_link, methods=["PUT"]),
