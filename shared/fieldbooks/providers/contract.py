@@ -200,12 +200,18 @@ class Mapper(Protocol):
     def comparable(self, theirs: Any, like: Any) -> Any:
         """The provider's value reduced to the shape we send, so added keys do not look like changes."""
 
-    def contact_fields(self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings) -> dict[str, Any]:
+    def contact_fields(
+        self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings
+    ) -> dict[str, Any]:
         """Provider body -> the SaaS contact fields it carries (pulls): only the fields the provider keeps
         for this contact, so one it does not hold is never cleared. `current` is None for a new contact."""
 
     def property_fields(self, body: dict[str, Any], parent_display_name: str) -> dict[str, Any]:
         """Provider body of a sub-record -> SaaS job-site fields (name, address, notes), without contact_id."""
+
+    def carried_fields(self, entity: str) -> tuple[str, ...]:
+        """The body keys the mapping writes for `entity`: what a pull's merge compares (a key set only in
+        accounting is a change; the provider's own keys, ids and metadata, never are)."""
 
 
 class Operations(Protocol):

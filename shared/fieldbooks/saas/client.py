@@ -158,7 +158,7 @@ class SaasPlatformClient:
         return self._parse(Contact, body)
 
     def create_property(self, tenant_id: str, fields: PropertyFields, idempotency_key: str) -> Property:
-        """A job site of an existing contact (a sub-customer accounting brought in)."""
+        """A job site of an existing contact (one that accounting brought in)."""
         body = self._send(
             "POST",
             f"/{tenant_id}/properties",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from fieldbooks import registry
@@ -31,11 +31,12 @@ from fieldbooks.domain.records import Contact, CreditNote, Entity, Invoice, Item
 from fieldbooks.domain.wording import MATCHED_BY
 from fieldbooks.observability import logger
 from fieldbooks.providers.contract import RemoteSide
-from fieldbooks.queues.pull_jobs import PullJob, send_pull_job
+from fieldbooks.queues.pull_jobs import PullJob, PullTarget, send_pull_job
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
 from fieldbooks.sync.plan import SaasSide, build_plan
+from fieldbooks.sync.pull_changes import pull_changes
 from fieldbooks.sync.push import Push
 
 # One slice stays well inside the pull worker's 120 s timeout, even at a provider's few hundred calls a minute
@@ -64,12 +65,14 @@ class SliceEnd(StrEnum):
 # ---------------------------------------------------------------- the pull worker's side
 
 
-def drive(connection: Connection, run: Run, services: Services) -> SliceEnd | None:
-    """Plans on the first delivery, then applies; None when the run now waits for approval (or has
-    nothing to read: pulling the provider's changes comes with the pull engine)."""
+def drive(connection: Connection, run: Run, services: Services, targets: Sequence[PullTarget] = ()) -> SliceEnd | None:
+    """Plans on the first delivery, then applies; None when the run now waits for approval.
+
+    Scheduled and webhook runs read the provider's changes instead (`pull_changes`): the records a
+    webhook named (`targets`), or everything since the connection's cursors."""
     if run.kind not in RECONCILED_KINDS:
-        logger.info("Nothing to read for this run kind yet", extra={"run_id": run.run_id, "kind": run.kind})
-        return None
+        finished = pull_changes(connection, run, services, targets)
+        return SliceEnd.FINISHED if finished else SliceEnd.STOPPED
     push = Push(connection, services, run.run_id)
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)

@@ -31,6 +31,20 @@ REMOTE_ENTITY = {
     "credit_note": "CreditMemo",
     "payment": "Payment",
 }
+# The keys `customer` and `job` write: what a pull's merge compares.
+CARRIED_FIELDS = {
+    "contact": (
+        "DisplayName",
+        "GivenName",
+        "FamilyName",
+        "CompanyName",
+        "PrimaryEmailAddr",
+        "PrimaryPhone",
+        "BillAddr",
+        "Notes",
+    ),
+    "property": ("DisplayName", "Job", "ParentRef", "BillWithParent", "ShipAddr", "Notes"),
+}
 # String limits of Intuit's API reference (IQ:api/accounting/all-entities/customer, /item, /invoice);
 # one character more is a 2050 "String length is either shorter or longer than supported".
 MAX_DISPLAY_NAME = 500

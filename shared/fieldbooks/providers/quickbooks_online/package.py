@@ -52,11 +52,16 @@ class QboMapper:
     def name_of(self, entity: str, body: dict[str, Any]) -> str:
         return str(body.get("DisplayName") or body.get("Name") or "")
 
-    def contact_fields(self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings) -> dict[str, Any]:
+    def contact_fields(
+        self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings
+    ) -> dict[str, Any]:
         return mapping.contact_fields(body, current, settings)
 
     def property_fields(self, body: dict[str, Any], parent_display_name: str) -> dict[str, Any]:
         return mapping.property_fields(body, parent_display_name)
+
+    def carried_fields(self, entity: str) -> tuple[str, ...]:
+        return mapping.CARRIED_FIELDS.get(entity, ())
 
     def comparable(self, theirs: Any, like: Any) -> Any:
         """QuickBooks adds keys (a ref's "name", a line's "Id") and a SubTotalLineDetail line that are
