@@ -140,9 +140,13 @@ def contact_fields(body: dict[str, Any], current: Contact | None, settings: Conn
     given, family = body.get("GivenName"), body.get("FamilyName")
     kind = current.kind if current else ("individual" if given or family or not body.get("CompanyName") else "company")
     fields: dict[str, Any] = {"kind": kind} if current is None else {}
-    if kind == "individual":
+    if kind == "individual" and (given or family):
         fields["first_name"] = given or None
         fields["last_name"] = family or None
+    elif kind == "individual" and current is None:
+        # Many books name a customer by DisplayName alone; the SaaS needs a person's name parts.
+        first, _, rest = clean_name(str(body.get("DisplayName") or "")).partition(" ")
+        fields["first_name"], fields["last_name"] = first or None, rest or None
     fields["company_name"] = body.get("CompanyName") or None
     name = body.get("DisplayName") or None
     if current is None or name != customer_display_name(current, settings):
