@@ -224,7 +224,13 @@ def test_a_cursor_older_than_30_days_falls_back_to_a_full_comparison(connected, 
     ],
 )
 def test_an_edit_on_both_sides_follows_the_policy_and_both_sides_end_equal(
-    connected, qbo, pull, api, saas_app, policy, kept  # noqa: F811 - the fixture imported above
+    connected,
+    qbo,
+    pull,
+    api,
+    saas_app,
+    policy,
+    kept,  # noqa: F811 - the fixture imported above
 ) -> None:  # noqa: ANN001
     settings = ConnectionSettings(conflict_policy=policy).model_dump(mode="json")
     assert api("PUT", f"/connections/{PROVIDER.value}/settings", console_token(connected), body=settings)[0] == 200
