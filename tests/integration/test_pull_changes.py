@@ -227,10 +227,10 @@ def test_an_edit_on_both_sides_follows_the_policy_and_both_sides_end_equal(
     connected,
     qbo,
     pull,
-    api,
+    api,  # noqa: F811 - the fixture imported above
     saas_app,
     policy,
-    kept,  # noqa: F811 - the fixture imported above
+    kept,
 ) -> None:  # noqa: ANN001
     settings = ConnectionSettings(conflict_policy=policy).model_dump(mode="json")
     assert api("PUT", f"/connections/{PROVIDER.value}/settings", console_token(connected), body=settings)[0] == 200

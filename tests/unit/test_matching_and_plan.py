@@ -182,9 +182,30 @@ def test_the_plan_links_creates_updates_skips_and_reports_conflicts_per_category
     assert actions["inv_4"].reason == "Draft invoices go to accounting once they are finalized."
 
     counts = plan.summary().counts
-    assert counts["contacts"].model_dump() == {"link": 2, "create": 1, "update": 1, "skip": 1, "conflict": 1}
-    assert counts["properties"].model_dump() == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
-    assert counts["invoices"].model_dump() == {"link": 1, "create": 1, "update": 0, "skip": 1, "conflict": 1}
+    assert counts["contacts"].model_dump() == {
+        "link": 2,
+        "create": 1,
+        "update": 1,
+        "skip": 1,
+        "conflict": 1,
+        "bring_in": 0,
+    }
+    assert counts["properties"].model_dump() == {
+        "link": 1,
+        "create": 1,
+        "update": 0,
+        "skip": 0,
+        "conflict": 0,
+        "bring_in": 0,
+    }
+    assert counts["invoices"].model_dump() == {
+        "link": 1,
+        "create": 1,
+        "update": 0,
+        "skip": 1,
+        "conflict": 1,
+        "bring_in": 0,
+    }
     assert plan.summary().to_apply == len(plan.actions) - 3  # three skips
 
 

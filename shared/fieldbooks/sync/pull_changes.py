@@ -42,18 +42,32 @@ CHILD_ENTITIES = frozenset({"property"})
 CATEGORY_OF = {entity: category for category, entity in CATEGORY_ENTITIES.items()}
 
 
-def pull_changes(connection: Connection, run: Run, services: Services, targets: Sequence[PullTarget] = ()) -> bool:
-    """Applies the changes; False when a Stop came between two records."""
+def inbound_for(connection: Connection, run_id: str, services: Services) -> Inbound:
     package = registry.package(connection.provider)
-    inbound = Inbound(
+    return Inbound(
         connection=connection,
         services=services,
-        run_id=run.run_id,
+        run_id=run_id,
         descriptor=package.descriptor,
         mapper=package.mapper,
         operations=registry.operations(connection, services),
         reader=registry.reader(connection, services),
     )
+
+
+def bring_in(connection: Connection, run_id: str, services: Services, entity: str, remote_id: str) -> Taken:
+    """A plan's "only in accounting" action: the record read now and handed to its pull step."""
+    inbound = inbound_for(connection, run_id, services)
+    try:
+        record = inbound.reader.one(entity, remote_id)
+    except RemoteNotFound:
+        return Taken.SKIPPED  # gone since the plan was made
+    return _apply(inbound, entity, record)
+
+
+def pull_changes(connection: Connection, run: Run, services: Services, targets: Sequence[PullTarget] = ()) -> bool:
+    """Applies the changes; False when a Stop came between two records."""
+    inbound = inbound_for(connection, run.run_id, services)
     started = now()
     if targets:
         records, since = _targeted(inbound, targets), None
