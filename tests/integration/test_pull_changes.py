@@ -2,6 +2,8 @@
 on moto, the QuickBooks Online simulator over HTTP (its admin API edits records as a bookkeeper
 would) and the reference SaaS app."""
 
+# ruff: noqa: F811 - the `api` and `tenant` fixtures come from test_runs, and tests name them as parameters
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,7 +75,7 @@ def pull(aws, handler, context) -> Callable[..., str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def connected(aws, handler, context, api, saas_app, qbo, tenant) -> str:  # noqa: ANN001, F811 - fixtures
+def connected(aws, handler, context, api, saas_app, qbo, tenant) -> str:  # noqa: ANN001
     """Jane exists in the SaaS; connecting runs the initial sync, which creates her in QuickBooks."""
     saas_app.handle.app_client.create_contact(tenant, first_name="Jane", last_name="Doe", email="jane@example.com")
     connect_through_oauth(api, handler, context, tenant)
@@ -227,7 +229,7 @@ def test_an_edit_on_both_sides_follows_the_policy_and_both_sides_end_equal(
     connected,
     qbo,
     pull,
-    api,  # noqa: F811 - the fixture imported above
+    api,
     saas_app,
     policy,
     kept,
@@ -260,3 +262,51 @@ def test_an_edit_on_both_sides_follows_the_policy_and_both_sides_end_equal(
     again = pull(connected)  # our own write back to QuickBooks is an echo now
     assert pulled_rows(connected, again) == []
     assert contacts(connected)["Jane Doe"].version == merged.version
+
+
+def test_the_initial_sync_brings_in_customers_only_quickbooks_has_and_gives_matched_links_a_base(
+    aws,
+    handler,
+    context,
+    api,
+    saas_app,
+    qbo,
+    tenant,
+) -> None:  # noqa: ANN001
+    app = saas_app.handle.app_client
+    jane = app.create_contact(tenant, first_name="Jane", last_name="Doe", email="jane@example.com", phone="555-0001")
+    qbo.admin.create_as_user(
+        QBO_REALM,
+        "Customer",
+        DisplayName="Jane D.",
+        PrimaryEmailAddr={"Address": "jane@example.com"},
+        PrimaryPhone={"FreeFormNumber": "555-0001"},
+    )
+    carl = qbo.admin.create_as_user(QBO_REALM, "Customer", DisplayName="Carl Only", GivenName="Carl", FamilyName="Only")
+    qbo.admin.create_as_user(
+        QBO_REALM, "Customer", DisplayName="Carl Only - Barn", Job=True, ParentRef={"value": carl["Id"]}
+    )
+
+    run_id = connect_through_oauth(api, handler, context, tenant)
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    _, run = api("GET", f"/runs/{run_id}", console_token(tenant))
+    assert run["status"] == "succeeded"
+    assert (run["plan"]["counts"]["contacts"]["link"], run["plan"]["counts"]["contacts"]["bring_in"]) == (1, 1)
+    assert run["plan"]["counts"]["properties"]["bring_in"] == 1
+    brought = contacts(tenant)["Carl Only"]
+    assert (brought.first_name, brought.last_name, brought.accounting_link.remote_id) == ("Carl", "Only", carl["Id"])
+    (barn,) = properties(tenant)
+    assert (barn.contact_id, barn.name) == (brought.id, "Barn")
+    assert len(books(qbo, "Customer")) == 3  # nothing was pushed back for them
+    # The matched link's base holds what both sides agreed on (the phone), not the name they differ in.
+    snapshot = LinkStore().get(tenant, PROVIDER, "contact", jane.id).snapshot
+    assert snapshot["PrimaryPhone"] == {"FreeFormNumber": "555-0001"}
+    assert "DisplayName" not in snapshot
+
+    status, again = api("POST", f"/connections/{PROVIDER.value}/sync", console_token(tenant))
+    assert status == 202
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+    _, rerun = api("GET", f"/runs/{again['run_id']}", console_token(tenant))
+    assert (rerun["status"], rerun["plan"]["to_apply"]) == ("succeeded", 0)  # nothing is brought in twice
+    assert sorted(contacts(tenant)) == ["Carl Only", "Jane Doe"]
