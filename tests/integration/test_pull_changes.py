@@ -65,10 +65,15 @@ def queue_pull(aws, tenant_id: str, kind: RunKind = RunKind.SCHEDULED, targets: 
 
 @pytest.fixture
 def pull(aws, handler, context) -> Callable[..., str]:  # noqa: ANN001
-    def run(tenant_id: str, kind: RunKind = RunKind.SCHEDULED, targets: list[PullTarget] | None = None) -> str:
+    def run(
+        tenant_id: str,
+        kind: RunKind = RunKind.SCHEDULED,
+        targets: list[PullTarget] | None = None,
+        ends: RunStatus = RunStatus.SUCCEEDED,
+    ) -> str:
         run_id = queue_pull(aws, tenant_id, kind, targets)
         assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
-        assert RunStore().get(tenant_id, run_id).status is RunStatus.SUCCEEDED
+        assert RunStore().get(tenant_id, run_id).status is ends
         return run_id
 
     return run
@@ -310,3 +315,52 @@ def test_the_initial_sync_brings_in_customers_only_quickbooks_has_and_gives_matc
     _, rerun = api("GET", f"/runs/{again['run_id']}", console_token(tenant))
     assert (rerun["status"], rerun["plan"]["to_apply"]) == ("succeeded", 0)  # nothing is brought in twice
     assert sorted(contacts(tenant)) == ["Carl Only", "Jane Doe"]
+
+
+def test_a_customer_the_saas_cannot_take_gets_an_error_row_and_is_read_again_until_it_can(connected, qbo, pull) -> None:  # noqa: ANN001
+    long_name = "Northern " + "Plumbing " * 25  # QuickBooks takes 500 characters; the app 200
+    odd = qbo.admin.create_as_user(QBO_REALM, "Customer", DisplayName=long_name.strip())
+
+    failed = pull(connected, ends=RunStatus.PARTIAL)
+
+    (row,) = pulled_rows(connected, failed)
+    assert (row.status, row.remote_id) == ("error", odd["Id"])
+    assert "cannot be brought in" in row.detail and "display_name" in row.detail
+    assert RunStore().get(connected, failed).progress["contacts"].failed == 1
+    stamp = dt.datetime.fromisoformat(odd["MetaData"]["LastUpdatedTime"])
+    assert PullCursorStore().get(connected, PROVIDER, "Customer") <= stamp  # not moved past it
+
+    again = pull(connected, ends=RunStatus.PARTIAL)  # no change in QuickBooks, yet it is tried again
+    assert [r.remote_id for r in pulled_rows(connected, again)] == [odd["Id"]]
+
+    qbo.admin.edit_as_user(QBO_REALM, "Customer", odd["Id"], DisplayName="Northern Plumbing")
+    pull(connected)
+    assert "Northern Plumbing" in contacts(connected)
+
+
+def test_a_webhook_pull_reads_the_records_it_names_and_takes_a_missing_one_as_deleted(connected, qbo, pull) -> None:  # noqa: ANN001
+    jane = contacts(connected)["Jane Doe"]
+    remote = customer(qbo, "Jane Doe")
+    qbo.admin.edit_as_user(QBO_REALM, "Customer", remote["Id"], Notes="Side gate")
+    cursor_before = PullCursorStore().get(connected, PROVIDER, "Customer")
+
+    run_id = pull(
+        connected,
+        RunKind.WEBHOOK,
+        [
+            PullTarget(remote_entity="Customer", remote_id=remote["Id"]),
+            PullTarget(remote_entity="Account", remote_id="7"),  # not a record pulls bring: ignored
+        ],
+    )
+    assert contacts(connected)["Jane Doe"].notes == "Side gate"
+    assert PullCursorStore().get(connected, PROVIDER, "Customer") == cursor_before  # targets move no cursor
+    assert [row.action for row in pulled_rows(connected, run_id)] == ["update"]
+
+    merged_away = pull(connected, RunKind.WEBHOOK, [PullTarget(remote_entity="Customer", remote_id="9999")])
+    assert pulled_rows(connected, merged_away) == []  # never ours: nothing to mark
+    gone = pull(
+        connected, RunKind.WEBHOOK, [PullTarget(remote_entity="Customer", remote_id=remote["Id"], deleted=True)]
+    )
+    assert LinkStore().get(connected, PROVIDER, "contact", jane.id).remote_inactive
+    assert "was deleted there" in pulled_rows(connected, gone)[0].detail
+    assert contacts(connected)["Jane Doe"].deleted_at is None
