@@ -364,3 +364,26 @@ def test_a_webhook_pull_reads_the_records_it_names_and_takes_a_missing_one_as_de
     assert LinkStore().get(connected, PROVIDER, "contact", jane.id).remote_inactive
     assert "was deleted there" in pulled_rows(connected, gone)[0].detail
     assert contacts(connected)["Jane Doe"].deleted_at is None
+
+
+def test_a_long_pull_hands_the_rest_to_a_fresh_job_and_nothing_is_lost_or_doubled(
+    aws, handler, context, connected, qbo, monkeypatch
+) -> None:  # noqa: ANN001
+    from fieldbooks.sync import pull_changes
+
+    for name in ("Ann One", "Ben Two", "Cy Three"):
+        qbo.admin.create_as_user(QBO_REALM, "Customer", DisplayName=name)
+    monkeypatch.setattr(pull_changes, "PULL_SLICE_RECORDS", 1)  # one new customer per slice
+
+    run_id = queue_pull(aws, connected)
+    assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+    assert RunStore().get(connected, run_id).status is RunStatus.QUEUED  # handed on, not finished
+    for _ in range(5):  # one more slice per customer at most; bounded, so a stuck pull fails the test
+        if RunStore().get(connected, run_id).status is not RunStatus.QUEUED:
+            break
+        assert pull_worker(aws, handler, context) == {"batchItemFailures": []}
+
+    assert RunStore().get(connected, run_id).status is RunStatus.SUCCEEDED
+    assert sorted(contacts(connected)) == ["Ann One", "Ben Two", "Cy Three", "Jane Doe"]
+    created = [row.detail for row in pulled_rows(connected, run_id) if row.action == "create"]
+    assert len(created) == 3  # each once, across the slices

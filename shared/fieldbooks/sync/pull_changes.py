@@ -15,17 +15,19 @@ applied, and never past a record that failed, so a crashed or failed pull reads 
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from fieldbooks import registry
 from fieldbooks.domain.errors import AuthExpired, FieldbooksError, RateLimited, RemoteNotFound, Transient
-from fieldbooks.domain.models import Connection, LinkState, Run, SyncStatus
+from fieldbooks.domain.models import Connection, LinkState, Run, RunStatus, SyncStatus
 from fieldbooks.domain.plans import CATEGORY_ENTITIES
 from fieldbooks.observability import logger
 from fieldbooks.providers.contract import Descriptor, RemoteRecord, change_order
-from fieldbooks.queues.pull_jobs import PullTarget
+from fieldbooks.queues.pull_jobs import PullJob, PullTarget, send_pull_job
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
 from fieldbooks.sync.inbound import Inbound, Taken
@@ -33,6 +35,11 @@ from fieldbooks.sync.inbound_log import log_inbound
 from fieldbooks.sync.inbound_steps import STEPS
 
 RETRIED = (RateLimited, Transient, AuthExpired)
+# One slice stays well inside the pull worker's timeout; what is left goes to a fresh job. Only records
+# a step acted on count towards the slice's records: echoes and repeats are cheap, and a fresh job
+# reading a same-second run of them again must still get further than the last one did.
+PULL_SLICE_SECONDS = 60.0
+PULL_SLICE_RECORDS = 150
 # How far our clock and the provider's may differ: a pull that read nothing moves its cursor to its
 # own start less this, so a change stamped by a slightly slower clock is still read next time.
 CLOCK_MARGIN = timedelta(minutes=5)
@@ -65,10 +72,18 @@ def bring_in(connection: Connection, run_id: str, services: Services, entity: st
     return _apply(inbound, entity, record)
 
 
-def pull_changes(connection: Connection, run: Run, services: Services, targets: Sequence[PullTarget] = ()) -> bool:
-    """Applies the changes; False when a Stop came between two records."""
+class PullEnd(StrEnum):
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    HANDED_ON = "handed_on"
+
+
+def pull_changes(connection: Connection, run: Run, services: Services, targets: Sequence[PullTarget] = ()) -> PullEnd:
+    """Applies the changes in one slice: a Stop ends it between two records, and past the slice's time
+    the rest goes to a fresh job for the same run (the cursors say where; targets travel along)."""
     inbound = inbound_for(connection, run.run_id, services)
-    started = now()
+    tenant_id, run_id = run.tenant_id, run.run_id
+    started, clock = now(), time.monotonic()
     if targets:
         records, since = _targeted(inbound, targets), None
     else:
@@ -76,20 +91,35 @@ def pull_changes(connection: Connection, run: Run, services: Services, targets: 
         changed = list(inbound.reader.changes(since))
         records = [*changed, *_missing(inbound, since, changed)]
     groups = _grouped(inbound, records)
+    progress = services.runs.get(tenant_id, run_id).progress
     for entity, group in groups.items():
-        services.runs.set_total(run.tenant_id, run.run_id, CATEGORY_OF[entity], len(group))
-    failed_at: dict[str, datetime | None] = {}
+        counted = progress.get(CATEGORY_OF[entity])  # a continued or retried job: what is counted stays
+        already = counted.done + counted.failed if counted else 0
+        services.runs.set_total(tenant_id, run_id, CATEGORY_OF[entity], already + len(group))
+    settled: set[tuple[str, str]] = set()  # applied, unchanged or skipped: never read again for this run
+    acted, end = 0, PullEnd.FINISHED
     for entity, group in groups.items():
         for record in group:
-            if services.runs.get(run.tenant_id, run.run_id).stop_requested:
-                return False
+            if services.runs.get(tenant_id, run_id).stop_requested:
+                end = PullEnd.STOPPED
+                break
+            if acted >= PULL_SLICE_RECORDS or time.monotonic() - clock >= PULL_SLICE_SECONDS:
+                end = PullEnd.HANDED_ON
+                break
             taken = _apply(inbound, entity, record)
-            services.runs.count(run.tenant_id, run.run_id, CATEGORY_OF[entity], failed=taken is Taken.FAILED)
-            if taken is Taken.FAILED and record.remote_entity not in failed_at:
-                failed_at[record.remote_entity] = record.updated_at
+            acted += taken not in (Taken.UNCHANGED, Taken.SKIPPED)
+            services.runs.count(tenant_id, run_id, CATEGORY_OF[entity], failed=taken is Taken.FAILED)
+            if taken is not Taken.FAILED:
+                settled.add(record.key)
+        if end is not PullEnd.FINISHED:
+            break
     if since is not None:
-        _move_cursors(inbound, since, records, failed_at, started)
-    return True
+        _move_cursors(inbound, since, records, settled, started)
+    if end is PullEnd.HANDED_ON:
+        rest = [t for t in targets if (t.remote_entity, t.remote_id) not in settled]
+        services.runs.set_status(tenant_id, run_id, RunStatus.QUEUED, f"Continuing after {len(settled)} records.")
+        send_pull_job(PullJob(tenant_id=tenant_id, provider=run.provider, run_id=run_id, targets=rest), services)
+    return end
 
 
 def _since(inbound: Inbound, started: datetime) -> dict[str, datetime | None]:
@@ -198,20 +228,24 @@ def _move_cursors(
     inbound: Inbound,
     since: dict[str, datetime | None],
     records: Sequence[RemoteRecord],
-    failed_at: dict[str, datetime | None],
+    settled: set[tuple[str, str]],
     started: datetime,
 ) -> None:
-    """To the newest change applied, or the pull's start less the clock margin when that is later; to
-    the first failed record when one failed (`>=`: it is read again)."""
+    """To the oldest record not settled (it failed, or a Stop or the slice's end came first): `>=`
+    reads it again. With everything settled, to the newest change, or the pull's start less the clock
+    margin when that is later. A cursor never moves back."""
     connection = inbound.connection
     for remote_entity, previous in since.items():
-        if remote_entity in failed_at:
-            moment = failed_at[remote_entity]
-            if moment is None or (previous is not None and moment <= previous):
+        mine = [r for r in records if r.remote_entity == remote_entity]
+        open_ = [r for r in mine if r.key not in settled]
+        if open_:
+            if any(r.updated_at is None for r in open_):
                 continue
+            moment = min(r.updated_at for r in open_ if r.updated_at)
         else:
-            seen = [r.updated_at for r in records if r.remote_entity == remote_entity and r.updated_at]
-            moment = max([*seen, started - CLOCK_MARGIN])
+            moment = max([*(r.updated_at for r in mine if r.updated_at), started - CLOCK_MARGIN])
+        if previous is not None and moment <= previous:
+            continue
         inbound.services.pull_cursors.save(connection.tenant_id, connection.provider, remote_entity, moment)
 
 
