@@ -88,10 +88,12 @@ class QboReader:
         else:
             # Left for the next pull: the driver's cursors stop at the newest change applied.
             logger.info("CDC still capped after its rounds", extra={"rounds": CDC_ROUNDS})
+        # LastUpdatedTime has whole seconds: a change in the cursor's own second is stamped at or
+        # before it, so each entity keeps what is at or after the start of its cursor's second.
         return [
             record
             for record in found.values()
-            if record.updated_at is None or record.updated_at >= since[record.remote_entity]
+            if record.updated_at is None or record.updated_at >= since[record.remote_entity].replace(microsecond=0)
         ]
 
 
