@@ -1,7 +1,7 @@
 """The platform API Fieldbooks calls, under `/platform/v1`, guarded by the platform API key.
 
 Reads: change listings (`updated_since` + cursor) and single records. Write-back: what comes from
-accounting (new and updated contacts, new job sites, payments, voids) and the "Linked to accounting" marker.
+accounting (new and updated contacts and job sites, payments, voids) and the "Linked to accounting" marker.
 Writes are published with `origin="fieldbooks"` and honour `Idempotency-Key`.
 """
 
@@ -18,6 +18,7 @@ from fieldbooks.domain.record_fields import (
     ContactChanges,
     ContactFields,
     PaymentFields,
+    PropertyChanges,
     PropertyFields,
 )
 from fieldbooks.domain.records import Entity
@@ -126,6 +127,19 @@ async def create_property(request: Request) -> JSONResponse:
     return await _idempotent(request, write)
 
 
+async def update_property(request: Request) -> JSONResponse:
+    """A partial update of a job site from accounting; If-Match is required, as for contacts."""
+    changes = PropertyChanges.model_validate(await json_object(request)).model_dump(mode="json", exclude_unset=True)
+    expected_version = if_match(request, required=True)
+
+    def write(tx: StoreTransaction) -> tuple[int, Any]:
+        workspace = _workspace(tx, request)
+        site = workspace.update("property", request.path_params["record_id"], changes, expected_version)
+        return 200, record_json(site)
+
+    return await _idempotent(request, write)
+
+
 async def record_payment(request: Request) -> JSONResponse:
     body = await json_object(request)
 
@@ -171,6 +185,7 @@ ROUTES = [
     Route("/tenants/{tenant_id}/contacts", create_contact, methods=["POST"]),
     Route("/tenants/{tenant_id}/contacts/{record_id}", update_contact, methods=["PATCH"]),
     Route("/tenants/{tenant_id}/properties", create_property, methods=["POST"]),
+    Route("/tenants/{tenant_id}/properties/{record_id}", update_property, methods=["PATCH"]),
     Route("/tenants/{tenant_id}/payments", record_payment, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/void", void_invoice, methods=["POST"]),
     Route("/tenants/{tenant_id}/{collection}/{record_id}/accounting-link", set_accounting_link, methods=["PUT"]),

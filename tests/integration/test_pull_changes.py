@@ -183,6 +183,14 @@ def test_a_new_customer_and_its_sub_customer_arrive_as_contact_and_job_site_once
     assert contacts(connected)["Bob Builder"].version == new.version
     assert len(books(qbo, "Customer")) == 3  # nothing was pushed back as new
 
+    # The bookkeeper moves the job site: its address follows into the SaaS.
+    (job,) = [c for c in books(qbo, "Customer") if c.get("Job")]
+    qbo.admin.edit_as_user(QBO_REALM, "Customer", job["Id"], ShipAddr={"Line1": "11 Shore Rd", "City": "Lakeside"})
+    moved = pull(connected)
+    (site,) = properties(connected)
+    assert (site.name, site.address.line1, site.address.city) == ("Lake House", "11 Shore Rd", "Lakeside")
+    assert [row.detail for row in pulled_rows(connected, moved)] == ["Updated job site Lake House from QuickBooks."]
+
 
 def test_two_customers_updated_in_the_same_second_both_arrive(connected, qbo, pull) -> None:  # noqa: ANN001
     first = qbo.admin.create_as_user(QBO_REALM, "Customer", DisplayName="Ann Early")

@@ -26,6 +26,7 @@ from fieldbooks.domain.record_fields import (
     ContactChanges,
     ContactFields,
     PaymentFields,
+    PropertyChanges,
     PropertyFields,
 )
 from fieldbooks.domain.records import (
@@ -163,6 +164,24 @@ class SaasPlatformClient:
             "POST",
             f"/{tenant_id}/properties",
             json=fields.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Property, body)
+
+    def update_property(
+        self,
+        tenant_id: str,
+        property_id: str,
+        changes: PropertyChanges,
+        if_match: int,
+        idempotency_key: str | None = None,
+    ) -> Property:
+        """Sends only the fields set on `changes`; `StaleVersion` if the job site moved past `if_match`."""
+        body = self._send(
+            "PATCH",
+            f"/{tenant_id}/properties/{property_id}",
+            json=changes.model_dump(mode="json", exclude_unset=True),
+            headers={"If-Match": str(if_match)},
             idempotency_key=idempotency_key,
         )
         return self._parse(Property, body)

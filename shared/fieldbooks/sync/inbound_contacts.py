@@ -17,8 +17,14 @@ from pydantic import ValidationError
 
 from fieldbooks.domain.errors import Conflict, StaleVersion
 from fieldbooks.domain.models import EntityDirection, Link, LinkState, SyncStatus
-from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PropertyFields
-from fieldbooks.domain.records import Contact, SaasRecord
+from fieldbooks.domain.record_fields import (
+    AccountingLinkFields,
+    ContactChanges,
+    ContactFields,
+    PropertyChanges,
+    PropertyFields,
+)
+from fieldbooks.domain.records import Contact, Property, SaasRecord
 from fieldbooks.domain.wording import describe
 from fieldbooks.providers.contract import Parents, RemoteRecord
 from fieldbooks.store.base import now
@@ -48,9 +54,7 @@ def customer_step(inbound: Inbound, entity: str, record: RemoteRecord) -> Taken:
         return Taken.SKIPPED  # unlinked by the tenant, or our own create still settling
     if link.remote_version is not None and link.remote_version == record.version and not link.remote_inactive:
         return Taken.UNCHANGED  # our own write coming back, or a repeat of a change already applied
-    if entity != "contact":
-        return _job_site_changed(inbound, link, record)
-    return _merge_contact(inbound, link, record)
+    return _merge(inbound, entity, link, record)
 
 
 # ---------------------------------------------------------------- new in accounting
@@ -137,13 +141,16 @@ def _parent_contact(inbound: Inbound, record: RemoteRecord) -> tuple[Link, Conta
 # ---------------------------------------------------------------- changed in accounting
 
 
-def _merge_contact(inbound: Inbound, link: Link, record: RemoteRecord) -> Taken:
+def _merge(inbound: Inbound, entity: str, link: Link, record: RemoteRecord) -> Taken:
     services, tenant_id, settings = inbound.services, inbound.tenant_id, inbound.connection.settings
     assert link.remote_id is not None
-    current = services.saas.get_contact(tenant_id, link.saas_id)
+    current: Contact | Property = services.saas.get(tenant_id, entity, link.saas_id)  # type: ignore[arg-type, assignment]
     if current.deleted_at is not None:
         return Taken.SKIPPED  # deleted in the field-service app: the push side says so
-    ours = inbound.operations.body("contact", current, Parents(), settings)
+    parents = _parents_of(inbound, current)
+    if parents is None:
+        return Taken.SKIPPED  # a job site whose contact is not linked: its push links it first
+    ours = inbound.operations.body(entity, current, parents, settings)
     merged = reconcile(
         link.snapshot,
         ours,
@@ -152,48 +159,74 @@ def _merge_contact(inbound: Inbound, link: Link, record: RemoteRecord) -> Taken:
         current.updated_at,
         record.updated_at,
         inbound.mapper.comparable,
-        inbound.mapper.carried_fields("contact"),
+        inbound.mapper.carried_fields(entity),
     )
-    after = current
-    changes = _contact_changes(current, inbound.mapper.contact_fields(merged.result, current, settings))
+    after: Contact | Property = current
+    if isinstance(current, Contact):
+        changes = _changes(current, inbound.mapper.contact_fields(merged.result, current, settings))
+    else:
+        assert parents.customer is not None
+        parent_name = inbound.mapper.display_name(parents.customer, settings)
+        changes = _changes(current, inbound.mapper.property_fields(merged.result, parent_name))
     if changes:
-        key = _saas_key(inbound, "contact", f"{link.remote_id}-{record.version}-{current.version}")
-        after = services.saas.update_contact(
-            tenant_id, current.id, ContactChanges.model_validate(changes), if_match=current.version, idempotency_key=key
-        )
+        key = _saas_key(inbound, entity, f"{link.remote_id}-{record.version}-{current.version}")
+        if isinstance(current, Contact):
+            after = services.saas.update_contact(
+                tenant_id, current.id, ContactChanges.model_validate(changes), current.version, key
+            )
+        else:
+            after = services.saas.update_property(
+                tenant_id, current.id, PropertyChanges.model_validate(changes), current.version, key
+            )
     remote_version = record.version
     # A sparse update cannot clear a field by leaving it out: only set values are sent.
     send = {field: value for field, value in merged.to_accounting.items() if value is not None}
     if send:
         key = request_id(
             tenant_id,
-            "contact.pull-merge",
+            f"{entity}.pull-merge",
             current.id,
             after.version,
             link.generation,
             inbound.descriptor.idempotency.max_len,
         )
-        remote_version = inbound.operations.update("contact", link.remote_id, record.version, send, key).version
+        remote_version = inbound.operations.update(entity, link.remote_id, record.version, send, key).version
     services.links.save(
         link.model_copy(
             update={
                 "remote_version": remote_version,
                 "synced_version": after.version,
-                "snapshot": canonical(inbound.operations.body("contact", after, Parents(), settings)),
+                "snapshot": canonical(inbound.operations.body(entity, after, parents, settings)),
                 "remote_inactive": False,
             }
         )
     )
-    detail = _merge_sentence(inbound, after, merged.both_changed, bool(changes), bool(send))
+    detail = _merge_sentence(inbound, entity, after, merged.both_changed, bool(changes), bool(send))
     values = merged.both_changed or None
-    log_inbound(inbound, "contact", SyncStatus.SYNCED, "update", detail, current.id, link.remote_id, values)
+    log_inbound(inbound, entity, SyncStatus.SYNCED, "update", detail, current.id, link.remote_id, values)
     return Taken.APPLIED if changes or send else Taken.UNCHANGED
 
 
+def _parents_of(inbound: Inbound, record: Contact | Property) -> Parents | None:
+    """What the provider body of a job site names: its contact and that contact's accounting id."""
+    if isinstance(record, Contact):
+        return Parents()
+    services, tenant_id = inbound.services, inbound.tenant_id
+    parent = services.links.get(tenant_id, inbound.connection.provider, "contact", record.contact_id)
+    if parent is None or parent.remote_id is None or parent.state is not LinkState.LINKED:
+        return None
+    return Parents(customer_id=parent.remote_id, customer=services.saas.get_contact(tenant_id, record.contact_id))
+
+
 def _merge_sentence(
-    inbound: Inbound, contact: Contact, both: dict[str, dict[str, Any]], to_saas: bool, to_accounting: bool
+    inbound: Inbound,
+    entity: str,
+    record: SaasRecord,
+    both: dict[str, dict[str, Any]],
+    to_saas: bool,
+    to_accounting: bool,
 ) -> str:
-    label, provider = describe("contact", contact), inbound.descriptor.short_label
+    label, provider = describe(entity, record), inbound.descriptor.short_label
     if to_saas and to_accounting:
         sentence = f"Merged {label}: changes from {provider} were brought in and the app's changes sent back."
     elif to_saas:
@@ -212,8 +245,8 @@ def _policy_words(inbound: Inbound) -> str:
     return inbound.connection.settings.conflict_policy.value.replace("_", " ")
 
 
-def _contact_changes(current: Contact, wanted: dict[str, Any]) -> dict[str, Any]:
-    """The fields whose value differs from the contact's, compared as JSON with empty parts dropped."""
+def _changes(current: SaasRecord, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The fields whose value differs from the record's, compared as JSON with empty parts dropped."""
     present = current.model_dump(mode="json")
     return {field: value for field, value in wanted.items() if _plain(present.get(field)) != _plain(value)}
 
@@ -223,18 +256,6 @@ def _plain(value: Any) -> Any:
         kept = {key: _plain(item) for key, item in value.items() if item not in (None, "")}
         return kept or None
     return None if value == "" else value
-
-
-def _job_site_changed(inbound: Inbound, link: Link, record: RemoteRecord) -> Taken:
-    """The platform API cannot edit a job site yet: the change is logged once per version, the link
-    learns the version so it is not reported again, and the next push from the app settles both."""
-    detail = (
-        f"{inbound.descriptor.short_label} {_noun(inbound, link.entity)} {record.name} changed; job-site changes from "
-        f"{inbound.descriptor.short_label} are not brought into the field-service app."
-    )
-    log_inbound(inbound, link.entity, SyncStatus.SKIPPED, "update", detail, link.saas_id, record.remote_id)
-    inbound.services.links.save(link.model_copy(update={"remote_version": record.version, "remote_inactive": False}))
-    return Taken.SKIPPED
 
 
 # ---------------------------------------------------------------- inactive in accounting

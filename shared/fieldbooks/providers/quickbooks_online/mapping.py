@@ -45,6 +45,8 @@ CARRIED_FIELDS = {
     ),
     "property": ("DisplayName", "Job", "ParentRef", "BillWithParent", "ShipAddr", "Notes"),
 }
+# The PhysicalAddress parts `address` writes.
+ADDRESS_PARTS = frozenset({"Line1", "Line2", "City", "CountrySubDivisionCode", "PostalCode", "Country"})
 # String limits of Intuit's API reference (IQ:api/accounting/all-entities/customer, /item, /invoice);
 # one character more is a 2050 "String length is either shorter or longer than supported".
 MAX_DISPLAY_NAME = 500

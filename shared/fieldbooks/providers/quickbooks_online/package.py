@@ -67,7 +67,11 @@ class QboMapper:
         """QuickBooks adds keys (a ref's "name", a line's "Id") and a SubTotalLineDetail line that are
         not changes and must not look like one."""
         if isinstance(like, dict) and isinstance(theirs, dict):
-            return {key: self.comparable(theirs.get(key), item) for key, item in like.items()}
+            reduced = {key: self.comparable(theirs.get(key), item) for key, item in like.items()}
+            if set(like) <= mapping.ADDRESS_PARTS:
+                # An address part set only in QuickBooks (a city added there) is a change, unlike its "Id".
+                reduced |= {key: value for key, value in theirs.items() if key in mapping.ADDRESS_PARTS}
+            return reduced
         if isinstance(like, list) and isinstance(theirs, list):
             lines = [
                 line
