@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -131,6 +131,13 @@ class RemoteRecord(BaseModel):
         return (self.remote_entity, self.remote_id)
 
 
+def change_order(record: RemoteRecord) -> tuple[datetime, str, str]:
+    """Oldest change first, and a stable order among records sharing a moment (or having none):
+    by entity, then by id, so two reads of the same changes apply them in the same order."""
+    moment = record.updated_at or datetime.min.replace(tzinfo=UTC)
+    return (moment.astimezone(UTC), record.remote_entity, record.remote_id.zfill(20))
+
+
 @dataclass(frozen=True)
 class RemoteSide:
     """Accounting records that are candidates for a match; customers include sub-customers (jobs)."""
@@ -193,6 +200,19 @@ class Mapper(Protocol):
 
     def comparable(self, theirs: Any, like: Any) -> Any:
         """The provider's value reduced to the shape we send, so added keys do not look like changes."""
+
+    def contact_fields(
+        self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings
+    ) -> dict[str, Any]:
+        """Provider body -> the SaaS contact fields it carries (pulls): only the fields the provider keeps
+        for this contact, so one it does not hold is never cleared. `current` is None for a new contact."""
+
+    def property_fields(self, body: dict[str, Any], parent_display_name: str) -> dict[str, Any]:
+        """Provider body of a sub-record -> SaaS job-site fields (name, address, notes), without contact_id."""
+
+    def carried_fields(self, entity: str) -> tuple[str, ...]:
+        """The body keys the mapping writes for `entity`: what a pull's merge compares (a key set only in
+        accounting is a change; the provider's own keys, ids and metadata, never are)."""
 
 
 class Operations(Protocol):

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact
 from fieldbooks.providers.contract import CallContext, Descriptor, Secret
-from fieldbooks.providers.quickbooks_online import mapping
+from fieldbooks.providers.quickbooks_online import inbound_mapping, mapping
 from fieldbooks.providers.quickbooks_online.client import QboClient
 from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
 from fieldbooks.providers.quickbooks_online.operations import QboOperations
@@ -52,11 +52,26 @@ class QboMapper:
     def name_of(self, entity: str, body: dict[str, Any]) -> str:
         return str(body.get("DisplayName") or body.get("Name") or "")
 
+    def contact_fields(
+        self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings
+    ) -> dict[str, Any]:
+        return inbound_mapping.contact_fields(body, current, settings)
+
+    def property_fields(self, body: dict[str, Any], parent_display_name: str) -> dict[str, Any]:
+        return inbound_mapping.property_fields(body, parent_display_name)
+
+    def carried_fields(self, entity: str) -> tuple[str, ...]:
+        return inbound_mapping.CARRIED_FIELDS.get(entity, ())
+
     def comparable(self, theirs: Any, like: Any) -> Any:
         """QuickBooks adds keys (a ref's "name", a line's "Id") and a SubTotalLineDetail line that are
         not changes and must not look like one."""
         if isinstance(like, dict) and isinstance(theirs, dict):
-            return {key: self.comparable(theirs.get(key), item) for key, item in like.items()}
+            reduced = {key: self.comparable(theirs.get(key), item) for key, item in like.items()}
+            if set(like) <= inbound_mapping.ADDRESS_PARTS:
+                # An address part set only in QuickBooks (a city added there) is a change, unlike its "Id".
+                reduced |= {key: value for key, value in theirs.items() if key in inbound_mapping.ADDRESS_PARTS}
+            return reduced
         if isinstance(like, list) and isinstance(theirs, list):
             lines = [
                 line
