@@ -35,6 +35,7 @@ from fieldbooks.providers.contract import (
     NewRecord,
     OutgoingWork,
     Parents,
+    RemotePayment,
     RemoteRecord,
     RemoteSide,
     Replay,
@@ -92,6 +93,13 @@ class FakeMapper:
 
     def comparable(self, theirs: Any, like: Any) -> Any:
         return theirs
+
+    def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
+        applied = {str(invoice): Decimal(str(amount)) for invoice, amount in (fields.get("Applied") or {}).items()}
+        return RemotePayment(total=Decimal(str(fields.get("Amount", "0"))), applied=applied)
+
+    def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
+        return Decimal(str(fields["Balance"])) if "Balance" in fields else None
 
 
 @dataclass

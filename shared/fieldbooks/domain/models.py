@@ -289,6 +289,10 @@ class Link(BaseModel):
     )
     snapshot: dict[str, Any] | None = Field(default=None, description="Last synced values: the merge's base.")
     generation: int = Field(default=0, description="Bumped when a remote twin is discarded, for a fresh create key.")
+    remote_deleted: bool = Field(
+        default=False,
+        description="The twin was deleted in accounting; the link stays until a person re-imports or relinks.",
+    )
     updated_at: datetime
     version: int = 0
 
@@ -332,8 +336,16 @@ class PendingActionStatus(StrEnum):
     APPROVED = "approved"
 
 
+class PendingActionKind(StrEnum):
+    CREATE = "create"  # preview mode: send a new customer or job site to accounting
+    UPDATE = "update"  # preview mode: send a customer or job-site change
+    VOID = "void"  # voided in accounting: void it in the SaaS too
+    REIMPORT = "reimport"  # deleted in accounting: send it again as a new accounting record
+
+
 class PendingAction(BaseModel):
-    """A customer or job-site change held back by preview mode until a person approves it."""
+    """Something held until a person approves it: a customer or job-site change held back by preview
+    mode, or what accounting did to a synced document (voided, deleted) that the SaaS should follow."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -343,8 +355,9 @@ class PendingAction(BaseModel):
     entity: str
     saas_id: str
     record_version: int
-    action: str = Field(description="create or update")
+    action: PendingActionKind = Field(description="create, update, void or reimport")
     summary: str = Field(description='What approving will do, e.g. "Create customer Jane Doe in Xero".')
+    remote_id: str | None = Field(default=None, description="The accounting record it is about (void, reimport).")
     status: PendingActionStatus = PendingActionStatus.PENDING
     created_at: datetime
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -181,6 +181,16 @@ class CreditApplication:
     amount: Decimal
 
 
+@dataclass(frozen=True)
+class RemotePayment:
+    """A payment as accounting holds it, in neutral terms: how much, and how much went to which invoice."""
+
+    total: Decimal
+    applied: Mapping[str, Decimal]  # the provider's invoice id -> the amount applied to it
+    date: date | None = None
+    reference: str | None = None
+
+
 class Mapper(Protocol):
     """Pure: how SaaS records look in this provider."""
 
@@ -192,6 +202,12 @@ class Mapper(Protocol):
 
     def comparable(self, theirs: Any, like: Any) -> Any:
         """The provider's value reduced to the shape we send, so added keys do not look like changes."""
+
+    def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
+        """A payment body (`RemoteRecord.fields`) as the invoices it pays and by how much."""
+
+    def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
+        """What is still owed on a document body, as the provider computed it (None: it does not say)."""
 
 
 class Operations(Protocol):

@@ -11,7 +11,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -75,6 +82,7 @@ class LinkRow(Model):
     intent_batch = UnicodeAttribute(null=True)
     snapshot = JSONAttribute(null=True)
     generation = NumberAttribute(default=0)
+    remote_deleted = BooleanAttribute(null=True)  # absent on rows from before deletions were read back
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
     by_remote_id = ByRemoteId()
@@ -95,6 +103,7 @@ class LinkRow(Model):
             intent_batch=self.intent_batch,
             snapshot=self.snapshot,
             generation=int(self.generation or 0),
+            remote_deleted=bool(self.remote_deleted),
             updated_at=self.updated_at,
             version=int(self.version or 0),
         )
@@ -243,6 +252,7 @@ class LinkStore:
             intent_batch=link.intent_batch,
             snapshot=link.snapshot,
             generation=link.generation,
+            remote_deleted=link.remote_deleted or None,
             updated_at=now(),
         )
         if link.version:

@@ -35,6 +35,7 @@ from fieldbooks.queues.pull_jobs import PullJob, send_pull_job
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
+from fieldbooks.sync.inbound_documents import offer_decision
 from fieldbooks.sync.plan import SaasSide, build_plan
 from fieldbooks.sync.push import Push
 
@@ -209,6 +210,8 @@ def apply_action(connection: Connection, run_id: str, action: PlannedAction, ser
     try:
         if action.step is ApplyStep.WRITE_LINK:
             return write_link(connection, run_id, action, services)
+        if action.step is ApplyStep.HOLD:
+            return offer_decision(services, connection, action.entity, action.saas_id, run_id)
         if action.step is ApplyStep.PUSH:
             # Pushed as the record is now, not as it was planned: an approval can come hours later.
             record = services.saas.get(connection.tenant_id, action.entity, action.saas_id)
@@ -252,8 +255,8 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
     existing = services.links.get(tenant_id, provider, action.entity, action.saas_id)
     if existing is not None and existing.state is LinkState.LINKED and existing.remote_id == action.remote_id:
         return True  # done by an earlier delivery of this job
-    if existing is not None and existing.state is not LinkState.LINKED:
-        raise Conflict("The record was unlinked or is being created since the plan was made; it was left as it is.")
+    if existing is not None and existing.state is LinkState.PENDING:
+        raise Conflict("The record is being created since the plan was made; it was left as it is.")
     marked = services.saas.set_accounting_link(
         tenant_id,
         action.entity,
@@ -271,6 +274,8 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
         remote_entity=action.remote_entity,
         remote_version=action.remote_version,
         synced_version=marked.version,
+        # Relinked after an unlink: a new generation, so a later create can never replay the old one's key.
+        generation=existing.generation + 1 if existing else 0,
         updated_at=now(),
         version=existing.version if existing else 0,
     )

@@ -298,6 +298,25 @@ def credit_application(application: CreditApplication, customer_id: str) -> dict
     }
 
 
+def payment_parts(body: dict[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
+    """A Payment's total and what each of its `Line[].LinkedTxn` invoices got (providers.md 1.3): a line
+    may name several transactions, and only those of `TxnType` Invoice pay an invoice."""
+    applied: dict[str, Decimal] = {}
+    for line in body.get("Line") or []:
+        for linked in line.get("LinkedTxn") or []:
+            if linked.get("TxnType") == "Invoice" and linked.get("TxnId") is not None:
+                invoice_id = str(linked["TxnId"])
+                applied[invoice_id] = applied.get(invoice_id, Decimal("0.00")) + money(line.get("Amount", 0))
+    return money(body.get("TotalAmt", 0)), applied
+
+
+def is_voided(remote_entity: str, body: dict[str, Any]) -> bool:
+    """QuickBooks keeps a voided transaction, zeroed, with "Voided" noted in PrivateNote (providers.md 1.4)."""
+    if remote_entity not in ("Invoice", "CreditMemo", "Payment", "SalesReceipt"):
+        return False
+    return str(body.get("PrivateNote") or "").startswith("Voided") and money(body.get("TotalAmt", 0)) == 0
+
+
 def money(value: Any) -> Decimal:
     """A QuickBooks amount (a JSON number, maybe parsed as float) as exact cents."""
     return to_cents(Decimal(str(value)))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -10,7 +12,7 @@ from pydantic import BaseModel
 
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact
-from fieldbooks.providers.contract import CallContext, Descriptor, Secret
+from fieldbooks.providers.contract import CallContext, Descriptor, RemotePayment, Secret
 from fieldbooks.providers.quickbooks_online import mapping
 from fieldbooks.providers.quickbooks_online.client import QboClient
 from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
@@ -67,6 +69,21 @@ class QboMapper:
                 return [self.comparable(line, item) for line, item in zip(lines, like, strict=True)]
             return lines
         return theirs
+
+    def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
+        total, applied = mapping.payment_parts(fields)
+        reference = fields.get("PaymentRefNum")
+        txn_date = fields.get("TxnDate")
+        return RemotePayment(
+            total=total,
+            applied=applied,
+            date=date.fromisoformat(txn_date) if txn_date else None,
+            reference=str(reference) if reference else None,
+        )
+
+    def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
+        balance = fields.get("Balance")
+        return mapping.money(balance) if balance is not None else None
 
 
 class QuickBooksOnlinePackage:

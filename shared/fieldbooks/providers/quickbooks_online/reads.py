@@ -55,6 +55,7 @@ def remote_record(remote_entity: str, body: dict[str, Any]) -> RemoteRecord:
         active=body.get("Active", True) is not False,
         updated_at=_updated_at(body),
         fields=body,
+        voided=mapping.is_voided(remote_entity, body),
     )
 
 
