@@ -229,3 +229,33 @@ def test_the_merge_keeps_quickbooks_edits_and_applies_the_policy_where_both_chan
     assert (
         three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, later, earlier, QboMapper().comparable).send == ours
     )
+
+
+def test_a_payment_body_says_which_invoices_it_pays_and_by_how_much() -> None:
+    """providers.md 1.3: `Line[].LinkedTxn`; a line may name several transactions, and only invoices count."""
+    body = {
+        "TotalAmt": 130.5,
+        "TxnDate": "2026-11-25",
+        "PaymentRefNum": "CHK-1",
+        "Line": [
+            {"Amount": 80.25, "LinkedTxn": [{"TxnId": "130", "TxnType": "Invoice"}]},
+            {"Amount": 20, "LinkedTxn": [{"TxnId": "130", "TxnType": "Invoice"}]},
+            {"Amount": 30.25, "LinkedTxn": [{"TxnId": "7", "TxnType": "CreditMemo"}]},
+        ],
+    }
+
+    parts = QboMapper().payment_of(body)
+
+    assert (parts.total, parts.applied, parts.reference) == (Decimal("130.50"), {"130": Decimal("100.25")}, "CHK-1")
+    assert parts.date is not None and parts.date.isoformat() == "2026-11-25"
+    assert QboMapper().balance_of({"Balance": 19.75}) == Decimal("19.75")
+    assert QboMapper().balance_of({}) is None
+
+
+def test_a_voided_transaction_is_told_by_its_zeroed_total_and_note() -> None:
+    """providers.md 1.4: a void zeroes the amounts and adds "Voided" to PrivateNote; names never void."""
+    assert mapping.is_voided("Invoice", {"TotalAmt": 0, "PrivateNote": "Voided - sent twice"})
+    assert mapping.is_voided("Payment", {"TotalAmt": 0, "PrivateNote": "Voided"})
+    assert not mapping.is_voided("Invoice", {"TotalAmt": 5, "PrivateNote": "Voided coupon"})
+    assert not mapping.is_voided("Invoice", {"TotalAmt": 0})
+    assert not mapping.is_voided("Customer", {"TotalAmt": 0, "PrivateNote": "Voided"})

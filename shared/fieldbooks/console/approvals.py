@@ -58,10 +58,13 @@ def approve(services: Services, tenant_id: str, action_id: str) -> ApprovalResul
     action = services.pending_actions.get(tenant_id, action_id)
     result = _approve(services, connected(services, tenant_id, action.provider), action)
     if result.outcome == "error":
-        raise Conflict(
-            f"Could not send {ENTITY_WORDS.get(action.entity, action.entity)} {action.saas_id} to "
-            f"{action.provider.label}: {result.message} The action is still pending; approve it again later."
+        word = ENTITY_WORDS.get(action.entity, action.entity)
+        what = (
+            f"void {word} {action.saas_id} in the app"
+            if action.action is PendingActionKind.VOID
+            else f"send {word} {action.saas_id} to {action.provider.label}"
         )
+        raise Conflict(f"Could not {what}: {result.message} The action is still pending; approve it again later.")
     return result
 
 
@@ -136,7 +139,8 @@ def void_in_saas(services: Services, connection: Connection, action: PendingActi
     except RemoteNotFound:
         invoice = None
     except ValidationFailed as error:  # e.g. payments applied to it in the app: a person sorts those out first
-        return PushResult(outcome="error", message=f"The app refused to void it: {error.message}")
+        said = error.message.rstrip()
+        return PushResult(outcome="error", message=said if said.endswith(".") else f"{said}.")
     services.pending_actions.remove(tenant_id, action.action_id)
     if invoice is None:
         return PushResult(outcome="dropped", message="The invoice no longer exists in the app.")

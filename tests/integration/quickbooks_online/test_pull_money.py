@@ -418,3 +418,69 @@ def test_unlinking_then_sync_now_relinks_to_a_matching_record(books: Books) -> N
     link = books.link("contact", contact.id)
     assert (link.state, link.remote_id) == (LinkState.LINKED, first_id)
     assert books.count("Customer") == 1
+
+
+def test_a_void_the_app_refuses_stays_pending_with_the_apps_reason(books: Books) -> None:  # noqa: F811
+    invoice, invoice_id, _ = synced_invoice(books)
+    books.app.record_payment(
+        books.tenant_id,
+        contact_id=invoice.contact_id,
+        date="2026-11-22",
+        amount="30.00",
+        method="card",
+        applied_to=[{"invoice_id": invoice.id, "amount": "30.00"}],
+    )
+    assert books.sync()["batchItemFailures"] == []
+    books.qbo.admin.void_as_user(books.realm_id, "Invoice", invoice_id)  # QuickBooks unapplies the payment
+    inbound = inbound_for(books)
+    document_changed(inbound, "invoice", inbound.reader.one("invoice", invoice_id))
+    (action,) = tenant_api("GET", "/pending-actions", books.tenant_id).body["items"]
+
+    refused = tenant_api("POST", f"/pending-actions/{action['action_id']}/approve", books.tenant_id)
+
+    assert refused.status == 409
+    assert refused.body["message"] == (
+        f"Could not void invoice {invoice.id} in the app: The SaaS refused the change: Invoice {invoice.number} has "
+        "30.00 in payments applied; it cannot be voided. The action is still pending; approve it again later."
+    )
+    assert [a["action_id"] for a in tenant_api("GET", "/pending-actions", books.tenant_id).body["items"]] == [
+        action["action_id"]
+    ]
+    assert books.worker.services.saas.get_invoice(books.tenant_id, invoice.id).status == "finalized"
+
+
+def test_a_recorded_payment_changed_in_quickbooks_is_logged_not_recorded_again(books: Books) -> None:  # noqa: F811
+    invoice, invoice_id, customer_id = synced_invoice(books)
+    paid = paid_in_quickbooks(books, customer_id, invoice_id, "40.00")
+    inbound = inbound_for(books)
+    payment_changed(inbound, "payment", inbound.reader.one("payment", paid["Id"]))
+    books.qbo.admin.edit_as_user(
+        books.realm_id,
+        "Payment",
+        paid["Id"],
+        TotalAmt=45,
+        Line=[{"Amount": 45, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]}],
+    )
+    changed = inbound.reader.one("payment", paid["Id"])
+
+    assert payment_changed(inbound, "payment", changed) is Taken.SKIPPED
+    assert payment_changed(inbound, "payment", changed) is Taken.UNCHANGED  # logged once
+
+    (payment,) = saas_payments(books)
+    assert payment.amount == Decimal("40.00")
+    row = next(r for r in books.log(direction="from_accounting") if r.action == "update")
+    assert row.detail == (
+        "Payment of 40.00 was changed in QuickBooks Online after it was recorded; the app keeps recorded payments "
+        "as they are, so void it there and record it again to change it."
+    )
+
+
+def test_payments_from_accounting_switched_off_are_not_recorded(books_for: Any) -> None:  # noqa: F811
+    tenant = books_for(directions={"payment": "to_accounting"})
+    _, invoice_id, customer_id = synced_invoice(tenant)
+    paid = paid_in_quickbooks(tenant, customer_id, invoice_id, "10.00")
+    inbound = inbound_for(tenant)
+
+    assert payment_changed(inbound, "payment", inbound.reader.one("payment", paid["Id"])) is Taken.SKIPPED
+
+    assert saas_payments(tenant) == []
