@@ -96,7 +96,8 @@ class FakeMapper:
 
     def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
         applied = {str(invoice): Decimal(str(amount)) for invoice, amount in (fields.get("Applied") or {}).items()}
-        return RemotePayment(total=Decimal(str(fields.get("Amount", "0"))), applied=applied)
+        sent_from = fields.get("Ref") if fields.get("Kind") == "payment" else None
+        return RemotePayment(total=Decimal(str(fields.get("Amount", "0"))), applied=applied, sent_from=sent_from)
 
     def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
         return Decimal(str(fields["Balance"])) if "Balance" in fields else None

@@ -193,7 +193,13 @@ def test_credit_notes_and_payments() -> None:
         "TxnDate": "2026-11-22",
         "Line": [{"Amount": Decimal("120.00"), "LinkedTxn": [{"TxnId": "130", "TxnType": "Invoice"}]}],
         "PaymentRefNum": "R-9",
+        "PrivateNote": "Sent by Fieldbooks from payment pay_1",
     }
+    assert QboMapper().payment_of(mapping.payment(paid, "58", {"inv_1": "130"})).sent_from == "pay_1"
+    assert (
+        QboMapper().payment_of({"PrivateNote": "Voided - Sent by Fieldbooks from payment pay_1"}).sent_from == "pay_1"
+    )
+    assert QboMapper().payment_of({"PrivateNote": "Paid at the counter"}).sent_from is None
 
 
 def test_updates_send_only_what_changed_since_the_snapshot() -> None:

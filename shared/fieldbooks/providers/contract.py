@@ -189,6 +189,8 @@ class RemotePayment:
     applied: Mapping[str, Decimal]  # the provider's invoice id -> the amount applied to it
     date: date | None = None
     reference: str | None = None
+    # The SaaS payment it was sent from, when Fieldbooks created it there: the app's own, never recorded again.
+    sent_from: str | None = None
 
 
 class Mapper(Protocol):

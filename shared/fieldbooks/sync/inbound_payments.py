@@ -59,6 +59,8 @@ def payment_changed(inbound: Inbound, entity: str, remote: RemoteRecord) -> Take
 def _record(inbound: Inbound, remote: RemoteRecord) -> Taken:
     services, tenant_id, label = inbound.services, inbound.tenant_id, inbound.descriptor.label
     theirs = inbound.mapper.payment_of(remote.fields or {})
+    if theirs.sent_from is not None:
+        return Taken.UNCHANGED  # the app's own payment, read back before its push saved the link: the push links it
     paid = _paid_invoices(inbound, theirs.applied)
     if not paid:
         detail = (

@@ -156,6 +156,27 @@ def test_a_payment_the_saas_sent_to_quickbooks_is_not_echoed_back(books: Books) 
     assert balance == quickbooks_balance(books, invoice_id) == Decimal("70.00")
 
 
+def test_the_apps_own_payment_read_back_before_its_push_saved_the_link_is_not_recorded_again(
+    books: Books,  # noqa: F811
+) -> None:
+    """The push's create reached QuickBooks but its link is not saved yet when a pull reads the payment."""
+    invoice, invoice_id, customer_id = synced_invoice(books)
+    in_flight = books.qbo.admin.create_as_user(
+        books.realm_id,
+        "Payment",
+        CustomerRef={"value": customer_id},
+        TotalAmt="30.00",
+        PrivateNote="Sent by Fieldbooks from payment pay_in_flight",
+        Line=[{"Amount": "30.00", "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]}],
+    )
+    inbound = inbound_for(books)
+
+    assert payment_changed(inbound, "payment", inbound.reader.one("payment", in_flight["Id"])) is Taken.UNCHANGED
+
+    assert saas_payments(books) == []
+    assert books.worker.services.saas.get_invoice(books.tenant_id, invoice.id).balance_due == invoice.total
+
+
 def test_a_payment_voided_in_quickbooks_is_reversed_in_the_saas(books: Books) -> None:  # noqa: F811
     invoice, invoice_id, customer_id = synced_invoice(books)
     paid = paid_in_quickbooks(books, customer_id, invoice_id, "100.00")

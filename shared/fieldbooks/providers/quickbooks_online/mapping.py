@@ -45,6 +45,7 @@ MAX_DESCRIPTION = 4000
 # than 15 significant digits does not survive that, so neither Qty nor UnitPrice may have more.
 UNIT_PRICE_PLACES = 10
 JSON_EXACT_DIGITS = 15
+SENT_FROM_NOTE = "Sent by Fieldbooks from payment "  # the memo of a payment the SaaS recorded first
 US_TAXABLE_CODE = "TAX"
 US_NON_TAXABLE_CODE = "NON"
 SERVICE_INCOME_ACCOUNT = "Services"
@@ -268,11 +269,16 @@ def _sales_document(
 
 
 def payment(record: Payment, customer_id: str, invoice_refs: dict[str, str]) -> dict[str, Any]:
-    """Each application becomes a line linked to its QuickBooks invoice; the rest stays unapplied."""
+    """Each application becomes a line linked to its QuickBooks invoice; the rest stays unapplied.
+
+    The memo names the SaaS payment, so a pull that reads it back (even before the push saved its link)
+    knows it is the app's own and never records it there again (`sent_from`).
+    """
     body: dict[str, Any] = {
         "CustomerRef": {"value": customer_id},
         "TotalAmt": record.amount,
         "TxnDate": record.date.isoformat(),
+        "PrivateNote": f"{SENT_FROM_NOTE}{record.id}",
         "Line": [
             {"Amount": each.amount, "LinkedTxn": [{"TxnId": invoice_refs[each.invoice_id], "TxnType": "Invoice"}]}
             for each in record.applied_to
@@ -308,6 +314,14 @@ def payment_parts(body: dict[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
                 invoice_id = str(linked["TxnId"])
                 applied[invoice_id] = applied.get(invoice_id, Decimal("0.00")) + money(line.get("Amount", 0))
     return money(body.get("TotalAmt", 0)), applied
+
+
+def sent_from(body: dict[str, Any]) -> str | None:
+    """The SaaS payment a Payment was sent from, by its memo; a void puts "Voided - " in front (1.4)."""
+    note = str(body.get("PrivateNote") or "").removeprefix("Voided - ")
+    if not note.startswith(SENT_FROM_NOTE):
+        return None
+    return note.removeprefix(SENT_FROM_NOTE).strip() or None
 
 
 def is_voided(remote_entity: str, body: dict[str, Any]) -> bool:

@@ -77,6 +77,7 @@ class QboMapper:
         return RemotePayment(
             total=total,
             applied=applied,
+            sent_from=mapping.sent_from(fields),
             date=date.fromisoformat(txn_date) if txn_date else None,
             reference=str(reference) if reference else None,
         )
