@@ -324,19 +324,19 @@ def test_a_re_import_whose_first_approval_crashed_after_the_create_makes_no_seco
     assert again.body["remote_id"] == new["Id"] != invoice_id
 
 
-def test_a_push_that_finds_its_invoice_deleted_says_so_and_offers_the_re_import(books: Books) -> None:  # noqa: F811
+def test_voiding_in_the_app_an_invoice_deleted_in_quickbooks_is_a_skip_not_an_error(books: Books) -> None:  # noqa: F811
     invoice, invoice_id, _ = synced_invoice(books)
     books.qbo.admin.delete_as_user(books.realm_id, "Invoice", invoice_id)
 
     books.app.void_invoice(books.tenant_id, invoice.id)
     assert books.sync()["batchItemFailures"] == []
 
-    (row,) = books.log(status="error")
-    assert row.detail == (
-        f"Invoice {invoice.number} was deleted in QuickBooks; approve its re-import under pending actions, "
-        "or unlink it."
-    )
-    assert books.link("invoice", invoice.id).remote_deleted
+    assert books.log(status="error") == []
+    row = next(r for r in books.log(status="skipped") if r.entity == "invoice")
+    assert row.detail == f"Invoice {invoice.number} was deleted in QuickBooks, so there is nothing left to void there."
+    link = books.link("invoice", invoice.id)
+    assert link.remote_deleted and link.synced_version == books.app.get_invoice(books.tenant_id, invoice.id).version
+    assert tenant_api("GET", "/pending-actions", books.tenant_id).body["items"] == []
 
 
 def test_a_payment_against_an_invoice_deleted_in_quickbooks_names_the_invoice_not_the_customer(
