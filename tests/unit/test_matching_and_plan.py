@@ -246,7 +246,7 @@ def test_a_linked_invoice_deleted_or_voided_in_accounting_is_never_up_to_date() 
         ]
     )
     links = [link("invoice", f"inv_{n}", f"13{n - 1}") for n in range(1, 6)]
-    links[4] = links[4].model_copy(update={"remote_deleted": True})
+    links[4] = links[4].model_copy(update={"remote_inactive": True})
 
     actions = actions_by_id(plan_of(saas, remote, links))
 

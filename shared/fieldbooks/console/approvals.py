@@ -172,7 +172,7 @@ def reimport(services: Services, connection: Connection, action: PendingAction) 
     """
     tenant_id = action.tenant_id
     link = services.links.get(tenant_id, connection.provider, action.entity, action.saas_id)
-    if link is not None and link.state is LinkState.LINKED and not link.remote_deleted:
+    if link is not None and link.state is LinkState.LINKED and not link.remote_inactive:
         services.pending_actions.remove(tenant_id, action.action_id)
         return PushResult(outcome="skipped", remote_id=link.remote_id, message="It was re-imported already.")
     try:

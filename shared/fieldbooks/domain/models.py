@@ -289,9 +289,8 @@ class Link(BaseModel):
     )
     snapshot: dict[str, Any] | None = Field(default=None, description="Last synced values: the merge's base.")
     generation: int = Field(default=0, description="Bumped when a remote twin is discarded, for a fresh create key.")
-    remote_deleted: bool = Field(
-        default=False,
-        description="The twin was deleted in accounting; the link stays until a person re-imports or relinks.",
+    remote_inactive: bool = Field(
+        default=False, description="The twin was made inactive (or deleted) in accounting; the SaaS record is kept."
     )
     updated_at: datetime
     version: int = 0

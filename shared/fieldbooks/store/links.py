@@ -82,7 +82,7 @@ class LinkRow(Model):
     intent_batch = UnicodeAttribute(null=True)
     snapshot = JSONAttribute(null=True)
     generation = NumberAttribute(default=0)
-    remote_deleted = BooleanAttribute(null=True)  # absent on rows from before deletions were read back
+    remote_inactive = BooleanAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
     by_remote_id = ByRemoteId()
@@ -103,7 +103,7 @@ class LinkRow(Model):
             intent_batch=self.intent_batch,
             snapshot=self.snapshot,
             generation=int(self.generation or 0),
-            remote_deleted=bool(self.remote_deleted),
+            remote_inactive=bool(self.remote_inactive),
             updated_at=self.updated_at,
             version=int(self.version or 0),
         )
@@ -252,7 +252,7 @@ class LinkStore:
             intent_batch=link.intent_batch,
             snapshot=link.snapshot,
             generation=link.generation,
-            remote_deleted=link.remote_deleted or None,
+            remote_inactive=link.remote_inactive or None,
             updated_at=now(),
         )
         if link.version:

@@ -158,7 +158,7 @@ def without_twin(link: Link) -> Link:
             "intent_request_id": None,
             "intent_version": None,
             "intent_batch": None,
-            "remote_deleted": False,
+            "remote_inactive": False,
             "generation": link.generation + 1,
         }
     )

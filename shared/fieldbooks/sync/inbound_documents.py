@@ -3,7 +3,7 @@
 Documents go to accounting, never the other way, so a bookkeeper's void or deletion there is not
 copied into the SaaS on its own (the SaaS printed and sent the invoice). It becomes a pending action:
 "void it in the SaaS too?" for a void, "re-import?" for a deletion, which pushes the invoice again as
-a new accounting record. A deletion also marks the link (`Link.remote_deleted`), so no plan calls the
+a new accounting record. A deletion also marks the link (`Link.remote_inactive`), so no plan calls the
 invoice up to date while its twin is gone. Approving is `console/approvals.py`'s; the exactly-once
 half of a re-import (a fresh generation, so the new create can never replay the deleted one's key)
 is `discard_deleted_twin` here.
@@ -72,10 +72,10 @@ def deleted_in_accounting(services: Services, connection: Connection, link: Link
     document = _document(services, link)
     if document is None:
         return Taken.SKIPPED
-    if link.remote_deleted and _pending(services, link) is not None:
+    if link.remote_inactive and _pending(services, link) is not None:
         return Taken.UNCHANGED
-    if not link.remote_deleted:
-        services.links.save(link.model_copy(update={"remote_deleted": True}))
+    if not link.remote_inactive:
+        services.links.save(link.model_copy(update={"remote_inactive": True}))
     label, provider = describe(link.entity, document), connection.provider
     if isinstance(document, Invoice) and document.status == "void":
         detail = (
@@ -121,7 +121,7 @@ def discard_deleted_twin(services: Services, link: Link) -> Link:
     generation, so the provider replays instead of making a second record. StaleVersion when another
     approval got there first.
     """
-    if not (link.state is LinkState.LINKED and link.remote_deleted):
+    if not (link.state is LinkState.LINKED and link.remote_inactive):
         return link
     return services.links.save(without_twin(link))
 

@@ -156,7 +156,7 @@ def _reverse(inbound: Inbound, link: Link | None, remote: RemoteRecord) -> Taken
             update={
                 "remote_version": remote.version or link.remote_version,
                 "synced_version": reversed_payment.version,
-                "remote_deleted": remote.deleted,
+                "remote_inactive": remote.deleted,
             }
         ),
     )

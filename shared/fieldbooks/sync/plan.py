@@ -176,7 +176,7 @@ class _Planner:
         twin = self.documents.get((entity, link.remote_id))
         void_here = isinstance(record, Invoice) and record.status == "void"
         label = self.provider_label
-        if twin is None or link.remote_deleted:
+        if twin is None or link.remote_inactive:
             if void_here:
                 return PlanActionKind.SKIP, ApplyStep.NONE, f"Deleted in {label} and void here: nothing to re-import."
             reason = f"Deleted in {label}; approve its re-import under pending actions (it goes as a new record)."

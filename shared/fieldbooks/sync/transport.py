@@ -336,7 +336,7 @@ class CallTransport:
         except RemoteNotFound:
             # Deleted there: as good as void for accounting, and nothing is left to re-import either.
             push.services.links.save(
-                link.model_copy(update={"remote_deleted": True, "synced_version": invoice.version})
+                link.model_copy(update={"remote_inactive": True, "synced_version": invoice.version})
             )
             detail = f"{first_upper(label)} was deleted in {settle.label}, so there is nothing left to void there."
             return settle.outcome(PushAction.SKIPPED, "invoice", invoice.id, detail, status=SyncStatus.SKIPPED)

@@ -210,7 +210,7 @@ def test_a_payment_deleted_in_quickbooks_is_reversed_from_its_tombstone(books: B
 
     (payment,) = saas_payments(books)
     assert payment.reversed_at is not None
-    assert books.link("payment", payment.id).remote_deleted
+    assert books.link("payment", payment.id).remote_inactive
     balance = books.worker.services.saas.get_invoice(books.tenant_id, invoice.id).balance_due
     assert balance == quickbooks_balance(books, invoice_id) == Decimal("100.00")
 
@@ -284,7 +284,7 @@ def test_an_invoice_deleted_in_quickbooks_is_re_imported_exactly_once(books: Boo
 
     assert document_changed(inbound, "invoice", tombstone) is Taken.PENDING
     assert document_changed(inbound, "invoice", tombstone) is Taken.UNCHANGED
-    assert books.link("invoice", invoice.id).remote_deleted
+    assert books.link("invoice", invoice.id).remote_inactive
 
     (action,) = tenant_api("GET", "/pending-actions", books.tenant_id).body["items"]
     assert (action["action"], action["remote_id"]) == (PendingActionKind.REIMPORT.value, invoice_id)
@@ -298,7 +298,12 @@ def test_an_invoice_deleted_in_quickbooks_is_re_imported_exactly_once(books: Boo
     assert new["Id"] == first.body["remote_id"] != invoice_id
     assert money(new["TotalAmt"]) == invoice.total
     link = books.link("invoice", invoice.id)
-    assert (link.state, link.remote_id, link.remote_deleted, link.generation) == (LinkState.LINKED, new["Id"], False, 1)
+    assert (link.state, link.remote_id, link.remote_inactive, link.generation) == (
+        LinkState.LINKED,
+        new["Id"],
+        False,
+        1,
+    )
     marker = books.worker.services.saas.get_invoice(books.tenant_id, invoice.id).accounting_link
     assert marker is not None and marker.remote_id == new["Id"]
 
@@ -335,7 +340,7 @@ def test_voiding_in_the_app_an_invoice_deleted_in_quickbooks_is_a_skip_not_an_er
     row = next(r for r in books.log(status="skipped") if r.entity == "invoice")
     assert row.detail == f"Invoice {invoice.number} was deleted in QuickBooks, so there is nothing left to void there."
     link = books.link("invoice", invoice.id)
-    assert link.remote_deleted and link.synced_version == books.app.get_invoice(books.tenant_id, invoice.id).version
+    assert link.remote_inactive and link.synced_version == books.app.get_invoice(books.tenant_id, invoice.id).version
     assert tenant_api("GET", "/pending-actions", books.tenant_id).body["items"] == []
 
 
