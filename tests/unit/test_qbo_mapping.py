@@ -12,7 +12,7 @@ from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConflictPolicy, ConnectionSettings
 from fieldbooks.domain.money import to_cents
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property
-from fieldbooks.providers.quickbooks_online import mapping
+from fieldbooks.providers.quickbooks_online import mapping, transactions
 from fieldbooks.providers.quickbooks_online.package import QboMapper
 from fieldbooks.sync.merge import canonical, changed_fields, three_way
 from local.simulators.quickbooks_online import schema as qbo_schema
@@ -260,8 +260,8 @@ def test_a_payment_body_says_which_invoices_it_pays_and_by_how_much() -> None:
 
 def test_a_voided_transaction_is_told_by_its_zeroed_total_and_note() -> None:
     """providers.md 1.4: a void zeroes the amounts and adds "Voided" to PrivateNote; names never void."""
-    assert mapping.is_voided("Invoice", {"TotalAmt": 0, "PrivateNote": "Voided - sent twice"})
-    assert mapping.is_voided("Payment", {"TotalAmt": 0, "PrivateNote": "Voided"})
-    assert not mapping.is_voided("Invoice", {"TotalAmt": 5, "PrivateNote": "Voided coupon"})
-    assert not mapping.is_voided("Invoice", {"TotalAmt": 0})
-    assert not mapping.is_voided("Customer", {"TotalAmt": 0, "PrivateNote": "Voided"})
+    assert transactions.is_voided("Invoice", {"TotalAmt": 0, "PrivateNote": "Voided - sent twice"})
+    assert transactions.is_voided("Payment", {"TotalAmt": 0, "PrivateNote": "Voided"})
+    assert not transactions.is_voided("Invoice", {"TotalAmt": 5, "PrivateNote": "Voided coupon"})
+    assert not transactions.is_voided("Invoice", {"TotalAmt": 0})
+    assert not transactions.is_voided("Customer", {"TotalAmt": 0, "PrivateNote": "Voided"})

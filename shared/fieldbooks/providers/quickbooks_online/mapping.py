@@ -20,6 +20,7 @@ from fieldbooks.domain.money import line_amounts, significant_digits, to_cents, 
 from fieldbooks.domain.record_fields import Address
 from fieldbooks.domain.records import Contact, CreditNote, DocumentLine, Invoice, Item, Payment, Property
 from fieldbooks.providers.contract import CreditApplication
+from fieldbooks.providers.quickbooks_online.transactions import SENT_FROM_NOTE
 
 # The QuickBooks entity each SaaS entity becomes; contacts and job sites share the Customer list
 # (a job site is a sub-customer).
@@ -45,7 +46,6 @@ MAX_DESCRIPTION = 4000
 # than 15 significant digits does not survive that, so neither Qty nor UnitPrice may have more.
 UNIT_PRICE_PLACES = 10
 JSON_EXACT_DIGITS = 15
-SENT_FROM_NOTE = "Sent by Fieldbooks from payment "  # the memo of a payment the SaaS recorded first
 US_TAXABLE_CODE = "TAX"
 US_NON_TAXABLE_CODE = "NON"
 SERVICE_INCOME_ACCOUNT = "Services"
@@ -302,33 +302,6 @@ def credit_application(application: CreditApplication, customer_id: str) -> dict
             {"Amount": amount, "LinkedTxn": [{"TxnId": application.credit_note_id, "TxnType": "CreditMemo"}]},
         ],
     }
-
-
-def payment_parts(body: dict[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
-    """A Payment's total and what each of its `Line[].LinkedTxn` invoices got (providers.md 1.3): a line
-    may name several transactions, and only those of `TxnType` Invoice pay an invoice."""
-    applied: dict[str, Decimal] = {}
-    for line in body.get("Line") or []:
-        for linked in line.get("LinkedTxn") or []:
-            if linked.get("TxnType") == "Invoice" and linked.get("TxnId") is not None:
-                invoice_id = str(linked["TxnId"])
-                applied[invoice_id] = applied.get(invoice_id, Decimal("0.00")) + money(line.get("Amount", 0))
-    return money(body.get("TotalAmt", 0)), applied
-
-
-def sent_from(body: dict[str, Any]) -> str | None:
-    """The SaaS payment a Payment was sent from, by its memo; a void puts "Voided - " in front (1.4)."""
-    note = str(body.get("PrivateNote") or "").removeprefix("Voided - ")
-    if not note.startswith(SENT_FROM_NOTE):
-        return None
-    return note.removeprefix(SENT_FROM_NOTE).strip() or None
-
-
-def is_voided(remote_entity: str, body: dict[str, Any]) -> bool:
-    """QuickBooks keeps a voided transaction, zeroed, with "Voided" noted in PrivateNote (providers.md 1.4)."""
-    if remote_entity not in ("Invoice", "CreditMemo", "Payment", "SalesReceipt"):
-        return False
-    return str(body.get("PrivateNote") or "").startswith("Voided") and money(body.get("TotalAmt", 0)) == 0
 
 
 def money(value: Any) -> Decimal:

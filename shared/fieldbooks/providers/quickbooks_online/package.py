@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact
 from fieldbooks.providers.contract import CallContext, Descriptor, RemotePayment, Secret
-from fieldbooks.providers.quickbooks_online import mapping
+from fieldbooks.providers.quickbooks_online import mapping, transactions
 from fieldbooks.providers.quickbooks_online.client import QboClient
 from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
 from fieldbooks.providers.quickbooks_online.operations import QboOperations
@@ -71,13 +71,13 @@ class QboMapper:
         return theirs
 
     def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
-        total, applied = mapping.payment_parts(fields)
+        total, applied = transactions.payment_parts(fields)
         reference = fields.get("PaymentRefNum")
         txn_date = fields.get("TxnDate")
         return RemotePayment(
             total=total,
             applied=applied,
-            sent_from=mapping.sent_from(fields),
+            sent_from=transactions.sent_from(fields),
             date=date.fromisoformat(txn_date) if txn_date else None,
             reference=str(reference) if reference else None,
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fieldbooks.providers.contract import RemoteRecord, RemoteSide
-from fieldbooks.providers.quickbooks_online import mapping
+from fieldbooks.providers.quickbooks_online import mapping, transactions
 from fieldbooks.providers.quickbooks_online.client import QboClient
 
 # Active records only (the default of a QuickBooks query): linking to an inactive name would make
@@ -55,7 +55,7 @@ def remote_record(remote_entity: str, body: dict[str, Any]) -> RemoteRecord:
         active=body.get("Active", True) is not False,
         updated_at=_updated_at(body),
         fields=body,
-        voided=mapping.is_voided(remote_entity, body),
+        voided=transactions.is_voided(remote_entity, body),
     )
 
 
