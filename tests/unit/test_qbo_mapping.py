@@ -253,6 +253,7 @@ def test_a_payment_body_says_which_invoices_it_pays_and_by_how_much() -> None:
     parts = QboMapper().payment_of(body)
 
     assert (parts.total, parts.applied, parts.reference) == (Decimal("130.50"), {"130": Decimal("100.25")}, "CHK-1")
+    assert parts.credits == Decimal("30.25")  # taken from a credit memo, not paid in money
     assert parts.date is not None and parts.date.isoformat() == "2026-11-25"
     assert QboMapper().balance_of({"Balance": 19.75}) == Decimal("19.75")
     assert QboMapper().balance_of({}) is None

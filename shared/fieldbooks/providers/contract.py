@@ -191,6 +191,8 @@ class RemotePayment:
     reference: str | None = None
     # The SaaS payment it was sent from, when Fieldbooks created it there: the app's own, never recorded again.
     sent_from: str | None = None
+    # How much of `applied` came from credit notes rather than money (a credit applied to an invoice).
+    credits: Decimal = Decimal("0.00")
 
 
 class Mapper(Protocol):

@@ -61,7 +61,16 @@ def _record(inbound: Inbound, remote: RemoteRecord) -> Taken:
     theirs = inbound.mapper.payment_of(remote.fields or {})
     if theirs.sent_from is not None:
         return Taken.UNCHANGED  # the app's own payment, read back before its push saved the link: the push links it
+    if theirs.credits and not theirs.total:
+        return Taken.UNCHANGED  # a credit note applied to an invoice (credit notes go to accounting): no money
     paid = _paid_invoices(inbound, theirs.applied)
+    if theirs.credits and paid:
+        detail = (
+            f"A payment of {theirs.total} in {label} also applies {theirs.credits} of credit notes; the app cannot "
+            "tell which invoice the money paid, so it was not recorded. Record it in the app by hand."
+        )
+        _log(inbound, SyncStatus.SKIPPED, "skip", detail, None, remote.remote_id)
+        return Taken.SKIPPED
     if not paid:
         detail = (
             f"A payment of {theirs.total} in {label} pays no invoice that syncs with the app, so it was not recorded."

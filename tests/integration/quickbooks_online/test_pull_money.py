@@ -177,6 +177,25 @@ def test_the_apps_own_payment_read_back_before_its_push_saved_the_link_is_not_re
     assert books.worker.services.saas.get_invoice(books.tenant_id, invoice.id).balance_due == invoice.total
 
 
+def test_a_credit_note_applied_to_an_invoice_is_not_money_and_records_no_payment(books: Books) -> None:  # noqa: F811
+    """The push applies a credit note to its invoice with a payment of nothing (LinkedTxn CreditMemo)."""
+    invoice, _, _ = synced_invoice(books)
+    books.app.create_credit_note(
+        books.tenant_id,
+        contact_id=invoice.contact_id,
+        invoice_id=invoice.id,
+        issue_date="2026-11-21",
+        lines=[{"description": "Goodwill", "unit_price": "20.00"}],
+    )
+    assert books.sync()["batchItemFailures"] == []
+    (application,) = books.records("Payment")
+    inbound = inbound_for(books)
+
+    assert payment_changed(inbound, "payment", inbound.reader.one("payment", application["Id"])) is Taken.UNCHANGED
+
+    assert saas_payments(books) == []
+
+
 def test_a_payment_voided_in_quickbooks_is_reversed_in_the_saas(books: Books) -> None:  # noqa: F811
     invoice, invoice_id, customer_id = synced_invoice(books)
     paid = paid_in_quickbooks(books, customer_id, invoice_id, "100.00")

@@ -71,12 +71,13 @@ class QboMapper:
         return theirs
 
     def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
-        total, applied = transactions.payment_parts(fields)
+        total, applied, credits = transactions.payment_parts(fields)
         reference = fields.get("PaymentRefNum")
         txn_date = fields.get("TxnDate")
         return RemotePayment(
             total=total,
             applied=applied,
+            credits=credits,
             sent_from=transactions.sent_from(fields),
             date=date.fromisoformat(txn_date) if txn_date else None,
             reference=str(reference) if reference else None,

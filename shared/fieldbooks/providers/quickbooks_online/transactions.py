@@ -17,16 +17,22 @@ SENT_FROM_NOTE = "Sent by Fieldbooks from payment "  # the memo of a payment the
 VOIDABLE = ("Invoice", "CreditMemo", "Payment", "SalesReceipt")
 
 
-def payment_parts(body: dict[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
-    """A Payment's total and what each of its `Line[].LinkedTxn` invoices got: a line may name several
-    transactions, and only those of `TxnType` Invoice pay an invoice."""
+def payment_parts(body: dict[str, Any]) -> tuple[Decimal, dict[str, Decimal], Decimal]:
+    """A Payment's total, what each of its `Line[].LinkedTxn` invoices got, and how much of that came
+    from credit memos rather than money: a credit is applied to an invoice by a payment whose lines take
+    it from the CreditMemo and give it to the Invoice (a payment of nothing when it is only that)."""
     applied: dict[str, Decimal] = {}
+    credits = ZERO
     for line in body.get("Line") or []:
         for linked in line.get("LinkedTxn") or []:
-            if linked.get("TxnType") == "Invoice" and linked.get("TxnId") is not None:
+            if linked.get("TxnId") is None:
+                continue
+            if linked.get("TxnType") == "Invoice":
                 invoice_id = str(linked["TxnId"])
                 applied[invoice_id] = applied.get(invoice_id, ZERO) + _money(line.get("Amount", 0))
-    return _money(body.get("TotalAmt", 0)), applied
+            elif linked.get("TxnType") == "CreditMemo":
+                credits += _money(line.get("Amount", 0))
+    return _money(body.get("TotalAmt", 0)), applied, credits
 
 
 def sent_from(body: dict[str, Any]) -> str | None:
