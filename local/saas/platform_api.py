@@ -1,7 +1,8 @@
 """The platform API Fieldbooks calls, under `/platform/v1`, guarded by the platform API key.
 
 Reads: change listings (`updated_since` + cursor) and single records. Write-back: what comes from
-accounting (new and updated contacts, payments and their reversals, voids) and the "Linked to accounting" marker.
+accounting (new and updated contacts, new job sites, payments and their reversals, voids) and the "Linked to
+accounting" marker.
 Writes are published with `origin="fieldbooks"` and honour `Idempotency-Key`.
 """
 
@@ -13,7 +14,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
+from fieldbooks.domain.record_fields import (
+    AccountingLinkFields,
+    ContactChanges,
+    ContactFields,
+    PaymentFields,
+    PropertyChanges,
+    PropertyFields,
+)
 from fieldbooks.domain.records import Entity
 from local.saas.audit import acting_actor
 from local.saas.errors import UnknownTenant
@@ -109,6 +117,30 @@ async def update_contact(request: Request) -> JSONResponse:
     return await _idempotent(request, write)
 
 
+async def create_property(request: Request) -> JSONResponse:
+    """A job site accounting brought in (a sub-customer); its contact must exist and be live."""
+    body = await json_object(request)
+
+    def write(tx: StoreTransaction) -> tuple[int, Any]:
+        workspace = _workspace(tx, request)
+        return 201, record_json(workspace.create("property", PropertyFields.model_validate(body)))
+
+    return await _idempotent(request, write)
+
+
+async def update_property(request: Request) -> JSONResponse:
+    """A partial update of a job site from accounting; If-Match is required, as for contacts."""
+    changes = PropertyChanges.model_validate(await json_object(request)).model_dump(mode="json", exclude_unset=True)
+    expected_version = if_match(request, required=True)
+
+    def write(tx: StoreTransaction) -> tuple[int, Any]:
+        workspace = _workspace(tx, request)
+        site = workspace.update("property", request.path_params["record_id"], changes, expected_version)
+        return 200, record_json(site)
+
+    return await _idempotent(request, write)
+
+
 async def record_payment(request: Request) -> JSONResponse:
     body = await json_object(request)
 
@@ -163,6 +195,8 @@ ROUTES = [
     Route("/tenants/{tenant_id}", get_tenant, methods=["GET"]),
     Route("/tenants/{tenant_id}/contacts", create_contact, methods=["POST"]),
     Route("/tenants/{tenant_id}/contacts/{record_id}", update_contact, methods=["PATCH"]),
+    Route("/tenants/{tenant_id}/properties", create_property, methods=["POST"]),
+    Route("/tenants/{tenant_id}/properties/{record_id}", update_property, methods=["PATCH"]),
     Route("/tenants/{tenant_id}/payments", record_payment, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/void", void_invoice, methods=["POST"]),
     Route("/tenants/{tenant_id}/payments/{record_id}/reverse", reverse_payment, methods=["POST"]),

@@ -20,6 +20,7 @@ from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
 from fieldbooks.store.connections import ConnectionStore
 from fieldbooks.store.links import LinkStore
 from fieldbooks.store.plans import PlanStore
+from fieldbooks.store.pull_cursors import PullCursorStore
 from fieldbooks.store.runs import RunStore
 from fieldbooks.store.sync_log import SyncLogStore
 from fieldbooks.store.webhook_receipts import WebhookReceiptStore
@@ -44,6 +45,7 @@ class Services:
     work_items: WorkItemStore = field(default_factory=WorkItemStore)
     company_claims: CompanyClaimStore = field(default_factory=CompanyClaimStore)
     webhook_receipts: WebhookReceiptStore = field(default_factory=WebhookReceiptStore)
+    pull_cursors: PullCursorStore = field(default_factory=PullCursorStore)
 
     @classmethod
     def from_environment(cls) -> Services:

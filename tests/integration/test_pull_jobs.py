@@ -52,9 +52,9 @@ def test_a_tick_queues_one_pull_per_due_connection_and_the_worker_runs_it(
     event = receive_event(boto3.client("sqs"), aws.queue_url("PullQueue"))
     assert handler("PullWorkerFunction")(event, context) == {"batchItemFailures": []}
     (run,) = RunStore().recent("t-acme").items
-    # Reading the provider's changes on a schedule comes with the pull engine; until then the run
-    # reads nothing, and says it succeeded without asking the provider for its whole side.
-    assert (run.kind, run.status, fake_provider.books("realm-t-acme").reads) == ("scheduled", RunStatus.SUCCEEDED, 0)
+    # A scheduled run reads the provider's changes, never its whole side.
+    books = fake_provider.books("realm-t-acme")
+    assert (run.kind, run.status, books.reads, books.change_reads) == ("scheduled", RunStatus.SUCCEEDED, 0, 1)
 
 
 def test_a_rate_limited_pull_is_retried_not_dropped(aws, handler, context, fake_provider) -> None:  # noqa: ANN001

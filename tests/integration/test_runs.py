@@ -188,10 +188,10 @@ def test_initial_sync_after_connect_plans_waits_for_approval_then_links_matches_
     status, waiting = api("GET", f"/runs/{run_id}", console_token(tenant, role="member"))
     assert (status, waiting["status"]) == (200, "awaiting_approval")
     counts = waiting["plan"]["counts"]
-    assert counts["contacts"] == {"link": 2, "create": 1, "update": 0, "skip": 0, "conflict": 0}
-    assert counts["properties"] == {"link": 0, "create": 1, "update": 0, "skip": 0, "conflict": 0}
-    assert counts["items"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
-    assert counts["invoices"] == {"link": 1, "create": 1, "update": 0, "skip": 1, "conflict": 0}
+    assert counts["contacts"] == {"link": 2, "create": 1, "update": 0, "skip": 0, "conflict": 0, "bring_in": 0}
+    assert counts["properties"] == {"link": 0, "create": 1, "update": 0, "skip": 0, "conflict": 0, "bring_in": 0}
+    assert counts["items"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0, "bring_in": 0}
+    assert counts["invoices"] == {"link": 1, "create": 1, "update": 0, "skip": 1, "conflict": 0, "bring_in": 0}
     assert waiting["progress"]["contacts"] == {"done": 0, "total": 3, "failed": 0, "queued": 0}
     assert len(books(qbo, "Customer")) == 2  # nothing is applied before the approval
 

@@ -15,7 +15,13 @@ from fieldbooks.domain.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
+from fieldbooks.domain.record_fields import (
+    AccountingLinkFields,
+    ContactChanges,
+    ContactFields,
+    PaymentFields,
+    PropertyFields,
+)
 from fieldbooks.domain.records import Contact
 from fieldbooks.saas.client import SaasPlatformClient
 from local.saas.client import SaasAppClient
@@ -305,3 +311,25 @@ def test_a_tenant_sees_only_its_own_records(user: SaasAppClient, platform: SaasP
     with pytest.raises(NotFound):
         platform.set_accounting_link("t-other", "contact", ann.id, AccountingLinkFields(provider="qbo", remote_id="1"))
     assert list(platform.list_changed("t-other", "contact", since=LONG_AGO)) == []
+
+
+def test_a_job_site_from_accounting_is_created_once_under_its_contact(
+    user: SaasAppClient, platform: SaasPlatformClient
+) -> None:
+    owner = user.create_contact(TENANT, first_name="Ann", last_name="Site")
+    fields = PropertyFields(contact_id=owner.id, name="Lake House", address={"line1": "9 Shore Rd"})
+
+    first = platform.create_property(TENANT, fields, idempotency_key="fb-pull-qbo-customer-77")
+    again = platform.create_property(TENANT, fields, idempotency_key="fb-pull-qbo-customer-77")
+
+    assert (again.id, again.version) == (first.id, first.version)
+    assert (first.contact_id, first.name, first.address.line1) == (owner.id, "Lake House", "9 Shore Rd")
+    listed = [p.id for p in platform.list_changed(TENANT, "property", since=LONG_AGO)]
+    assert listed.count(first.id) == 1
+
+
+def test_a_job_site_for_a_contact_that_does_not_exist_is_refused(platform: SaasPlatformClient) -> None:
+    fields = PropertyFields(contact_id="con_missing", name="Nowhere", address={"line1": "1 Gone St"})
+
+    with pytest.raises((NotFound, ValidationFailed)):
+        platform.create_property(TENANT, fields, idempotency_key="fb-pull-qbo-customer-78")

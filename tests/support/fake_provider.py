@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -127,6 +128,7 @@ class FakeBooks:
     pushed: list[tuple[str, int]] = field(default_factory=list)  # (SaaS id, SaaS version) of the same
     read_failure: FieldbooksError | None = None  # what the next full read (a run's READ phase) raises
     reads: int = 0
+    change_reads: int = 0  # pulls' `Reader.changes` calls
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     # ---------------------------------------------------------------- inspection
@@ -324,6 +326,11 @@ class FakeReader:
             invoices=active("Invoice"),
             credit_notes=active("CreditNote"),
         )
+
+    def changes(self, since: Mapping[str, datetime | None]) -> list[RemoteRecord]:
+        """The books keep no clock: every record of each entity asked for (a repeat is dropped by its version)."""
+        self.books.change_reads += 1
+        return [self.books.remote(r) for (entity, _), r in sorted(self.books.records.items()) if entity in since]
 
     def one(self, entity: str, remote_id: str) -> RemoteRecord:
         stored = self.books.records.get((REMOTE_ENTITIES[entity], remote_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -182,9 +183,30 @@ def test_the_plan_links_creates_updates_skips_and_reports_conflicts_per_category
     assert actions["inv_4"].reason == "Draft invoices go to accounting once they are finalized."
 
     counts = plan.summary().counts
-    assert counts["contacts"].model_dump() == {"link": 2, "create": 2, "update": 1, "skip": 0, "conflict": 1}
-    assert counts["properties"].model_dump() == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
-    assert counts["invoices"].model_dump() == {"link": 1, "create": 1, "update": 0, "skip": 1, "conflict": 1}
+    assert counts["contacts"].model_dump() == {
+        "link": 2,
+        "create": 2,
+        "update": 1,
+        "skip": 0,
+        "conflict": 1,
+        "bring_in": 0,
+    }
+    assert counts["properties"].model_dump() == {
+        "link": 1,
+        "create": 1,
+        "update": 0,
+        "skip": 0,
+        "conflict": 0,
+        "bring_in": 0,
+    }
+    assert counts["invoices"].model_dump() == {
+        "link": 1,
+        "create": 1,
+        "update": 0,
+        "skip": 1,
+        "conflict": 1,
+        "bring_in": 0,
+    }
     assert plan.summary().to_apply == len(plan.actions) - 2  # two skips
 
 
@@ -342,3 +364,24 @@ def test_the_linked_to_accounting_marker_alone_is_not_a_change_to_push() -> None
 
     assert actions["con_1"].action is PlanActionKind.SKIP
     assert actions["con_2"].action is PlanActionKind.UPDATE
+
+
+def test_customers_only_accounting_has_are_brought_in_when_contacts_come_from_accounting() -> None:
+    descriptor = replace(FAKE_DESCRIPTOR, pulled=("contact", "property"))
+    saas = SaasSide(contacts=[contact("con_1", "Jane", "Doe", "jane@example.com")])
+    remote = RemoteSide(
+        customers=[
+            customer("1", "Jane D.", "jane@example.com"),  # matched by email: linked, not brought in
+            customer("2", "Carl Only"),
+            customer("3", "Carl Only - Barn", parent_id="2"),
+            customer("5", "Jane Doe"),  # the same name as a SaaS contact: a person decides
+        ]
+    )
+
+    plan = build_plan(saas, remote, {}, ConnectionSettings(), descriptor)
+    brought = [(a.category, a.remote_id, a.step) for a in plan.to_apply if a.action is PlanActionKind.BRING_IN]
+    assert brought == [("contacts", "2", ApplyStep.BRING_IN), ("properties", "3", ApplyStep.BRING_IN)]
+    assert plan.summary().counts["contacts"].bring_in == 1
+
+    one_way = ConnectionSettings(directions={"contact": EntityDirection.TO_ACCOUNTING})
+    assert not [a for a in build_plan(saas, remote, {}, one_way, descriptor).actions if a.action == "bring_in"]

@@ -4,8 +4,15 @@
 import { busy, byId, h, humanize } from "./dom.js";
 import { kindName } from "./runs.js";
 
-const ACTIONS = ["create", "link", "update", "skip", "conflict"];
-const ACTION_NAMES = { create: "Create", link: "Link", update: "Update", skip: "Skip", conflict: "Conflict" };
+const ACTIONS = ["create", "link", "update", "skip", "conflict", "bring_in"];
+const ACTION_NAMES = {
+  create: "Create",
+  link: "Link",
+  update: "Update",
+  skip: "Skip",
+  conflict: "Conflict",
+  bring_in: "Bring in from accounting",
+};
 
 export class PlanDialog {
   constructor(ctx) {
@@ -43,7 +50,7 @@ export class PlanDialog {
     byId("plan-more").hidden = true;
     byId("plan-records").open = false;
     byId("plan-intro").textContent = `The ${kindName(run.kind)} run has compared both sides and waits for you. Nothing changes until you proceed.`;
-    byId("plan-counts").tBodies[0].replaceChildren(h("tr", {}, h("td", { colspan: 6 }, "Loading the plan ...")));
+    byId("plan-counts").tBodies[0].replaceChildren(h("tr", {}, h("td", { colspan: 7 }, "Loading the plan ...")));
     if (!this.dialog.open) this.dialog.showModal();
     byId("plan-proceed").disabled = !this.ctx.canWrite;
     byId("plan-cancel").disabled = !this.ctx.canWrite;
@@ -51,7 +58,7 @@ export class PlanDialog {
       const page = await this.ctx.api.get(`/runs/${encodeURIComponent(run.run_id)}/plan`, { limit: 1 });
       this.showCounts(page.summary);
     } catch (error) {
-      byId("plan-counts").tBodies[0].replaceChildren(h("tr", {}, h("td", { colspan: 6, class: "error" }, error.message)));
+      byId("plan-counts").tBodies[0].replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "error" }, error.message)));
     }
   }
 

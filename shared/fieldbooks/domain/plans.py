@@ -7,6 +7,7 @@ console shows it.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +32,7 @@ class PlanActionKind(StrEnum):
     UPDATE = "update"
     SKIP = "skip"
     CONFLICT = "conflict"
+    BRING_IN = "bring_in"  # only in accounting: created in the SaaS and linked
 
 
 class ApplyStep(StrEnum):
@@ -41,6 +43,7 @@ class ApplyStep(StrEnum):
     REPORT = "report"  # a conflict no call can settle: log it for a person
     HOLD = "hold"  # accounting deleted or voided the twin: a pending action a person approves
     NONE = "none"  # skipped: nothing to do
+    BRING_IN = "bring_in"  # read the accounting record and create its SaaS twin (the pull's step), then link
 
 
 class PlannedAction(BaseModel):
@@ -58,6 +61,9 @@ class PlannedAction(BaseModel):
     remote_name: str | None = None
     remote_version: str | None = None
     matched_by: str | None = None
+    remote_fields: dict[str, Any] | None = Field(
+        default=None, description="A matched customer's values in accounting: the link's first merge base."
+    )
 
 
 class CategoryCounts(BaseModel):
@@ -66,6 +72,7 @@ class CategoryCounts(BaseModel):
     update: int = 0
     skip: int = 0
     conflict: int = 0
+    bring_in: int = 0
 
 
 class PlanSummary(BaseModel):

@@ -133,6 +133,16 @@ class ContactChanges(BaseModel):
     notes: str | None = None
 
 
+class PropertyChanges(BaseModel):
+    """A partial job-site update from Fieldbooks (what accounting changed): only the fields that are set."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Name | None = None
+    address: Address | None = None
+    notes: str | None = None
+
+
 class PropertyFields(RecordFields):
     contact_id: str
     name: Name

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -130,6 +130,13 @@ class RemoteRecord(BaseModel):
         return (self.remote_entity, self.remote_id)
 
 
+def change_order(record: RemoteRecord) -> tuple[datetime, str, str]:
+    """Oldest change first, and a stable order among records sharing a moment (or having none):
+    by entity, then by id, so two reads of the same changes apply them in the same order."""
+    moment = record.updated_at or datetime.min.replace(tzinfo=UTC)
+    return (moment.astimezone(UTC), record.remote_entity, record.remote_id.zfill(20))
+
+
 @dataclass(frozen=True)
 class RemoteSide:
     """Accounting records that are candidates for a match; customers include sub-customers (jobs)."""
@@ -212,6 +219,19 @@ class Mapper(Protocol):
 
     def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
         """What is still owed on a document body, as the provider computed it (None: it does not say)."""
+
+    def contact_fields(
+        self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings
+    ) -> dict[str, Any]:
+        """Provider body -> the SaaS contact fields it carries (pulls): only the fields the provider keeps
+        for this contact, so one it does not hold is never cleared. `current` is None for a new contact."""
+
+    def property_fields(self, body: dict[str, Any], parent_display_name: str) -> dict[str, Any]:
+        """Provider body of a sub-record -> SaaS job-site fields (name, address, notes), without contact_id."""
+
+    def carried_fields(self, entity: str) -> tuple[str, ...]:
+        """The body keys the mapping writes for `entity`: what a pull's merge compares (a key set only in
+        accounting is a change; the provider's own keys, ids and metadata, never are)."""
 
 
 class Operations(Protocol):

@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
 
 from fieldbooks.domain.actors import Actor, ActorKind, current_actor
 from fieldbooks.domain.errors import Transient
-from fieldbooks.domain.record_fields import AccountingLinkFields, ContactChanges, ContactFields, PaymentFields
+from fieldbooks.domain.record_fields import (
+    AccountingLinkFields,
+    ContactChanges,
+    ContactFields,
+    PaymentFields,
+    PropertyChanges,
+    PropertyFields,
+)
 from fieldbooks.domain.records import (
     RECORD_MODELS,
     Contact,
@@ -150,6 +157,34 @@ class SaasPlatformClient:
             idempotency_key=idempotency_key,
         )
         return self._parse(Contact, body)
+
+    def create_property(self, tenant_id: str, fields: PropertyFields, idempotency_key: str) -> Property:
+        """A job site of an existing contact (one that accounting brought in)."""
+        body = self._send(
+            "POST",
+            f"/{tenant_id}/properties",
+            json=fields.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Property, body)
+
+    def update_property(
+        self,
+        tenant_id: str,
+        property_id: str,
+        changes: PropertyChanges,
+        if_match: int,
+        idempotency_key: str | None = None,
+    ) -> Property:
+        """Sends only the fields set on `changes`; `StaleVersion` if the job site moved past `if_match`."""
+        body = self._send(
+            "PATCH",
+            f"/{tenant_id}/properties/{property_id}",
+            json=changes.model_dump(mode="json", exclude_unset=True),
+            headers={"If-Match": str(if_match)},
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Property, body)
 
     def record_payment(self, tenant_id: str, fields: PaymentFields, idempotency_key: str) -> Payment:
         body = self._send(

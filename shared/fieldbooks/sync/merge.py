@@ -9,11 +9,11 @@ update; a field both sides changed is settled by the connection's conflict polic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fieldbooks.domain.models import ConflictPolicy
 
@@ -77,3 +77,64 @@ def _saas_wins(policy: ConflictPolicy, ours: datetime, theirs: datetime | None) 
     if policy is ConflictPolicy.ACCOUNTING_WINS:
         return False
     return theirs is None or ours >= theirs
+
+
+Side = Literal["saas", "accounting"]
+
+
+@dataclass
+class Reconciled:
+    """Both sides brought to one body: `result` is what each side ends holding.
+
+    `to_saas` and `to_accounting` are the fields each side must change to get there; `both_changed`
+    keeps, per field both sides changed since the base, both values and which one was kept.
+    """
+
+    result: dict[str, Any]
+    to_saas: dict[str, Any] = field(default_factory=dict)
+    to_accounting: dict[str, Any] = field(default_factory=dict)
+    both_changed: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def reconcile(
+    base: dict[str, Any] | None,
+    ours: dict[str, Any],
+    theirs: dict[str, Any],
+    policy: ConflictPolicy,
+    ours_updated_at: datetime,
+    theirs_updated_at: datetime | None,
+    comparable: Callable[[Any, Any], Any],
+    carried: Iterable[str] = (),
+) -> Reconciled:
+    """The three-way merge of a pull, field by field over the keys of our body, the base, and the
+    provider's keys our mapping carries (`carried`: a field added in accounting is a change too).
+
+    `ours` is the SaaS record mapped to a provider body, `theirs` the provider's record, `base` the
+    link's snapshot (both canonical). A field one side changed since the base takes that side's value;
+    a field both changed follows the policy; without a base, a difference counts as both-sided.
+    A key absent from a body is None: a field cleared on one side is a change like any other.
+    """
+    reconciled = Reconciled(result={})
+    keys = sorted(set(ours) | set(base or {}) | (set(carried) & set(theirs)))
+    for key in keys:
+        mine = canonical(ours.get(key))
+        like = ours.get(key) if ours.get(key) is not None else (base or {}).get(key)
+        remote = canonical(comparable(theirs.get(key), like))
+        original = (base or {}).get(key)
+        if mine == remote:
+            value = mine
+        elif base is not None and mine == original:
+            value = remote  # changed in accounting only
+        elif base is not None and remote == original:
+            value = mine  # changed in the SaaS only
+        else:
+            kept: Side = "saas" if _saas_wins(policy, ours_updated_at, theirs_updated_at) else "accounting"
+            value = mine if kept == "saas" else remote
+            reconciled.both_changed[key] = {"saas": mine, "accounting": remote, "kept": kept}
+        if value is not None:
+            reconciled.result[key] = value
+        if value != mine:
+            reconciled.to_saas[key] = value
+        if value != remote:
+            reconciled.to_accounting[key] = value
+    return reconciled

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from fieldbooks.domain.models import ConnectionSettings, Link, LinkState
+from fieldbooks.domain.models import ConnectionSettings, EntityDirection, Link, LinkState
 from fieldbooks.domain.plans import CATEGORY_ENTITIES, ApplyStep, Plan, PlanActionKind, PlannedAction
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
 from fieldbooks.domain.wording import MATCHED_BY, label_of
@@ -39,6 +39,8 @@ class SaasSide:
 
 
 LinkKey = tuple[str, str]  # (entity, saas id)
+# Categories whose links a pull merges three-way: a match keeps accounting's values for the first base.
+MERGED = ("contacts", "properties")
 
 
 @dataclass
@@ -54,6 +56,8 @@ class _Planner:
     claimed: set[tuple[str, str]] = field(default_factory=set)
     # the accounting documents read, by (SaaS entity, remote id): a linked one missing was deleted there
     documents: dict[tuple[str, str], RemoteRecord] = field(default_factory=dict)
+    # remote records a conflict names (several matched one SaaS record): a person decides, nothing is brought in
+    contested: set[tuple[str, str]] = field(default_factory=set)
 
     def build(self) -> Plan:
         self.claimed = {
@@ -65,6 +69,7 @@ class _Planner:
         self.documents |= {("credit_note", r.remote_id): r for r in self.remote.credit_notes}
         customer_of = self._contacts()
         self._properties(customer_of)
+        self._accounting_only()
         self._simple("items", self.saas.items, self.remote.items, lambda r: normalised_name(r.name), "name")
         self._simple("invoices", self.saas.invoices, self.remote.invoices, _remote_doc, "doc_number")
         self._simple("credit_notes", self.saas.credit_notes, self.remote.credit_notes, _remote_doc, "doc_number")
@@ -124,6 +129,40 @@ class _Planner:
         outcomes = match_by_key(keys, jobs, lambda r: [k for k in job_keys(r) if k], "name", self.claimed)
         for record in pending:
             self._outcome("properties", record, outcomes.get(record.id))
+
+    def _accounting_only(self) -> None:
+        """Customers only accounting has are brought into the SaaS (job sites under their contacts), when
+        the connection brings contacts from accounting and the provider's pulls bring them."""
+        if self.settings.direction("contact") not in (EntityDirection.FROM_ACCOUNTING, EntityDirection.BOTH):
+            return
+        # A customer named like a SaaS contact is the duplicate-name conflict's to settle, not a new contact.
+        saas_names = {normalised_name(self.contact_name(c)) for c in self.saas.contacts}
+        saas_names |= {normalised_name(c.display_name) for c in self.saas.contacts}
+        for remote in self.remote.customers:
+            entity = "property" if remote.parent_id else "contact"
+            if remote.key in self.claimed or remote.key in self.contested or entity not in self.descriptor.pulled:
+                continue
+            if remote.parent_id is None and normalised_name(remote.name) in saas_names:
+                continue
+            self.claimed.add(remote.key)
+            category = "properties" if remote.parent_id else "contacts"
+            noun = self.descriptor.remote_nouns.get(entity, "record")
+            reason = f"Only in {self.provider_label} ({noun}): it will be added to the field-service app and linked."
+            self.actions.append(
+                PlannedAction(
+                    category=category,
+                    entity=CATEGORY_ENTITIES[category],
+                    saas_id="",
+                    label=remote.name or remote.remote_id,
+                    action=PlanActionKind.BRING_IN,
+                    step=ApplyStep.BRING_IN,
+                    reason=reason,
+                    remote_id=remote.remote_id,
+                    remote_entity=remote.remote_entity,
+                    remote_name=remote.name,
+                    remote_version=remote.version,
+                )
+            )
 
     def _simple(
         self,
@@ -214,6 +253,7 @@ class _Planner:
             reason += MATCHED_BY[outcome.by] + "."
             self._add(category, record, PlanActionKind.LINK, ApplyStep.WRITE_LINK, reason, remote=remote, by=outcome.by)
         elif isinstance(outcome, Ambiguous):
+            self.contested.update(candidate.key for candidate in outcome.candidates)
             names = ", ".join(f"{c.name} (id {c.remote_id})" for c in outcome.candidates)
             reason = f"Several {self.provider_label} records match by {outcome.by}: {names}; link one by hand."
             self._add(category, record, PlanActionKind.CONFLICT, ApplyStep.REPORT, reason)
@@ -245,6 +285,9 @@ class _Planner:
             remote_name=remote.name if remote else None,
             remote_version=remote.version if remote else None,
             matched_by=by,
+            # The merge base of a customer linked by matching: what accounting holds (write_link keeps the
+            # fields both sides agree on).
+            remote_fields=remote.fields if remote and kind is PlanActionKind.LINK and category in MERGED else None,
         )
         self.actions.append(action)
         return action

@@ -34,7 +34,7 @@ def run_job(job: PullJob, services: Services) -> None:
         return
     services.runs.set_status(job.tenant_id, job.run_id, RunStatus.RUNNING)
     try:
-        runs.drive(connection, run, services)
+        runs.drive(connection, run, services, job.targets)
     except AuthExpired as error:
         # Re-read inside: a token refresh may have bumped the row's version during the pull.
         mark_needs_reauth(job.tenant_id, job.provider, services)

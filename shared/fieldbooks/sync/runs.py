@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import Any
 
 from fieldbooks import registry
 from fieldbooks.domain.errors import AuthExpired, Conflict, FieldbooksError, RateLimited, StaleVersion, Transient
@@ -30,13 +31,16 @@ from fieldbooks.domain.record_fields import AccountingLinkFields
 from fieldbooks.domain.records import Contact, CreditNote, Entity, Invoice, Item, Payment, Property, SaasRecord
 from fieldbooks.domain.wording import MATCHED_BY
 from fieldbooks.observability import logger
-from fieldbooks.providers.contract import RemoteSide
-from fieldbooks.queues.pull_jobs import PullJob, send_pull_job
+from fieldbooks.providers.contract import Parents, RemoteSide
+from fieldbooks.queues.pull_jobs import PullJob, PullTarget, send_pull_job
 from fieldbooks.saas.client import SaasPlatformClient
 from fieldbooks.services import Services
 from fieldbooks.store.base import now
+from fieldbooks.sync.inbound import Taken
 from fieldbooks.sync.inbound_documents import offer_decision
+from fieldbooks.sync.merge import canonical
 from fieldbooks.sync.plan import SaasSide, build_plan
+from fieldbooks.sync.pull_changes import bring_in, pull_changes
 from fieldbooks.sync.push import Push
 
 # One slice stays well inside the pull worker's 120 s timeout, even at a provider's few hundred calls a minute
@@ -65,12 +69,13 @@ class SliceEnd(StrEnum):
 # ---------------------------------------------------------------- the pull worker's side
 
 
-def drive(connection: Connection, run: Run, services: Services) -> SliceEnd | None:
-    """Plans on the first delivery, then applies; None when the run now waits for approval (or has
-    nothing to read: pulling the provider's changes comes with the pull engine)."""
+def drive(connection: Connection, run: Run, services: Services, targets: Sequence[PullTarget] = ()) -> SliceEnd | None:
+    """Plans on the first delivery, then applies; None when the run now waits for approval.
+
+    Scheduled and webhook runs read the provider's changes instead (`pull_changes`): the records a
+    webhook named (`targets`), or everything since the connection's cursors."""
     if run.kind not in RECONCILED_KINDS:
-        logger.info("Nothing to read for this run kind yet", extra={"run_id": run.run_id, "kind": run.kind})
-        return None
+        return SliceEnd(pull_changes(connection, run, services, targets).value)
     push = Push(connection, services, run.run_id)
     if services.plans.summary(run.tenant_id, run.run_id) is None:
         services.runs.set_status(run.tenant_id, run.run_id, RunStatus.PLANNING)
@@ -212,6 +217,9 @@ def apply_action(connection: Connection, run_id: str, action: PlannedAction, ser
             return write_link(connection, run_id, action, services)
         if action.step is ApplyStep.HOLD:
             return offer_decision(services, connection, action.entity, action.saas_id, run_id)
+        if action.step is ApplyStep.BRING_IN:
+            assert action.remote_id is not None  # a bring-in names the accounting record
+            return bring_in(connection, run_id, services, action.entity, action.remote_id) is not Taken.FAILED
         if action.step is ApplyStep.PUSH:
             # Pushed as the record is now, not as it was planned: an approval can come hours later.
             record = services.saas.get(connection.tenant_id, action.entity, action.saas_id)
@@ -276,6 +284,7 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
         synced_version=marked.version,
         # Relinked after an unlink: a new generation, so a later create can never replay the old one's key.
         generation=existing.generation + 1 if existing else 0,
+        snapshot=agreed_snapshot(connection, services, action, marked),
         updated_at=now(),
         version=existing.version if existing else 0,
     )
@@ -290,6 +299,35 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
     detail = f"Matched to {provider.label} {noun} {action.remote_name or action.remote_id} by {by}."
     _log(services, connection, run_id, action, SyncStatus.MATCHED, "link", detail)
     return True
+
+
+def agreed_snapshot(
+    connection: Connection, services: Services, action: PlannedAction, record: SaasRecord
+) -> dict[str, Any] | None:
+    """The first merge base of a matched customer: the fields both sides already agree on.
+
+    There is no common ancestor at a match, so a field the two sides hold differently stays out of
+    the base: the first merge treats it as changed on both sides (the policy decides), or as changed
+    on the one side that has it.
+    """
+    if action.remote_fields is None:
+        return None
+    parents = Parents()
+    if isinstance(record, Property):
+        parent = services.links.get(connection.tenant_id, connection.provider, "contact", record.contact_id)
+        if parent is None or parent.remote_id is None:
+            return None
+        parents = Parents(
+            customer_id=parent.remote_id, customer=services.saas.get_contact(connection.tenant_id, record.contact_id)
+        )
+    mapper = registry.package(connection.provider).mapper
+    ours = registry.operations(connection, services).body(action.entity, record, parents, connection.settings)
+    theirs = action.remote_fields
+    return {
+        key: canonical(value)
+        for key, value in ours.items()
+        if canonical(mapper.comparable(theirs.get(key), value)) == canonical(value)
+    }
 
 
 def _log(

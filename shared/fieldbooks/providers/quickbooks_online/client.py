@@ -120,6 +120,16 @@ class QboClient:
                 return rows
             start += QUERY_PAGE_SIZE
 
+    def cdc(self, entities: list[str], changed_since: str) -> dict[str, list[dict[str, Any]]]:
+        """Change data capture (providers.md 1.6): entity -> changed objects, deletes as stubs, one call."""
+        answer = self._call("GET", "cdc", params={"entities": ",".join(entities), "changedSince": changed_since})
+        changed: dict[str, list[dict[str, Any]]] = {entity: [] for entity in entities}
+        for response in answer.get("CDCResponse", []):
+            for group in response.get("QueryResponse", []):
+                for entity in entities:
+                    changed[entity].extend(group.get(entity, []))
+        return changed
+
     def batch(self, items: list[BatchItem], request_id: str | None = None) -> list[dict[str, Any] | FieldbooksError]:
         """Results in the order of `items`: the record, or the error of that item's own Fault.
 

@@ -54,11 +54,26 @@ class QboMapper:
     def name_of(self, entity: str, body: dict[str, Any]) -> str:
         return str(body.get("DisplayName") or body.get("Name") or "")
 
+    def contact_fields(
+        self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings
+    ) -> dict[str, Any]:
+        return mapping.contact_fields(body, current, settings)
+
+    def property_fields(self, body: dict[str, Any], parent_display_name: str) -> dict[str, Any]:
+        return mapping.property_fields(body, parent_display_name)
+
+    def carried_fields(self, entity: str) -> tuple[str, ...]:
+        return mapping.CARRIED_FIELDS.get(entity, ())
+
     def comparable(self, theirs: Any, like: Any) -> Any:
         """QuickBooks adds keys (a ref's "name", a line's "Id") and a SubTotalLineDetail line that are
         not changes and must not look like one."""
         if isinstance(like, dict) and isinstance(theirs, dict):
-            return {key: self.comparable(theirs.get(key), item) for key, item in like.items()}
+            reduced = {key: self.comparable(theirs.get(key), item) for key, item in like.items()}
+            if set(like) <= mapping.ADDRESS_PARTS:
+                # An address part set only in QuickBooks (a city added there) is a change, unlike its "Id".
+                reduced |= {key: value for key, value in theirs.items() if key in mapping.ADDRESS_PARTS}
+            return reduced
         if isinstance(like, list) and isinstance(theirs, list):
             lines = [
                 line
