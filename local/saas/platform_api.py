@@ -1,8 +1,8 @@
 """The platform API Fieldbooks calls, under `/platform/v1`, guarded by the platform API key.
 
 Reads: change listings (`updated_since` + cursor) and single records. Write-back: what comes from
-accounting (new and updated contacts and job sites, payments, voids, reference lists) and the "Linked to
-accounting" marker.
+accounting (new and updated contacts and job sites, payments and their reversals, voids, reference lists)
+and the "Linked to accounting" marker.
 Writes are published with `origin="fieldbooks"` and honour `Idempotency-Key`.
 """
 
@@ -161,6 +161,16 @@ async def void_invoice(request: Request) -> JSONResponse:
     return await _idempotent(request, write)
 
 
+async def reverse_payment(request: Request) -> JSONResponse:
+    expected_version = if_match(request, required=False)
+
+    def write(tx: StoreTransaction) -> tuple[int, Any]:
+        payment = _workspace(tx, request).reverse_payment(request.path_params["record_id"], expected_version)
+        return 200, record_json(payment)
+
+    return await _idempotent(request, write)
+
+
 async def set_accounting_link(request: Request) -> JSONResponse:
     entity: Entity = entity_of(request)
     link = AccountingLinkFields.model_validate(await json_object(request))
@@ -191,6 +201,7 @@ ROUTES = [
     Route("/tenants/{tenant_id}/properties/{record_id}", update_property, methods=["PATCH"]),
     Route("/tenants/{tenant_id}/payments", record_payment, methods=["POST"]),
     Route("/tenants/{tenant_id}/invoices/{record_id}/void", void_invoice, methods=["POST"]),
+    Route("/tenants/{tenant_id}/payments/{record_id}/reverse", reverse_payment, methods=["POST"]),
     Route("/tenants/{tenant_id}/{collection}/{record_id}/accounting-link", set_accounting_link, methods=["PUT"]),
     Route(
         "/tenants/{tenant_id}/{collection}/{record_id}/accounting-link",

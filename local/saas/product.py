@@ -209,6 +209,25 @@ class TenantWorkspace:
             self._save(self._next_version(invoice, amount_paid=str(invoice.amount_paid + amount)), "updated")
         return payment
 
+    def reverse_payment(self, payment_id: str, if_match: int | None) -> Payment:
+        """Takes a payment back: the invoices it paid are owed again, each an `invoice.updated`.
+
+        Reversing a reversed payment returns it unchanged, so a repeat is harmless (as `void_invoice`).
+        """
+        payment = self._live("payment", payment_id, if_match)
+        assert isinstance(payment, Payment)
+        if payment.reversed_at is not None:
+            return payment
+        now = self._clock()
+        reversed_payment = self._save(self._next_version(payment, reversed_at=now, updated_at=now), "reversed")
+        for application in payment.applied_to:
+            invoice = self._tx.record(self.tenant_id, "invoice", application.invoice_id)
+            if not isinstance(invoice, Invoice):
+                continue
+            owed = max(invoice.amount_paid - application.amount, Decimal("0.00"))
+            self._save(self._next_version(invoice, amount_paid=str(owed)), "updated")
+        return reversed_payment
+
     # --- internals
 
     def _live(self, entity: Entity, record_id: str, if_match: int | None) -> SaasRecord:

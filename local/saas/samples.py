@@ -115,6 +115,7 @@ def exercise_every_event_type(app: SaasAppClient, platform: SaasPlatformClient) 
         applied_to=[{"invoice_id": invoice.id, "amount": "100.00"}],
     )
     platform.set_accounting_link(TENANT, "payment", payment.id, AccountingLinkFields(provider="qbo", remote_id="91"))
+    platform.reverse_payment(TENANT, payment.id)
 
 
 def write_samples(target: Path) -> list[Path]:

@@ -189,6 +189,52 @@ def test_voiding_from_accounting_is_published_as_fieldbooks_and_repeats_harmless
     assert recording_sink.events[-1].origin == "fieldbooks"
 
 
+def test_reversing_a_payment_from_accounting_makes_its_invoice_owed_again_and_repeats_harmlessly(
+    saas: SaasAppHandle, user: SaasAppClient, platform: SaasPlatformClient, recording_sink: RecordingSink
+) -> None:
+    ann = user.create_contact(TENANT, first_name="Ann")
+    invoice_id = finalized_invoice(user, ann.id)
+    fields = PaymentFields(
+        contact_id=ann.id,
+        date=dt.date(2026, 11, 25),
+        amount=Decimal("150.00"),
+        method="check",
+        applied_to=[{"invoice_id": invoice_id, "amount": "150.00"}],
+    )
+    payment = platform.record_payment(TENANT, fields, idempotency_key="qbo-payment-8")
+
+    reversed_payment = platform.reverse_payment(TENANT, payment.id, if_match=payment.version, idempotency_key="r-8")
+    again = platform.reverse_payment(TENANT, payment.id)
+    saas.wait_until_published()
+
+    assert reversed_payment.reversed_at is not None and again.version == reversed_payment.version == 2
+    assert platform.get_invoice(TENANT, invoice_id).balance_due == Decimal("200.00")
+    from_fieldbooks = [event.detail_type for event in recording_sink.events if event.origin == "fieldbooks"]
+    assert from_fieldbooks[-2:] == ["payment.reversed", "invoice.updated"]
+
+
+def test_reversing_a_payment_that_moved_on_is_refused_as_stale(
+    user: SaasAppClient, platform: SaasPlatformClient
+) -> None:
+    ann = user.create_contact(TENANT, first_name="Ann")
+    invoice_id = finalized_invoice(user, ann.id)
+    fields = PaymentFields(
+        contact_id=ann.id,
+        date=dt.date(2026, 11, 25),
+        amount=Decimal("20.00"),
+        method="cash",
+        applied_to=[{"invoice_id": invoice_id, "amount": "20.00"}],
+    )
+    payment = platform.record_payment(TENANT, fields, idempotency_key="qbo-payment-9")
+    platform.set_accounting_link(TENANT, "payment", payment.id, AccountingLinkFields(provider="qbo", remote_id="9"))
+
+    with pytest.raises(StaleVersion):
+        platform.reverse_payment(TENANT, payment.id, if_match=payment.version)
+    with pytest.raises(NotFound):
+        platform.reverse_payment(TENANT, "pay_missing")
+    assert platform.get_invoice(TENANT, invoice_id).balance_due == Decimal("180.00")
+
+
 def test_the_accounting_link_is_set_and_cleared(user: SaasAppClient, platform: SaasPlatformClient) -> None:
     item = user.create_item(TENANT, name="Drain unblock", unit_price="120.00")
 
@@ -245,6 +291,7 @@ def test_every_write_carries_an_idempotency_key() -> None:
     with client_answering(record) as platform:
         for write in (
             lambda: platform.void_invoice(TENANT, "inv_1"),
+            lambda: platform.reverse_payment(TENANT, "pay_1"),
             lambda: platform.clear_accounting_link(TENANT, "contact", "con_1"),
             lambda: platform.create_contact(TENANT, ContactFields(first_name="A"), idempotency_key="given"),
         ):

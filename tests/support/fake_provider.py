@@ -37,6 +37,7 @@ from fieldbooks.providers.contract import (
     NewRecord,
     OutgoingWork,
     Parents,
+    RemotePayment,
     RemoteRecord,
     RemoteSide,
     Replay,
@@ -105,6 +106,14 @@ class FakeMapper:
 
     def comparable(self, theirs: Any, like: Any) -> Any:
         return theirs
+
+    def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
+        applied = {str(invoice): Decimal(str(amount)) for invoice, amount in (fields.get("Applied") or {}).items()}
+        sent_from = fields.get("Ref") if fields.get("Kind") == "payment" else None
+        return RemotePayment(total=Decimal(str(fields.get("Amount", "0"))), applied=applied, sent_from=sent_from)
+
+    def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
+        return Decimal(str(fields["Balance"])) if "Balance" in fields else None
 
 
 @dataclass

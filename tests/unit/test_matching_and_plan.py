@@ -124,7 +124,7 @@ def test_the_plan_links_creates_updates_skips_and_reports_conflicts_per_category
             contact("con_3", "New", "Person"),  # create
             contact("con_4", "Acme", "Builders"),  # the name is taken: conflict, pushed so a conflict opens
             contact("con_5", "Linked", "Already", version=3),  # linked at v2: update
-            contact("con_6", "Unlinked", "ByHand"),  # unlinked by the tenant: skip
+            contact("con_6", "Unlinked", "ByHand"),  # unlinked by the tenant: re-imported as new
         ],
         properties=[
             record("property", "pro_1", contact_id="con_1", name="Main Street", address={"line1": "1 Main St"}),
@@ -170,7 +170,7 @@ def test_the_plan_links_creates_updates_skips_and_reports_conflicts_per_category
     assert (actions["con_4"].action, actions["con_4"].step) == (PlanActionKind.CONFLICT, ApplyStep.PUSH)
     assert "naming rule" in actions["con_4"].reason
     assert (actions["con_5"].action, actions["con_5"].remote_id) == (PlanActionKind.UPDATE, "80")
-    assert (actions["con_6"].action, actions["con_6"].reason) == (PlanActionKind.SKIP, "Not linked to accounting.")
+    assert (actions["con_6"].action, actions["con_6"].step) == (PlanActionKind.CREATE, ApplyStep.PUSH)
     assert (actions["pro_1"].action, actions["pro_1"].remote_id) == (PlanActionKind.LINK, "70")
     assert actions["pro_2"].action is PlanActionKind.CREATE
     assert (actions["itm_1"].action, actions["itm_1"].remote_id) == (PlanActionKind.LINK, "5")
@@ -185,9 +185,9 @@ def test_the_plan_links_creates_updates_skips_and_reports_conflicts_per_category
     counts = plan.summary().counts
     assert counts["contacts"].model_dump() == {
         "link": 2,
-        "create": 1,
+        "create": 2,
         "update": 1,
-        "skip": 1,
+        "skip": 0,
         "conflict": 1,
         "bring_in": 0,
     }
@@ -207,7 +207,7 @@ def test_the_plan_links_creates_updates_skips_and_reports_conflicts_per_category
         "conflict": 1,
         "bring_in": 0,
     }
-    assert plan.summary().to_apply == len(plan.actions) - 3  # three skips
+    assert plan.summary().to_apply == len(plan.actions) - 2  # two skips
 
 
 def test_apply_order_is_parents_first_whatever_order_the_plan_was_built_in() -> None:
@@ -247,6 +247,53 @@ def test_switched_off_directions_and_up_to_date_links_are_skipped_with_reasons()
     assert actions["con_1"].reason == "Sending contacts to Fake Books is switched off in settings."
     assert actions["itm_1"].reason == "Already in Fake Books and up to date."
     assert plan.to_apply == []
+
+
+def test_a_linked_invoice_deleted_or_voided_in_accounting_is_never_up_to_date() -> None:
+    """Issue 11: Sync now planned an invoice deleted in QuickBooks as "Already ... up to date"."""
+    saas = SaasSide(
+        invoices=[
+            invoice("inv_1", "INV-1"),  # its twin is gone from the read side: deleted there
+            invoice("inv_2", "INV-2"),  # its twin is voided there
+            invoice("inv_3", "INV-3"),  # in step
+            invoice("inv_4", "INV-4", status="void"),  # deleted there, void here: nothing to do
+            invoice("inv_5", "INV-5"),  # flagged deleted by a pull, whatever the read side says
+        ]
+    )
+    remote = RemoteSide(
+        invoices=[
+            RemoteRecord(remote_id="131", remote_entity="Invoice", doc_number="INV-2", total=Decimal(0), voided=True),
+            RemoteRecord(remote_id="132", remote_entity="Invoice", doc_number="INV-3", total=Decimal("100.00")),
+            RemoteRecord(remote_id="134", remote_entity="Invoice", doc_number="INV-5", total=Decimal("100.00")),
+        ]
+    )
+    links = [link("invoice", f"inv_{n}", f"13{n - 1}") for n in range(1, 6)]
+    links[4] = links[4].model_copy(update={"remote_inactive": True})
+
+    actions = actions_by_id(plan_of(saas, remote, links))
+
+    assert (actions["inv_1"].action, actions["inv_1"].step) == (PlanActionKind.CONFLICT, ApplyStep.HOLD)
+    assert actions["inv_1"].reason.startswith("Deleted in Fake Books; approve its re-import")
+    assert (actions["inv_2"].action, actions["inv_2"].step) == (PlanActionKind.CONFLICT, ApplyStep.HOLD)
+    assert actions["inv_2"].reason == "Voided in Fake Books; approve voiding it here too under pending actions."
+    assert actions["inv_3"].reason == "Already in Fake Books and up to date."
+    assert (actions["inv_4"].action, actions["inv_4"].step) == (PlanActionKind.SKIP, ApplyStep.NONE)
+    assert actions["inv_5"].step is ApplyStep.HOLD
+    assert not any("up to date" in actions[f"inv_{n}"].reason for n in (1, 2, 4, 5))
+
+
+def test_an_unlinked_record_is_planned_afresh_a_match_or_a_create() -> None:
+    saas = SaasSide(contacts=[contact("con_1", "Jane", "Doe"), contact("con_2", "Ann", "Lee")])
+    remote = RemoteSide(customers=[customer("58", "Jane Doe"), customer("59", "Someone Else")])
+    links = [
+        link("contact", "con_1", "58", state=LinkState.UNLINKED),
+        link("contact", "con_2", "59", state=LinkState.UNLINKED),
+    ]
+
+    actions = actions_by_id(plan_of(saas, remote, links))
+
+    assert (actions["con_1"].action, actions["con_1"].remote_id) == (PlanActionKind.LINK, "58")
+    assert (actions["con_2"].action, actions["con_2"].step) == (PlanActionKind.CREATE, ApplyStep.PUSH)
 
 
 def test_a_customer_and_an_item_with_the_same_id_are_different_records() -> None:

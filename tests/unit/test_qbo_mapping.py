@@ -12,7 +12,7 @@ from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConflictPolicy, ConnectionSettings
 from fieldbooks.domain.money import to_cents
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property
-from fieldbooks.providers.quickbooks_online import mapping
+from fieldbooks.providers.quickbooks_online import mapping, transactions
 from fieldbooks.providers.quickbooks_online.package import QboMapper
 from fieldbooks.sync.merge import canonical, changed_fields, three_way
 from local.simulators.quickbooks_online import schema as qbo_schema
@@ -193,7 +193,13 @@ def test_credit_notes_and_payments() -> None:
         "TxnDate": "2026-11-22",
         "Line": [{"Amount": Decimal("120.00"), "LinkedTxn": [{"TxnId": "130", "TxnType": "Invoice"}]}],
         "PaymentRefNum": "R-9",
+        "PrivateNote": "Sent by Fieldbooks from payment pay_1",
     }
+    assert QboMapper().payment_of(mapping.payment(paid, "58", {"inv_1": "130"})).sent_from == "pay_1"
+    assert (
+        QboMapper().payment_of({"PrivateNote": "Voided - Sent by Fieldbooks from payment pay_1"}).sent_from == "pay_1"
+    )
+    assert QboMapper().payment_of({"PrivateNote": "Paid at the counter"}).sent_from is None
 
 
 def test_updates_send_only_what_changed_since_the_snapshot() -> None:
@@ -229,3 +235,34 @@ def test_the_merge_keeps_quickbooks_edits_and_applies_the_policy_where_both_chan
     assert (
         three_way(base, ours, theirs, ConflictPolicy.MOST_RECENT, later, earlier, QboMapper().comparable).send == ours
     )
+
+
+def test_a_payment_body_says_which_invoices_it_pays_and_by_how_much() -> None:
+    """providers.md 1.3: `Line[].LinkedTxn`; a line may name several transactions, and only invoices count."""
+    body = {
+        "TotalAmt": 130.5,
+        "TxnDate": "2026-11-25",
+        "PaymentRefNum": "CHK-1",
+        "Line": [
+            {"Amount": 80.25, "LinkedTxn": [{"TxnId": "130", "TxnType": "Invoice"}]},
+            {"Amount": 20, "LinkedTxn": [{"TxnId": "130", "TxnType": "Invoice"}]},
+            {"Amount": 30.25, "LinkedTxn": [{"TxnId": "7", "TxnType": "CreditMemo"}]},
+        ],
+    }
+
+    parts = QboMapper().payment_of(body)
+
+    assert (parts.total, parts.applied, parts.reference) == (Decimal("130.50"), {"130": Decimal("100.25")}, "CHK-1")
+    assert parts.credits == Decimal("30.25")  # taken from a credit memo, not paid in money
+    assert parts.date is not None and parts.date.isoformat() == "2026-11-25"
+    assert QboMapper().balance_of({"Balance": 19.75}) == Decimal("19.75")
+    assert QboMapper().balance_of({}) is None
+
+
+def test_a_voided_transaction_is_told_by_its_zeroed_total_and_note() -> None:
+    """providers.md 1.4: a void zeroes the amounts and adds "Voided" to PrivateNote; names never void."""
+    assert transactions.is_voided("Invoice", {"TotalAmt": 0, "PrivateNote": "Voided - sent twice"})
+    assert transactions.is_voided("Payment", {"TotalAmt": 0, "PrivateNote": "Voided"})
+    assert not transactions.is_voided("Invoice", {"TotalAmt": 5, "PrivateNote": "Voided coupon"})
+    assert not transactions.is_voided("Invoice", {"TotalAmt": 0})
+    assert not transactions.is_voided("Customer", {"TotalAmt": 0, "PrivateNote": "Voided"})

@@ -1,4 +1,4 @@
-// Preview mode's queue: what would go to accounting, approved one at a time or all at once.
+// What waits for a person: preview mode's holds, and invoices voided or deleted in accounting (void here too? re-import?).
 
 import { busy, byId, entityName, h, replaceContent, timeElement } from "./dom.js";
 

@@ -7,6 +7,8 @@ GET  /_sim/realms/{realm}/data[?entity=X]     every record, inactive and deleted
 GET  /_sim/realms/{realm}/count/{Entity}      live records of one entity
 POST /_sim/realms/{realm}/create/{Entity}     {fields}: a record a QuickBooks user adds (same rules, webhook)
 POST /_sim/realms/{realm}/edit/{Entity}/{id}  {fields}: a QuickBooks user's edit (SyncToken+1, webhook)
+POST /_sim/realms/{realm}/void/{Entity}/{id}  a QuickBooks user voids a transaction (webhook Void)
+POST /_sim/realms/{realm}/delete/{Entity}/{id}  a QuickBooks user deletes a transaction (webhook Delete)
 GET|POST|DELETE /_sim/faults                  list, add a FaultRule, clear
 POST /_sim/clock/advance                      {"seconds": n}: move the simulated calendar
 POST /_sim/consent                            {"realm_id"?, "deny"?}: what auto-consent answers
@@ -87,6 +89,24 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         state.webhooks.publish(ledger.changes)
         return JSONResponse({entity: record.render(company.timezone)})
 
+    async def retire(request: Request) -> Response:
+        """Void or delete as a bookkeeper does in the QuickBooks UI: the current SyncToken, the same rules."""
+        company = _company(state, request)
+        ledger = Ledger(company=company, clock=state.clock)
+        entity, record_id = request.path_params["entity"], request.path_params["record_id"]
+        try:
+            current = ledger.read(entity, record_id)
+            payload = {"Id": record_id, "SyncToken": str(current.sync_token)}
+            if request.url.path.split("/")[4] == "void":
+                record = ledger.void(entity, payload)
+            else:
+                record = ledger.delete(entity, payload)
+        except errors.IntuitFault as fault:
+            return JSONResponse({"Fault": fault.envelope()}, status_code=fault.status)
+        state.webhooks.publish(ledger.changes)
+        rendered = record.tombstone(company.timezone) if record.deleted else record.render(company.timezone)
+        return JSONResponse({entity: rendered})
+
     async def faults(request: Request) -> Response:
         if request.method == "POST":
             try:
@@ -132,6 +152,8 @@ def admin_routes(state: SimulatorState) -> list[Route]:
         Route("/_sim/realms/{realm_id}/count/{entity}", count, methods=["GET"]),
         Route("/_sim/realms/{realm_id}/create/{entity}", create, methods=["POST"]),
         Route("/_sim/realms/{realm_id}/edit/{entity}/{record_id}", edit, methods=["POST"]),
+        Route("/_sim/realms/{realm_id}/void/{entity}/{record_id}", retire, methods=["POST"], name="void"),
+        Route("/_sim/realms/{realm_id}/delete/{entity}/{record_id}", retire, methods=["POST"], name="delete"),
         Route("/_sim/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/clock/advance", advance_clock, methods=["POST"]),
         Route("/_sim/consent", consent, methods=["POST"]),

@@ -43,6 +43,14 @@ class AdminClient:
     def edit_as_user(self, realm_id: str, entity: str, record_id: str, **fields: Any) -> dict[str, Any]:
         return self._post(f"/_sim/realms/{realm_id}/edit/{entity}/{record_id}", fields)[entity]
 
+    def void_as_user(self, realm_id: str, entity: str, record_id: str) -> dict[str, Any]:
+        """A bookkeeper voids a transaction in QuickBooks (a payment that bounced, an invoice sent in error)."""
+        return self._post(f"/_sim/realms/{realm_id}/void/{entity}/{record_id}", {})[entity]
+
+    def delete_as_user(self, realm_id: str, entity: str, record_id: str) -> dict[str, Any]:
+        """A bookkeeper deletes a transaction in QuickBooks; reads answer 610 and CDC reports a tombstone."""
+        return self._post(f"/_sim/realms/{realm_id}/delete/{entity}/{record_id}", {})[entity]
+
     def add_fault(self, kind: str, **rule: Any) -> None:
         """kind: error (status 500|503), delay (seconds), drop_after_commit, throttle; `times`,
         `realm_id` and `entity` narrow it (see faults.FaultRule); `entity="OAuth"` is the token endpoint."""

@@ -335,8 +335,16 @@ class PendingActionStatus(StrEnum):
     APPROVED = "approved"
 
 
+class PendingActionKind(StrEnum):
+    CREATE = "create"  # preview mode: send a new customer or job site to accounting
+    UPDATE = "update"  # preview mode: send a customer or job-site change
+    VOID = "void"  # voided in accounting: void it in the SaaS too
+    REIMPORT = "reimport"  # deleted in accounting: send it again as a new accounting record
+
+
 class PendingAction(BaseModel):
-    """A customer or job-site change held back by preview mode until a person approves it."""
+    """Something held until a person approves it: a customer or job-site change held back by preview
+    mode, or what accounting did to a synced document (voided, deleted) that the SaaS should follow."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -346,8 +354,9 @@ class PendingAction(BaseModel):
     entity: str
     saas_id: str
     record_version: int
-    action: str = Field(description="create or update")
+    action: PendingActionKind = Field(description="create, update, void or reimport")
     summary: str = Field(description='What approving will do, e.g. "Create customer Jane Doe in Xero".')
+    remote_id: str | None = Field(default=None, description="The accounting record it is about (void, reimport).")
     status: PendingActionStatus = PendingActionStatus.PENDING
     created_at: datetime
 

@@ -41,6 +41,7 @@ class ApplyStep(StrEnum):
     WRITE_LINK = "write_link"  # pair with an existing accounting record: a link row, no provider call
     PUSH = "push"  # the adapter's push_record: create or update, exactly once
     REPORT = "report"  # a conflict no call can settle: log it for a person
+    HOLD = "hold"  # accounting deleted or voided the twin: a pending action a person approves
     NONE = "none"  # skipped: nothing to do
     BRING_IN = "bring_in"  # read the accounting record and create its SaaS twin (the pull's step), then link
 

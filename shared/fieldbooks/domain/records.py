@@ -172,9 +172,14 @@ class CreditNote(CreditNoteFields, PricedDocument, SaasRecord):
 
 
 class Payment(PaymentFields, SaasRecord):
+    """`reversed_at` is set when the payment was taken back (voided or deleted in accounting): it stays
+    on record, and the invoices it paid are owed again."""
+
     model_config = SNAPSHOT_CONFIG
     entity: ClassVar[Entity] = "payment"
     fields_model: ClassVar[type[RecordFields]] = PaymentFields
+
+    reversed_at: AwareDatetime | None = None
 
     @computed_field
     @property

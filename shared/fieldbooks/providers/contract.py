@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -189,6 +189,20 @@ class CreditApplication:
     amount: Decimal
 
 
+@dataclass(frozen=True)
+class RemotePayment:
+    """A payment as accounting holds it, in neutral terms: how much, and how much went to which invoice."""
+
+    total: Decimal
+    applied: Mapping[str, Decimal]  # the provider's invoice id -> the amount applied to it
+    date: date | None = None
+    reference: str | None = None
+    # The SaaS payment it was sent from, when Fieldbooks created it there: the app's own, never recorded again.
+    sent_from: str | None = None
+    # How much of `applied` came from credit notes rather than money (a credit applied to an invoice).
+    credits: Decimal = Decimal("0.00")
+
+
 class Mapper(Protocol):
     """Pure: how SaaS records look in this provider."""
 
@@ -200,6 +214,12 @@ class Mapper(Protocol):
 
     def comparable(self, theirs: Any, like: Any) -> Any:
         """The provider's value reduced to the shape we send, so added keys do not look like changes."""
+
+    def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
+        """A payment body (`RemoteRecord.fields`) as the invoices it pays and by how much."""
+
+    def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
+        """What is still owed on a document body, as the provider computed it (None: it does not say)."""
 
     def contact_fields(
         self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings

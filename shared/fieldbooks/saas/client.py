@@ -210,6 +210,20 @@ class SaasPlatformClient:
         )
         return self._parse(Invoice, body)
 
+    def reverse_payment(
+        self, tenant_id: str, payment_id: str, if_match: int | None = None, idempotency_key: str | None = None
+    ) -> Payment:
+        """Takes back a payment voided or deleted in accounting; the invoices it paid are owed again.
+        A repeat returns the reversed payment unchanged."""
+        headers = {"If-Match": str(if_match)} if if_match is not None else {}
+        body = self._send(
+            "POST",
+            f"/{tenant_id}/payments/{payment_id}/reverse",
+            headers=headers,
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Payment, body)
+
     def set_accounting_link(
         self,
         tenant_id: str,

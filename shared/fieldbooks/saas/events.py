@@ -24,7 +24,7 @@ from fieldbooks.domain.records import RECORD_MODELS, Entity, SaasRecord
 SOURCE = "fsm.saas"
 DEFAULT_BUS_NAME = "fsm-saas"
 
-Action = Literal["created", "updated", "deleted", "finalized", "voided"]
+Action = Literal["created", "updated", "deleted", "finalized", "voided", "reversed"]
 Origin = Literal["user", "fieldbooks"]
 
 # Every (entity, action) pair the product emits; `events/saas/` holds one sample per pair.
@@ -50,6 +50,7 @@ EVENT_TYPES: frozenset[tuple[Entity, Action]] = frozenset(
         ("credit_note", "updated"),
         ("payment", "created"),
         ("payment", "updated"),
+        ("payment", "reversed"),
         ("job", "created"),
         ("job", "updated"),
         ("team_member", "created"),

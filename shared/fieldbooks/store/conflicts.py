@@ -1,4 +1,5 @@
-"""Conflicts and preview-mode pending actions, both in the conflicts table under their own key prefix.
+"""Conflicts and pending actions (preview holds; voids and deletions in accounting a person decides on),
+both in the conflicts table under their own key prefix.
 
 Keys are deterministic per record ("conflict#<provider>~<entity>~<id>~<kind>", "pending#<provider>~<entity>~<id>"),
 so a retried push never opens a second conflict or queues a second pending action for one record.
@@ -18,6 +19,7 @@ from fieldbooks.domain.models import (
     ConflictRecord,
     ConflictStatus,
     PendingAction,
+    PendingActionKind,
     PendingActionStatus,
     Provider,
 )
@@ -119,8 +121,9 @@ class PendingActionStore:
             status=PendingActionStatus.PENDING.value,
             created_at=action.created_at,
             record_version=str(action.record_version),
-            action=action.action,
+            action=action.action.value,
             summary=action.summary,
+            details={"remote_id": action.remote_id} if action.remote_id else None,
         ).save()
         return action
 
@@ -129,6 +132,12 @@ class PendingActionStore:
             return _pending(ConflictRow.get(tenant_id, PENDING + action_id))
         except ConflictRow.DoesNotExist as error:
             raise NotFound("That pending action does not exist.") from error
+
+    def find(self, tenant_id: str, action_id: str) -> PendingAction | None:
+        try:
+            return _pending(ConflictRow.get(tenant_id, PENDING + action_id))
+        except ConflictRow.DoesNotExist:
+            return None
 
     def list(self, tenant_id: str) -> list[PendingAction]:
         return [_pending(row) for row in ConflictRow.query(tenant_id, ConflictRow.item_key.startswith(PENDING))]
@@ -167,8 +176,9 @@ def _pending(row: ConflictRow) -> PendingAction:
         entity=row.entity,
         saas_id=row.saas_id,
         record_version=int(row.record_version or 0),
-        action=row.action or "create",
+        action=PendingActionKind(row.action or "create"),
         summary=row.summary or "",
+        remote_id=(row.details or {}).get("remote_id"),
         status=PendingActionStatus(row.status),
         created_at=row.created_at,
     )

@@ -144,6 +144,26 @@ def abandon_create(links: LinkStore, pending: Link) -> Link:
     )
 
 
+def without_twin(link: Link) -> Link:
+    """A link whose remote twin is discarded (unlinked by a person, deleted in accounting) before the
+    record is created again: nothing of the old twin carries over, and the new generation gives the
+    create a key the provider never saw. Not saved: `begin_create` writes the intent from it."""
+    return link.model_copy(
+        update={
+            "state": LinkState.PENDING,
+            "remote_id": None,
+            "remote_version": None,
+            "synced_version": None,
+            "snapshot": None,
+            "intent_request_id": None,
+            "intent_version": None,
+            "intent_batch": None,
+            "remote_inactive": False,
+            "generation": link.generation + 1,
+        }
+    )
+
+
 def create_exactly_once(
     links: LinkStore,
     existing: Link | None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fieldbooks.domain.models import ConnectionSettings, EntityDirection, Link, LinkState
 from fieldbooks.domain.plans import CATEGORY_ENTITIES, ApplyStep, Plan, PlanActionKind, PlannedAction
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, Property, SaasRecord
-from fieldbooks.domain.wording import MATCHED_BY, NOT_LINKED, label_of
+from fieldbooks.domain.wording import MATCHED_BY, label_of
 from fieldbooks.providers.contract import Descriptor, RemoteRecord, RemoteSide
 from fieldbooks.sync import rules
 from fieldbooks.sync.matching import (
@@ -54,6 +54,8 @@ class _Planner:
     actions: list[PlannedAction] = field(default_factory=list)
     # remote ids some SaaS record already holds: never offered to another record
     claimed: set[tuple[str, str]] = field(default_factory=set)
+    # the accounting documents read, by (SaaS entity, remote id): a linked one missing was deleted there
+    documents: dict[tuple[str, str], RemoteRecord] = field(default_factory=dict)
     # remote records a conflict names (several matched one SaaS record): a person decides, nothing is brought in
     contested: set[tuple[str, str]] = field(default_factory=set)
 
@@ -63,6 +65,8 @@ class _Planner:
             for link in self.links.values()
             if link.remote_id and link.state is not LinkState.UNLINKED
         }
+        self.documents = {("invoice", r.remote_id): r for r in self.remote.invoices}
+        self.documents |= {("credit_note", r.remote_id): r for r in self.remote.credit_notes}
         customer_of = self._contacts()
         self._properties(customer_of)
         self._accounting_only()
@@ -180,11 +184,17 @@ class _Planner:
         """Plans the records whose fate does not depend on matching; None when matching decides."""
         entity = CATEGORY_ENTITIES[category]
         link = self.links.get((entity, record.id))
+        if link is not None and link.state is LinkState.UNLINKED:
+            # Unlinked by a person: this run re-imports it (a fresh match, or a new create) as the product
+            # says ("uncheck Linked to Accounting, then re-import or relink"); pushes skip it until then.
+            link = None
         reason = self._skip_reason(entity, record, link)
         if reason is not None:
             return self._add(category, record, PlanActionKind.SKIP, ApplyStep.NONE, reason, link=link)
         if link is None:
             return None
+        if (gone := self._twin_gone(entity, record, link)) is not None:
+            return self._add(category, record, gone[0], gone[1], gone[2], link=link)
         if link.state is LinkState.PENDING:
             reason = "Finishing a create that was interrupted (it is sent with the same request id)."
             return self._add(category, record, PlanActionKind.CREATE, ApplyStep.PUSH, reason, link=link)
@@ -198,11 +208,28 @@ class _Planner:
     def provider_label(self) -> str:
         return self.descriptor.label
 
+    def _twin_gone(self, entity: str, record: SaasRecord, link: Link) -> tuple[PlanActionKind, ApplyStep, str] | None:
+        """A linked document deleted or voided in accounting is never "up to date": a person decides."""
+        if entity not in ("invoice", "credit_note") or link.state is not LinkState.LINKED or not link.remote_id:
+            return None
+        twin = self.documents.get((entity, link.remote_id))
+        void_here = isinstance(record, Invoice) and record.status == "void"
+        label = self.provider_label
+        if twin is None or link.remote_inactive:
+            if void_here:
+                return PlanActionKind.SKIP, ApplyStep.NONE, f"Deleted in {label} and void here: nothing to re-import."
+            reason = f"Deleted in {label}; approve its re-import under pending actions (it goes as a new record)."
+            return PlanActionKind.CONFLICT, ApplyStep.HOLD, reason
+        if twin.voided:
+            if void_here:
+                return PlanActionKind.SKIP, ApplyStep.NONE, f"Voided here and in {label}."
+            reason = f"Voided in {label}; approve voiding it here too under pending actions."
+            return PlanActionKind.CONFLICT, ApplyStep.HOLD, reason
+        return None
+
     def _skip_reason(self, entity: str, record: SaasRecord, link: Link | None) -> str | None:
         if reason := rules.skip_reason(entity, record, self.descriptor, self.settings, self.provider_label):
             return reason
-        if link is not None and link.state is LinkState.UNLINKED:
-            return NOT_LINKED
         if record.deleted_at is not None and link is None:
             return "Deleted in the field-service app before it was synced."
         if isinstance(record, Invoice) and record.status == "void" and link is None:

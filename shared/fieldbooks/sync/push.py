@@ -25,6 +25,7 @@ from fieldbooks.saas.events import SaasChangeEvent
 from fieldbooks.services import Services
 from fieldbooks.store.conflicts import action_id
 from fieldbooks.sync import rules
+from fieldbooks.sync.exactly_once import without_twin
 from fieldbooks.sync.outbox import QueueTransport
 from fieldbooks.sync.settle import Blocked, Settle
 from fieldbooks.sync.transport import CallTransport, Member, ParentWaiting, Transport
@@ -44,6 +45,7 @@ class Push:
         self.package = registry.package(connection.provider)
         self.descriptor = self.package.descriptor
         self.mapper = self.package.mapper
+        self.run_id = run_id  # set for a run's apply phase: only a run re-imports an unlinked record
         self.settle = Settle(connection, services, run_id, self.package, lambda: self.operations)
         self._operations: Operations | None = None
         self._sending = False  # building a QUEUE body at send time: parents are read, never pushed
@@ -88,7 +90,9 @@ class Push:
             return self.settle.outcome(PushAction.SKIPPED, entity, record.id, reason, status=SyncStatus.SKIPPED)
         link = self.link(entity, record.id)
         if link is not None and link.state is LinkState.UNLINKED:
-            return self.settle.outcome(PushAction.SKIPPED, entity, record.id, NOT_LINKED, status=SyncStatus.SKIPPED)
+            if self.run_id is None:
+                return self.settle.outcome(PushAction.SKIPPED, entity, record.id, NOT_LINKED, status=SyncStatus.SKIPPED)
+            link = without_twin(link)  # a run's plan re-imports what a person unlinked (sync/plan.py)
         if isinstance(record, Invoice) and record.status == "void":
             return self.void(record)
         if up_to_date(link, record):

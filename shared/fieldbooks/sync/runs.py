@@ -38,6 +38,7 @@ from fieldbooks.services import Services
 from fieldbooks.store.base import now
 from fieldbooks.sync import reference_lists
 from fieldbooks.sync.inbound import Taken
+from fieldbooks.sync.inbound_documents import offer_decision
 from fieldbooks.sync.merge import canonical
 from fieldbooks.sync.plan import SaasSide, build_plan
 from fieldbooks.sync.pull_changes import bring_in, pull_changes
@@ -217,6 +218,8 @@ def apply_action(connection: Connection, run_id: str, action: PlannedAction, ser
     try:
         if action.step is ApplyStep.WRITE_LINK:
             return write_link(connection, run_id, action, services)
+        if action.step is ApplyStep.HOLD:
+            return offer_decision(services, connection, action.entity, action.saas_id, run_id)
         if action.step is ApplyStep.BRING_IN:
             assert action.remote_id is not None  # a bring-in names the accounting record
             return bring_in(connection, run_id, services, action.entity, action.remote_id) is not Taken.FAILED
@@ -263,8 +266,8 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
     existing = services.links.get(tenant_id, provider, action.entity, action.saas_id)
     if existing is not None and existing.state is LinkState.LINKED and existing.remote_id == action.remote_id:
         return True  # done by an earlier delivery of this job
-    if existing is not None and existing.state is not LinkState.LINKED:
-        raise Conflict("The record was unlinked or is being created since the plan was made; it was left as it is.")
+    if existing is not None and existing.state is LinkState.PENDING:
+        raise Conflict("The record is being created since the plan was made; it was left as it is.")
     marked = services.saas.set_accounting_link(
         tenant_id,
         action.entity,
@@ -282,6 +285,8 @@ def write_link(connection: Connection, run_id: str, action: PlannedAction, servi
         remote_entity=action.remote_entity,
         remote_version=action.remote_version,
         synced_version=marked.version,
+        # Relinked after an unlink: a new generation, so a later create can never replay the old one's key.
+        generation=existing.generation + 1 if existing else 0,
         snapshot=agreed_snapshot(connection, services, action, marked),
         updated_at=now(),
         version=existing.version if existing else 0,

@@ -22,6 +22,7 @@ from fieldbooks.providers.contract import CreditApplication, Operations, Provide
 from fieldbooks.services import Services
 from fieldbooks.store.conflicts import conflict_id
 from fieldbooks.sync.exactly_once import request_id
+from fieldbooks.sync.inbound_documents import deleted_in_accounting
 
 DOCUMENTS = {"invoice", "credit_note"}
 MAX_REFERENCE_READS = 10  # finding which reference is missing costs a read each; an error path only
@@ -223,6 +224,16 @@ class Settle:
         itself = f"{first_upper(describe(entity, record))} was not found in {self.label}; relink it."
         references = _references(record)
         missing = self._missing([(entity, record.id, ""), *references], error)
+        if missing is not None and missing[0] in DOCUMENTS:
+            # Transactions are deleted, never made inactive: the document is offered for re-import.
+            ref_entity, saas_id, _ = missing
+            itself_missing = (ref_entity, saas_id) == (entity, record.id)
+            shown = (
+                describe(entity, record)
+                if itself_missing
+                else f"the {noun(ref_entity)} that {describe(entity, record)} pays"
+            )
+            return self._deleted_document(ref_entity, saas_id, shown)
         if missing is not None and missing[:2] == (entity, record.id):
             return itself
         if missing is None:
@@ -238,6 +249,15 @@ class Settle:
         return (
             f"{first_upper(word)} not found in {self.label}: the {word} {shown}of {describe(entity, record)} was "
             "deleted or made inactive there. Relink it or make it active again."
+        )
+
+    def _deleted_document(self, entity: str, saas_id: str, shown: str) -> str:
+        link = self.services.links.get(self.tenant_id, self.connection.provider, entity, saas_id)
+        if link is not None and link.state is LinkState.LINKED:
+            deleted_in_accounting(self.services, self.connection, link, self.run_id)
+        return (
+            f"{first_upper(shown)} was deleted in {self.label}; approve its re-import under pending actions, "
+            "or unlink it."
         )
 
     def _missing(
@@ -328,6 +348,8 @@ def _references(record: SaasRecord) -> list[tuple[str, str, str]]:
         return []
     customer = getattr(record, "property_id", None)
     references = [("property", customer, "") if customer else ("contact", record.contact_id, "")]
+    if isinstance(record, Payment):
+        references += [("invoice", each.invoice_id, "") for each in record.applied_to]
     if isinstance(record, Invoice | CreditNote):
         seen: set[str] = set()
         for line in record.lines:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fieldbooks.domain.errors import DuplicateName, FieldbooksError, RemoteNotFound, StaleVersion, ValidationFailed
-from fieldbooks.domain.models import Connection, ConnectionSettings, Link, LinkState
+from fieldbooks.domain.models import Connection, ConnectionSettings, Link, LinkState, SyncStatus
 from fieldbooks.domain.outcomes import PushAction, PushOutcome
 from fieldbooks.domain.records import CreditNote, Invoice, SaasRecord
-from fieldbooks.domain.wording import describe
+from fieldbooks.domain.wording import describe, first_upper
 from fieldbooks.providers.contract import Descriptor, Mapper, NewRecord, Operations, WorkCodec, Written
 from fieldbooks.services import Services
 from fieldbooks.sync.exactly_once import (
@@ -334,9 +334,12 @@ class CallTransport:
             retry_key = f"{key[: self.key_length - 12]}-{current.version}"[: self.key_length]
             written = push.operations.void("invoice", link.remote_id, current.version, retry_key)
         except RemoteNotFound:
-            return settle.outcome(
-                PushAction.ERROR, "invoice", invoice.id, settle.not_found_sentence("invoice", invoice)
+            # Deleted there: as good as void for accounting, and nothing is left to re-import either.
+            push.services.links.save(
+                link.model_copy(update={"remote_inactive": True, "synced_version": invoice.version})
             )
+            detail = f"{first_upper(label)} was deleted in {settle.label}, so there is nothing left to void there."
+            return settle.outcome(PushAction.SKIPPED, "invoice", invoice.id, detail, status=SyncStatus.SKIPPED)
         push.services.links.save(
             link.model_copy(update={"remote_version": written.version, "synced_version": invoice.version})
         )

@@ -16,7 +16,15 @@ import httpx
 import pytest
 
 from local.simulators.quickbooks_online import SimulatorHandle, WebhookConfig, running_simulator
-from tests.simulators.quickbooks_online.conftest import OTHER_REALM, REALM, connect, new_customer, sim_config
+from tests.simulators.quickbooks_online.conftest import (
+    OTHER_REALM,
+    REALM,
+    connect,
+    invoice_body,
+    new_customer,
+    new_item,
+    sim_config,
+)
 
 VERIFIER = "verifier-token-for-tests"
 
@@ -192,3 +200,32 @@ def test_a_record_added_by_a_quickbooks_user_follows_the_same_rules_and_notifies
     assert duplicate.value.response.json()["Fault"]["Error"][0]["code"] == "6240"
     entities = json.loads(receiver.deliveries[0][1])["eventNotifications"][0]["dataChangeEvent"]["entities"]
     assert [(e["name"], e["id"], e["operation"]) for e in entities] == [("Customer", added["Id"], "Create")]
+
+
+def test_a_quickbooks_user_voids_and_deletes_transactions_with_the_same_rules_and_notifications(
+    receiver: Receiver, webhook_sim: Callable[..., Any]
+) -> None:
+    with webhook_sim(format="legacy") as sim:
+        qbo = connect(sim)
+        customer = new_customer(qbo)
+        item = new_item(qbo)
+        invoice = qbo.post("invoice", invoice_body(customer["Id"], item["Id"])).json()["Invoice"]
+        other = qbo.post("invoice", invoice_body(customer["Id"], item["Id"])).json()["Invoice"]
+        receiver.wait_for(1)
+
+        voided = sim.admin.void_as_user(REALM, "Invoice", invoice["Id"])
+        deleted = sim.admin.delete_as_user(REALM, "Invoice", other["Id"])
+        with pytest.raises(httpx.HTTPStatusError) as name:
+            sim.admin.delete_as_user(REALM, "Customer", customer["Id"])  # names go inactive, never deleted
+        receiver.wait_for(2)
+        read_deleted = qbo.get(f"invoice/{other['Id']}")
+
+    assert (voided["TotalAmt"], voided["PrivateNote"], voided["SyncToken"]) == (0, "Voided", "1")
+    assert deleted == {"status": "Deleted", "domain": "QBO", "Id": other["Id"], "MetaData": deleted["MetaData"]}
+    assert name.value.response.status_code == 400
+    assert read_deleted.json()["Fault"]["Error"][0]["code"] == "610"
+    entities = json.loads(receiver.deliveries[1][1])["eventNotifications"][0]["dataChangeEvent"]["entities"]
+    assert [(e["name"], e["id"], e["operation"]) for e in entities] == [
+        ("Invoice", invoice["Id"], "Void"),
+        ("Invoice", other["Id"], "Delete"),
+    ]

@@ -20,6 +20,7 @@ from fieldbooks.domain.money import line_amounts, significant_digits, to_cents, 
 from fieldbooks.domain.record_fields import Address
 from fieldbooks.domain.records import Contact, CreditNote, DocumentLine, Invoice, Item, Payment, Property
 from fieldbooks.providers.contract import CreditApplication
+from fieldbooks.providers.quickbooks_online.transactions import SENT_FROM_NOTE
 
 # The QuickBooks entity each SaaS entity becomes; contacts and job sites share the Customer list
 # (a job site is a sub-customer).
@@ -268,11 +269,16 @@ def _sales_document(
 
 
 def payment(record: Payment, customer_id: str, invoice_refs: dict[str, str]) -> dict[str, Any]:
-    """Each application becomes a line linked to its QuickBooks invoice; the rest stays unapplied."""
+    """Each application becomes a line linked to its QuickBooks invoice; the rest stays unapplied.
+
+    The memo names the SaaS payment, so a pull that reads it back (even before the push saved its link)
+    knows it is the app's own and never records it there again (`sent_from`).
+    """
     body: dict[str, Any] = {
         "CustomerRef": {"value": customer_id},
         "TotalAmt": record.amount,
         "TxnDate": record.date.isoformat(),
+        "PrivateNote": f"{SENT_FROM_NOTE}{record.id}",
         "Line": [
             {"Amount": each.amount, "LinkedTxn": [{"TxnId": invoice_refs[each.invoice_id], "TxnType": "Invoice"}]}
             for each in record.applied_to

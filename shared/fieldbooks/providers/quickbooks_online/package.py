@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -10,8 +12,8 @@ from pydantic import BaseModel
 
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact
-from fieldbooks.providers.contract import CallContext, Descriptor, Secret
-from fieldbooks.providers.quickbooks_online import inbound_mapping, mapping
+from fieldbooks.providers.contract import CallContext, Descriptor, RemotePayment, Secret
+from fieldbooks.providers.quickbooks_online import inbound_mapping, mapping, transactions
 from fieldbooks.providers.quickbooks_online.client import QboClient
 from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
 from fieldbooks.providers.quickbooks_online.operations import QboOperations
@@ -82,6 +84,23 @@ class QboMapper:
                 return [self.comparable(line, item) for line, item in zip(lines, like, strict=True)]
             return lines
         return theirs
+
+    def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
+        total, applied, credits = transactions.payment_parts(fields)
+        reference = fields.get("PaymentRefNum")
+        txn_date = fields.get("TxnDate")
+        return RemotePayment(
+            total=total,
+            applied=applied,
+            credits=credits,
+            sent_from=transactions.sent_from(fields),
+            date=date.fromisoformat(txn_date) if txn_date else None,
+            reference=str(reference) if reference else None,
+        )
+
+    def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
+        balance = fields.get("Balance")
+        return mapping.money(balance) if balance is not None else None
 
 
 class QuickBooksOnlinePackage:
