@@ -1,4 +1,4 @@
-"""A verified delivery of change notifications → one webhook run and its pull jobs per connection.
+"""A verified delivery of change notifications → webhook runs of targeted pull jobs, per connection.
 
 Nothing here calls the provider: the reply must go back within the provider's few seconds, so the
 records are only named in pull jobs, and the pull worker reads them. A notification names the
@@ -43,7 +43,7 @@ def take_delivery(provider: Provider, notifications: Sequence[Notification], ser
         fresh = [n for n in named if n.event_id in claimed]
         duplicates += len(named) - len(fresh)
         if fresh:
-            run_ids.append(_queue_pulls(connection, fresh, services))
+            run_ids.extend(_queue_pulls(connection, fresh, services))
     taken = Taken(tuple(run_ids), duplicates, unrouted)
     logger.info(
         "Took change notifications",
@@ -66,16 +66,18 @@ def _connection_holding(provider: Provider, company_id: str, services: Services)
     return connection
 
 
-def _queue_pulls(connection: Connection, fresh: list[Notification], services: Services) -> str:
-    """One webhook run for the delivery's records of this connection, in jobs of at most 1,000 records.
+def _queue_pulls(connection: Connection, fresh: list[Notification], services: Services) -> list[str]:
+    """One webhook run per job of at most 1,000 records: a run ends with its one job, so a second
+    job of the same run would arrive to a finished run and be taken for a duplicate delivery.
 
     If queuing fails the claims are given back (and the run marked failed) before the error
     propagates, so the provider's redelivery (it retries until it gets a 200) is taken, not dropped."""
+    run_ids: list[str] = []
+    targets = _targets(fresh)
     run = None
     try:
-        run = services.runs.create(connection.tenant_id, connection.provider, RunKind.WEBHOOK)
-        targets = _targets(fresh)
         for start in range(0, len(targets), MAX_TARGETS_PER_JOB):
+            run = services.runs.create(connection.tenant_id, connection.provider, RunKind.WEBHOOK)
             job = PullJob(
                 tenant_id=connection.tenant_id,
                 provider=connection.provider,
@@ -83,13 +85,18 @@ def _queue_pulls(connection: Connection, fresh: list[Notification], services: Se
                 targets=targets[start : start + MAX_TARGETS_PER_JOB],
             )
             send_pull_job(job, services)
+            run_ids.append(run.run_id)
+            run = None
     except Exception:
-        services.webhook_receipts.release(connection.tenant_id, connection.provider, [n.event_id for n in fresh])
+        # Only the events of jobs not yet sent are given back; a sent job's records are on their way.
+        sent = {(t.remote_entity, t.remote_id) for t in targets[: len(run_ids) * MAX_TARGETS_PER_JOB]}
+        unsent = [n.event_id for n in fresh if (n.remote_entity, n.remote_id) not in sent]
+        services.webhook_receipts.release(connection.tenant_id, connection.provider, unsent)
         if run is not None:
             message = f"These changes could not be queued; {connection.provider.label} sends them again."
             services.runs.set_status(connection.tenant_id, run.run_id, RunStatus.FAILED, message)
         raise
-    return run.run_id
+    return run_ids
 
 
 def _targets(fresh: list[Notification]) -> list[PullTarget]:
