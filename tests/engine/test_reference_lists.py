@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -98,3 +99,32 @@ def test_a_throttled_read_of_the_lists_fails_the_job_and_the_retry_brings_them(
     assert again == {"batchItemFailures": []}
     assert services.reference_lists.get(tenant_id, SLOT).lists == FAKE_REFERENCE_LISTS
     assert services.runs.get(tenant_id, run_id).status is RunStatus.SUCCEEDED
+
+
+def scheduled_run(aws: Any, handler: Callable[[str], Any], context: Any, tenant_id: str) -> str:
+    run = Services.from_environment().runs.create(tenant_id, SLOT, RunKind.SCHEDULED)
+    job = PullJob(tenant_id=tenant_id, provider=SLOT, run_id=run.run_id)
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=aws.queue_url("PullQueue"), MessageBody=job.model_dump_json())
+    assert handler("PullWorkerFunction")(receive_event(sqs, aws.queue_url("PullQueue")), context) == {
+        "batchItemFailures": []
+    }
+    return run.run_id
+
+
+def test_a_scheduled_run_brings_the_lists_again_once_they_are_a_day_old_and_not_before(
+    aws: Any, handler: Callable[[str], Any], context: Any, books: tuple[str, FakeBooks]
+) -> None:
+    tenant_id, _ = books
+    services = Services.from_environment()
+
+    scheduled_run(aws, handler, context, tenant_id)  # never pulled: brought over now
+    first = services.reference_lists.get(tenant_id, SLOT)
+    assert first is not None
+    scheduled_run(aws, handler, context, tenant_id)  # fresh: left alone
+    assert services.reference_lists.get(tenant_id, SLOT).pulled_at == first.pulled_at
+
+    services.reference_lists.save(first.model_copy(update={"pulled_at": first.pulled_at - timedelta(days=1)}))
+    scheduled_run(aws, handler, context, tenant_id)
+    assert services.reference_lists.get(tenant_id, SLOT).pulled_at > first.pulled_at
+    assert len(services.sync_log.all(tenant_id, SyncLogFilter(entity="reference_list"))) == 2

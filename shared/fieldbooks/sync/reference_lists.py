@@ -13,6 +13,7 @@ and by the scheduled pull when it wants fresh lists.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fieldbooks import registry
 from fieldbooks.domain.errors import AuthExpired, FieldbooksError, RateLimited, Transient
@@ -27,6 +28,9 @@ from fieldbooks.store.reference_lists import PulledReferenceLists
 # What a caller retries as a whole (the queue redelivers the job; the console answers with the message).
 RETRIED = (RateLimited, Transient, AuthExpired)
 NOUNS = {"tax_codes": "tax code", "tax_rates": "tax rate", "income_accounts": "income account"}
+
+
+REFRESH_EVERY = timedelta(days=1)
 
 
 def refresh_reference_lists(connection: Connection, services: Services) -> PulledReferenceLists:
@@ -78,6 +82,14 @@ def refresh_alongside_run(connection: Connection, services: Services, run_id: st
             detail=f"The tax codes and income accounts could not be brought over: {error.message}",
             run_id=run_id,
         )
+
+
+def refresh_when_stale(connection: Connection, services: Services, run_id: str) -> None:
+    """Scheduled runs bring the lists over again once a day: tax codes and accounts have no change feed
+    to read, and three full reads on every pull would spend the rate budget on what rarely changes."""
+    pulled = services.reference_lists.get(connection.tenant_id, connection.provider)
+    if pulled is None or now() - pulled.pulled_at >= REFRESH_EVERY:
+        refresh_alongside_run(connection, services, run_id)
 
 
 def _counted(number: int, noun: str) -> str:

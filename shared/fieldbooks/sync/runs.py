@@ -76,6 +76,8 @@ def drive(connection: Connection, run: Run, services: Services, targets: Sequenc
     Scheduled and webhook runs read the provider's changes instead (`pull_changes`): the records a
     webhook named (`targets`), or everything since the connection's cursors."""
     if run.kind not in RECONCILED_KINDS:
+        if run.kind is RunKind.SCHEDULED and not targets:
+            reference_lists.refresh_when_stale(connection, services, run.run_id)
         return SliceEnd(pull_changes(connection, run, services, targets).value)
     push = Push(connection, services, run.run_id)
     if services.plans.summary(run.tenant_id, run.run_id) is None:
