@@ -26,7 +26,7 @@ from typing import Any
 import boto3
 import httpx
 
-from local.demo_company import SeededCompany, seed_quickbooks, seed_saas
+from local.demo_company import WALK_IN, SeededCompany, add_walk_in_customer, seed_quickbooks, seed_saas
 from local.runtime.resources import DEV_QUICKBOOKS_CLIENT_ID, DEV_QUICKBOOKS_CLIENT_SECRET
 from local.runtime.stack import RunningStack, free_port, local_api_url, running_stack
 from local.runtime.template import Template
@@ -151,6 +151,9 @@ def run_scenario(local: RunningStack, saas: SaasAppHandle, qbo: SimulatorHandle)
         _ok(api.put(f"{CONNECTION}/settings", json=settings | {"name_individuals_with_company": True}))
         local.wait_until_idle(timeout=60)
 
+        print("\nA bookkeeper adds a customer in QuickBooks (no webhook reaches us yet) ...")
+        add_walk_in_customer(qbo.admin, REALM)
+        print(f"  new QuickBooks customer {WALK_IN}")
         print("\nLive edits in the field-service app ...")
         live_edits(app, company)
         saas.wait_until_published(timeout=30)
@@ -192,7 +195,7 @@ def connect(api: httpx.Client) -> None:
 def live_edits(app: SaasAppClient, company: SeededCompany) -> None:
     renamed = app.update_item(TENANT, company.items["labour"].id, name="Labour (per hour)")
     print(f"  renamed item -> {renamed.name}")
-    walk_in = app.create_contact(TENANT, kind="company", company_name="Walk-in Customer")
+    walk_in = app.create_contact(TENANT, kind="company", company_name=WALK_IN)
     print(f"  new contact {walk_in.display_name or walk_in.company_name} (QuickBooks already has one by that name)")
     heater = company.items["heater"]
     invoice = app.create_invoice(

@@ -3,7 +3,10 @@
 The SaaS side has contacts (one pair sharing a name), job sites, a pricebook, finalized invoices with
 tax and discounts, payments, a draft and a quote. The QuickBooks side already has a few customers and
 an item, the way a company that kept books before the field-service app does: some match by email,
-some by name, and one is an unlinked namesake a later contact collides with.
+some by name. After the initial sync a bookkeeper adds a walk-in customer in QuickBooks while no
+webhook is set up yet (`add_walk_in_customer`): an unlinked namesake a later SaaS contact collides
+with, the resolvable duplicate-name conflict. Seeded before connecting, the initial sync would bring
+it into the SaaS (customers go both ways) and the later contact would be a second SaaS namesake.
 """
 
 from __future__ import annotations
@@ -40,8 +43,15 @@ def seed_quickbooks(admin: AdminClient, realm_id: str) -> None:
         PrimaryEmailAddr={"Address": "ann.lee@example.com"},
     )
     admin.create_as_user(realm_id, "Customer", DisplayName="Springfield Dental LLC", CompanyName="Springfield Dental")
-    admin.create_as_user(realm_id, "Customer", DisplayName="Walk-in Customer")
     admin.create_as_user(realm_id, "Item", Name="Labour (hour)", Type="Service", IncomeAccountRef={"value": "1"})
+
+
+WALK_IN = "Walk-in Customer"
+
+
+def add_walk_in_customer(admin: AdminClient, realm_id: str) -> dict[str, Any]:
+    """A customer a bookkeeper adds in QuickBooks after the initial sync, before any webhook reaches us."""
+    return admin.create_as_user(realm_id, "Customer", DisplayName=WALK_IN)
 
 
 def seed_saas(app: SaasAppClient, tenant_id: str) -> SeededCompany:

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from local.demo import REALM
+from local.demo_company import WALK_IN, add_walk_in_customer
+from local.simulators.quickbooks_online import AdminClient
 from tests.browser.conftest import DESKTOP, PHONE, World, serious_accessibility_violations, shoot
 
 pytest.importorskip("playwright")
@@ -73,8 +76,12 @@ def test_a_bookkeeper_connects_syncs_and_settles_everything_from_the_page(
     expect(page.locator("#log-table")).to_contain_text(MARKUP_NAME)
     check_both_widths(page, "02-connected")
 
-    # A duplicate name becomes a resolvable conflict; "Resolve automatically" links it
-    world.saas.create_contact(world.tenant, kind="company", company_name="Walk-in Customer")
+    # A bookkeeper adds a customer in QuickBooks after the initial sync (no webhook is set up, so the
+    # SaaS does not hear of it); the same name in the SaaS is a resolvable conflict, which links them
+    quickbooks = AdminClient(world.qbo_url)
+    add_walk_in_customer(quickbooks, REALM)
+    quickbooks.close()
+    world.saas.create_contact(world.tenant, kind="company", company_name=WALK_IN)
     resolvable = page.locator("#resolvable-list")
     expect(resolvable).to_contain_text("Walk-in Customer", timeout=30_000)
     expect(page.locator("#unresolvable-list")).to_contain_text("Chris Park")
