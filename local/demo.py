@@ -7,7 +7,10 @@ The scenario seeds a field-service company in the reference SaaS app and a Quick
 simulator, connects them through the real OAuth redirect flow, runs the initial sync (plan, matching,
 progress), makes live edits that flow over the embedded EventBridge bus into the real handlers and on
 to QuickBooks within seconds, resolves a conflict, runs "Sync now" with plan approval, and prints what
-QuickBooks holds and the sync log.
+QuickBooks holds and the sync log. Then QuickBooks' webhooks are pointed at the local gateway and a
+bookkeeper works in QuickBooks (`local/demo_pulls.py`): edits, a both-sides edit, a payment recorded
+and voided, an invoice voided and one deleted; it prints what came back, the pending actions and the
+balance report.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import boto3
 import httpx
 
 from local.demo_company import WALK_IN, SeededCompany, add_walk_in_customer, seed_quickbooks, seed_saas
+from local.demo_pulls import run_pulls
 from local.runtime.resources import DEV_QUICKBOOKS_CLIENT_ID, DEV_QUICKBOOKS_CLIENT_SECRET
 from local.runtime.stack import RunningStack, free_port, local_api_url, running_stack
 from local.runtime.template import Template
@@ -172,6 +176,7 @@ def run_scenario(local: RunningStack, saas: SaasAppHandle, qbo: SimulatorHandle)
 
         print_books(qbo, company)
         print_sync_log(api)
+        run_pulls(api, local, app, qbo, company, TENANT, REALM)
         refused = httpx.get(f"{local.api_url}/sync-log", timeout=10)
         print(f"\nGET /sync-log without a token -> {refused.status_code} {refused.json()['message']}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from local.bench import cold_imports, qbo_simulator, sync_speed
+from local.bench import cold_imports, pull_speed, qbo_simulator, sync_speed
 
 
 def main() -> None:
@@ -10,6 +10,8 @@ def main() -> None:
     qbo_simulator.main()
     print("\n== Sync speed (local stack)")
     sync_speed.main([])
+    print("\n== Pull latency (QuickBooks change → SaaS, through webhooks on the local stack)")
+    pull_speed.main([])
     print("\n== Cold imports (one fresh interpreter per import)")
     cold_imports.main([])
 

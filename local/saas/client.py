@@ -55,6 +55,9 @@ class SaasAppClient:
     def update_contact(self, tenant_id: str, contact_id: str, **changes: Any) -> Contact:
         return self._record(Contact, "PATCH", f"/tenants/{tenant_id}/contacts/{contact_id}", changes)
 
+    def get_contact(self, tenant_id: str, contact_id: str) -> Contact:
+        return self._record(Contact, "GET", f"/tenants/{tenant_id}/contacts/{contact_id}")
+
     def delete_contact(self, tenant_id: str, contact_id: str) -> Contact:
         return self._record(Contact, "DELETE", f"/tenants/{tenant_id}/contacts/{contact_id}")
 
