@@ -46,7 +46,9 @@ def wait_until(condition: Callable[[], Any], what: str, timeout: float = WAIT_SE
 
 
 def remote_record(admin: AdminClient, realm: str, entity: str, match: Callable[[dict[str, Any]], bool]) -> dict:
-    return next((r for r in admin.data(realm, entity).get(entity, []) if match(r)), {})
+    """The live record that matches (the admin listing also holds deleted ones' tombstones)."""
+    live = (r for r in admin.data(realm, entity).get(entity, []) if r.get("status") != "Deleted")
+    return next((r for r in live if match(r)), {})
 
 
 def run_pulls(
@@ -97,8 +99,10 @@ def run_pulls(
     for result in approved["results"]:
         print(f"  {result['entity']} {result['saas_id']}: {result['outcome']} {result.get('message') or ''}".rstrip())
     local.wait_until_idle(timeout=WAIT_SECONDS)
-    reimported = [i for i in admin.data(realm, "Invoice").get("Invoice", []) if i["DocNumber"] == deleted_number]
-    print(f"  QuickBooks holds invoice {deleted_number} {len(reimported)} time(s) again")
+    # The admin listing keeps the deleted one as a tombstone ("status": "Deleted"), as CDC does.
+    same = [i for i in admin.data(realm, "Invoice").get("Invoice", []) if i.get("DocNumber") == deleted_number]
+    live = [i for i in same if i.get("status") != "Deleted"]
+    print(f"  QuickBooks holds invoice {deleted_number} {len(live)} time(s) again (and the deleted one's tombstone)")
     print_balance_report(api)
 
 
@@ -106,7 +110,7 @@ def payment_and_void(
     admin: AdminClient, app: SaasAppClient, local: RunningStack, realm: str, tenant: str, company: SeededCompany
 ) -> None:
     invoice = company.invoices["dental"]
-    remote = remote_record(admin, realm, "Invoice", lambda i: i["DocNumber"] == invoice.number)
+    remote = remote_record(admin, realm, "Invoice", lambda i: i.get("DocNumber") == invoice.number)
     payment = admin.create_as_user(
         realm,
         "Payment",
@@ -137,7 +141,7 @@ def void_and_delete(
         made.append(app.finalize_invoice(tenant, draft.id))
     remotes = [
         wait_until(
-            lambda number=invoice.number: remote_record(admin, realm, "Invoice", lambda i: i["DocNumber"] == number),
+            lambda number=invoice.number: remote_record(admin, realm, "Invoice", lambda i: i.get("DocNumber") == number),
             f"{invoice.number} reaching QuickBooks",
         )
         for invoice in made

@@ -29,9 +29,27 @@ def test_the_demo_runs_the_scenario_over_real_http_and_stops_cleanly() -> None:
     assert "status=connected" in output  # through the real OAuth redirect flow
     assert "Matched to QuickBooks Online customer Ann Lee by email." in output
     assert 'Created customer Chris Park in QuickBooks as "Chris Park (Park Rentals)".' in output
+    # The walk-in customer a bookkeeper added in QuickBooks after the initial sync: a resolvable conflict
+    assert '[resolvable] QuickBooks already has a customer named "Walk-in Customer"' in output
+    assert 'Two customers are named "Walk-in Customer"' not in output
     assert "/resolve -> 200" in output
     assert output.count("(equal to the cent)") == 4 and "app says" not in output
     assert "CreditMemo 1" in output
     assert "Run sync_now finished: succeeded" in output
     assert "GET /sync-log without a token -> 401 Sign in again" in output
+    # What a bookkeeper does in QuickBooks comes back: webhook → webhook function → pull worker → the SaaS
+    assert "QuickBooks webhooks now go to http://127.0.0.1:" in output
+    assert "the SaaS has Carlos Diaz's new phone 217-555-0199 (webhook" in output
+    assert "Updated customer Carlos Diaz from QuickBooks." in output
+    assert "both sides now hold Dana's Diner's notes" in output
+    assert "changed on both sides" in output  # the policy's outcome, in the sync log
+    assert "Recorded payment of 200.00 from QuickBooks Online on invoice INV-0003 (278.24 due" in output
+    assert "Reversed payment of 200.00: it was voided in QuickBooks Online." in output
+    assert "the SaaS reversed it: INV-0003 balance 478.24 again" in output
+    assert "[void] Void invoice INV-0006 in the app, as it was voided in QuickBooks Online" in output
+    assert "[reimport] Re-import invoice INV-0007 into QuickBooks Online" in output
+    # Before approval the voided and deleted invoices (2 x 95.00) count only in the SaaS; after it, nothing differs
+    assert "GET /reports/balances -> 7 customers, 1 with differences; SaaS 1458.87, QuickBooks Online 1268.87" in output
+    assert "QuickBooks holds invoice INV-0007 1 time(s) again (and the deleted" in output  # exactly once
+    assert "GET /reports/balances -> 7 customers, 0 with differences" in output
     assert "Traceback" not in output
