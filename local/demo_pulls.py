@@ -139,11 +139,12 @@ def void_and_delete(
         line = {"item_id": labour.id, "description": description, "quantity": "1", "unit_price": "95.00"}
         draft = app.create_invoice(tenant, contact_id=carlos.id, issue_date=ISSUED, due_date=DUE, lines=[line])
         made.append(app.finalize_invoice(tenant, draft.id))
+
+    def in_quickbooks(number: str) -> dict[str, Any]:
+        return remote_record(admin, realm, "Invoice", lambda i: i.get("DocNumber") == number)
+
     remotes = [
-        wait_until(
-            lambda number=invoice.number: remote_record(admin, realm, "Invoice", lambda i: i.get("DocNumber") == number),
-            f"{invoice.number} reaching QuickBooks",
-        )
+        wait_until(lambda n=invoice.number: in_quickbooks(n), f"{invoice.number} reaching QuickBooks")
         for invoice in made
     ]
     local.wait_until_idle(timeout=WAIT_SECONDS)
