@@ -65,6 +65,28 @@ def run_pulls(
     print(f"\nQuickBooks webhooks now go to {url} (aggregation delay 0 s)")
 
     print("\nA bookkeeper works in QuickBooks ...")
+    customer_edits(api, local, app, admin, company, tenant, realm)
+    payment_and_void(admin, app, local, realm, tenant, company)
+    voided, deleted, deleted_number = void_and_delete(admin, app, local, realm, tenant, company)
+    pending = wait_until(lambda: _pending_for(api, {voided, deleted}), "the void and the deletion as pending actions")
+    local.wait_until_idle(timeout=WAIT_SECONDS)
+    print_pulled_log(api)
+    print_pending_actions(pending)
+    print_balance_report(api)  # the voided and the deleted invoice still count in the SaaS until approved
+
+    approve_and_compare_again(api, local, admin, realm, deleted_number)
+
+
+def customer_edits(
+    api: httpx.Client,
+    local: RunningStack,
+    app: SaasAppClient,
+    admin: AdminClient,
+    company: SeededCompany,
+    tenant: str,
+    realm: str,
+) -> None:
+    """One edit only QuickBooks made (it flows across), and one field edited on both sides (the policy)."""
     carlos = company.contacts["carlos"]
     remote_carlos = remote_record(admin, realm, "Customer", lambda c: c["DisplayName"] == "Carlos Diaz")
     admin.edit_as_user(realm, "Customer", remote_carlos["Id"], PrimaryPhone={"FreeFormNumber": "217-555-0199"})
@@ -86,14 +108,10 @@ def run_pulls(
             print(f"  sync log ({row['direction']}): {row['detail']} {row.get('values') or ''}".rstrip())
             break
 
-    payment_and_void(admin, app, local, realm, tenant, company)
-    voided, deleted, deleted_number = void_and_delete(admin, app, local, realm, tenant, company)
-    pending = wait_until(lambda: _pending_for(api, {voided, deleted}), "the void and the deletion as pending actions")
-    local.wait_until_idle(timeout=WAIT_SECONDS)
-    print_pulled_log(api)
-    print_pending_actions(pending)
-    print_balance_report(api)  # the voided and the deleted invoice still count in the SaaS until approved
 
+def approve_and_compare_again(
+    api: httpx.Client, local: RunningStack, admin: AdminClient, realm: str, deleted_number: str
+) -> None:
     print("\nThe bookkeeper approves them: void it here too, re-import the deleted one ...")
     approved = _ok(api.post("/pending-actions/approve-all"))
     for result in approved["results"]:
