@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import jwt
 import pytest
+from hypothesis import HealthCheck, settings
 from moto import mock_aws
 
 os.environ.update(
@@ -51,6 +52,11 @@ from local.simulators.quickbooks_online import (  # noqa: E402
     SimulatorHandle,
     running_simulator,
 )
+
+# Property tests check what holds, not how fast: on a loaded 2-core machine hypothesis' 200 ms deadline
+# and its too-slow health check fail examples that pass alone.
+settings.register_profile("fieldbooks", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("fieldbooks")
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
