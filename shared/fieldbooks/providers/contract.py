@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -332,15 +332,27 @@ class CallContext:
 
 
 class OAuthEndpoints(Protocol):
-    def authorize_url(self, state: str) -> str: ...
+    """`code_verifier` is PKCE's (RFC 7636): kept with the single-use state, sent at the exchange;
+    a provider without PKCE ignores it."""
 
-    def exchange_code(self, code: str) -> OAuthTokens: ...
+    def authorize_url(self, state: str, code_verifier: str | None = None) -> str: ...
+
+    def exchange_code(self, code: str, code_verifier: str | None = None) -> OAuthTokens: ...
 
     def refresh(self, refresh_token: str) -> OAuthTokens: ...
 
     def revoke(self, token: str) -> None: ...
 
     def company_name(self, company_id: str, access_token: str) -> str: ...
+
+
+@runtime_checkable
+class AsksForCompany(Protocol):
+    """The OAuth endpoints of a provider whose consent redirect names no company
+    (`Descriptor.company_id_parameter` None) also have this: the company the consent granted."""
+
+    def chosen_company(self, access_token: str) -> str:
+        """The one company the new grant covers; ValidationFailed when it is none or several."""
 
 
 Secret = Callable[[str], str]  # reads a secret parameter by name (SSM, cached by the caller)
