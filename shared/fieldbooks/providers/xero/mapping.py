@@ -116,11 +116,12 @@ def site_reference(site: Address | None, memo: str | None) -> str:
 
 
 def line(value: DocumentLine, item_codes: dict[str, str], account_code: str, tax_type: str | None) -> dict[str, Any]:
-    """Xero computes a line as quantity × unit amount × (1 − discount rate): a percentage discount is
-    sent as `DiscountRate`; an amount off is folded into the unit amount (two places, Xero's default),
-    or one unit at the net when no two-place price gives the same cents."""
+    """Xero computes a line as quantity × unit amount × (1 − rate/100) and rounds only the product,
+    while we round the discount first; so a discounted line goes with its discount folded into a
+    two-place unit amount (Xero's default precision), or as one unit at the net when no such price
+    gives the same cents. The total Xero computes is then ours to the cent."""
     quantity, unit_amount = value.quantity, value.unit_price
-    if value.discount_amount and not value.discount_percent:
+    if value.discount_amount or value.discount_percent:
         net = line_amounts(value).net
         exact = unit_price_for(net, quantity, UNIT_PLACES, JSON_EXACT_DIGITS)
         quantity, unit_amount = (quantity, exact) if exact is not None else (Decimal(1), net)
@@ -131,8 +132,6 @@ def line(value: DocumentLine, item_codes: dict[str, str], account_code: str, tax
         "AccountCode": account_code,
         "TaxType": tax_type if value.taxable and tax_type else NO_TAX,
     }
-    if value.discount_percent:
-        body["DiscountRate"] = value.discount_percent
     if value.item_id and value.item_id in item_codes:
         body["ItemCode"] = item_codes[value.item_id]
     return body

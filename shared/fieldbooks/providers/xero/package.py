@@ -48,7 +48,9 @@ class XeroMapper:
         return mapping.contact_name(contact, settings)
 
     def name_of(self, entity: str, body: dict[str, Any]) -> str:
-        return str(body.get("Name") or body.get("Code") or body.get("InvoiceNumber") or "")
+        return str(
+            body.get("Name") or body.get("Code") or body.get("InvoiceNumber") or body.get("CreditNoteNumber") or ""
+        )
 
     def comparable(self, theirs: Any, like: Any) -> Any:
         """Xero adds keys (LineItemID, TaxAmount, a contact's summary) that are not changes."""
