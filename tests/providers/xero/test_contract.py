@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -55,3 +56,12 @@ class TestXero(ProviderContract):
 
     def count_named(self, entity: str, name: str) -> int:
         return sum(1 for r in self.xero.admin.data(XERO_ORG, "Contacts")["Contacts"] if r["Name"] == name)
+
+    def open_amount(self, entity: str, remote_id: str) -> Decimal:
+        endpoint, id_field, field = (
+            ("Invoices", "InvoiceID", "AmountDue")
+            if entity == "invoice"
+            else ("CreditNotes", "CreditNoteID", "RemainingCredit")
+        )
+        (row,) = (r for r in self.xero.admin.data(XERO_ORG, endpoint)[endpoint] if r[id_field] == remote_id)
+        return Decimal(str(row[field])).quantize(Decimal("0.01"))

@@ -14,13 +14,11 @@ from typing import Any
 from fieldbooks.domain.errors import FieldbooksError, StaleVersion, ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact, CreditNote, Invoice, Item, Payment, SaasRecord
-from fieldbooks.providers.contract import NewRecord, Parents, RemoteRecord, Written
+from fieldbooks.providers.contract import CreditApplication, NewRecord, Parents, RemoteRecord, Written
 from fieldbooks.providers.xero import mapping
 from fieldbooks.providers.xero.client import XeroClient
 from fieldbooks.providers.xero.reads import remote_record, version_of
 
-# Not sent to Xero: which invoice a credit note is allocated to once it exists.
-ALLOCATE_TO = "_AllocateTo"
 # How a void is spelled per endpoint: documents are VOIDED, payments DELETED, contacts ARCHIVED.
 VOIDED = {
     "Invoices": {"Status": "VOIDED"},
@@ -52,11 +50,9 @@ class XeroOperations:
             codes = self._codes_of(parents.items)
             tax = self._tax_type(account, settings)
             if isinstance(record, Invoice):
-                return mapping.invoice(record, parents.customer_id, codes, account, tax)
-            body = mapping.credit_note(record, parents.customer_id, codes, account, tax)
-            if record.invoice_id and record.invoice_id in parents.invoices:
-                body[ALLOCATE_TO] = parents.invoices[record.invoice_id]
-            return body
+                site = parents.site.address if parents.site is not None else None
+                return mapping.invoice(record, parents.customer_id, codes, account, tax, site)
+            return mapping.credit_note(record, parents.customer_id, codes, account, tax)
         if isinstance(record, Payment):
             return mapping.payment(record, dict(parents.invoices), self._deposit_account(settings))
         raise ValidationFailed(f"{entity} records do not sync to Xero.")
@@ -64,11 +60,7 @@ class XeroOperations:
     # ---------------------------------------------------------------- writes
     def create(self, entity: str, body: dict[str, Any], key: str) -> Written:
         remote_entity = mapping.REMOTE_ENTITY[entity]
-        sent = {k: v for k, v in body.items() if k != ALLOCATE_TO}
-        created = self.client.create(remote_entity, sent, key)
-        if body.get(ALLOCATE_TO):
-            self._allocate(created, str(body[ALLOCATE_TO]), f"{key}.allocation")
-        return _written(remote_entity, created)
+        return _written(remote_entity, self.client.create(remote_entity, body, key))
 
     def create_many(self, records: list[NewRecord], key: str) -> list[Written | FieldbooksError]:
         """Xero takes one entity a request: each entity's records go together, answers in the given order."""
@@ -105,6 +97,15 @@ class XeroOperations:
         """Xero deletes only drafts; everything we send is approved, so a delete is a void."""
         self.void(entity, remote_id, version, key)
 
+    def apply_credit(self, application: CreditApplication, key: str) -> Written:
+        """`PUT /CreditNotes/{id}/Allocations`: the credit pays down its invoice (providers.md 2.3)."""
+        credit = self.client.read("CreditNotes", application.credit_note_id)
+        allocation: dict[str, Any] = {"Amount": application.amount, "Invoice": {"InvoiceID": application.invoice_id}}
+        if _date_of(credit):
+            allocation["Date"] = _date_of(credit)
+        self.client.put_under("CreditNotes", application.credit_note_id, "Allocations", allocation, key)
+        return _written("CreditNotes", self.client.read("CreditNotes", application.credit_note_id))
+
     # ---------------------------------------------------------------- reads
     def read(self, entity: str, remote_id: str) -> RemoteRecord:
         remote_entity = mapping.REMOTE_ENTITY[entity]
@@ -121,17 +122,6 @@ class XeroOperations:
         return []
 
     # ---------------------------------------------------------------- what bodies need
-    def _allocate(self, credit_note: dict[str, Any], invoice_id: str, key: str) -> None:
-        """The credit pays down its invoice, up to what the invoice still owes."""
-        invoice = self.client.read("Invoices", invoice_id)
-        amount = min(mapping.money(credit_note.get("Total", 0)), mapping.money(invoice.get("AmountDue", 0)))
-        if amount <= 0:
-            return
-        allocation: dict[str, Any] = {"Amount": amount, "Invoice": {"InvoiceID": invoice_id}}
-        if _date_of(credit_note):
-            allocation["Date"] = _date_of(credit_note)
-        self.client.put_under("CreditNotes", str(credit_note["CreditNoteID"]), "Allocations", allocation, key)
-
     def _codes_of(self, item_ids: Any) -> dict[str, str]:
         """SaaS item id → Xero item Code (lines name items by Code)."""
         if not item_ids:
