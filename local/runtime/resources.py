@@ -25,6 +25,8 @@ DEV_QUICKBOOKS_CLIENT_ID = "sim-client-id"
 DEV_QUICKBOOKS_CLIENT_SECRET = "sim-client-secret"
 # The Xero simulator's PKCE app (local/simulators/xero/config.py): a public client, no secret.
 DEV_XERO_CLIENT_ID = "sim-xero-pkce-client-id"
+# The key the Xero simulator signs its webhook deliveries with (its WebhookConfig default).
+DEV_XERO_WEBHOOK_KEY = "sim-webhook-key-0123456789abcdef0123456789abcdef0123456789abcdef"
 # The verifier token the simulator signs its webhook deliveries with (its WebhookConfig default).
 DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN = "sim-verifier-token"
 
@@ -65,6 +67,7 @@ def local_parameters(
         XeroIdentityUrl=xero_base_url,
         XeroApiBaseUrl=xero_base_url,
         XeroClientId=DEV_XERO_CLIENT_ID,
+        XeroWebhookKeyParameter=f"/fieldbooks/{stage}/xero-webhook-key",
         PublicApiBaseUrl=public_api_base_url,
         ConsoleReturnUrl=console_return_url,
     )
@@ -175,6 +178,7 @@ def _create_secrets(parameters: dict[str, str], session: boto3.Session) -> None:
         (parameters["SaasApiKeyParameter"], DEV_PLATFORM_API_KEY),
         (parameters["QuickBooksClientSecretParameter"], DEV_QUICKBOOKS_CLIENT_SECRET),
         (parameters["QuickBooksWebhookVerifierTokenParameter"], DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN),
+        (parameters["XeroWebhookKeyParameter"], DEV_XERO_WEBHOOK_KEY),
     ):
         ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
 

@@ -386,7 +386,10 @@ class Notification:
 
 
 class WebhookReceiver(Protocol):
-    """A provider's change notifications: checked as the provider signs them, read in its formats."""
+    """A provider's change notifications: checked as the provider signs them, read in its formats.
+
+    A receiver whose provider wants its 200 without a body says so with a class attribute
+    `acknowledges_with_empty_body = True` (optional; the handler reads it with a default)."""
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
         """Raises Unauthorized unless the provider signed exactly these bytes (header names lower-case)."""

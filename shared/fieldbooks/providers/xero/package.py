@@ -17,6 +17,7 @@ from fieldbooks.providers.xero.descriptor import DESCRIPTOR
 from fieldbooks.providers.xero.oauth import XeroOAuth
 from fieldbooks.providers.xero.operations import XeroOperations
 from fieldbooks.providers.xero.reads import XeroReader
+from fieldbooks.providers.xero.webhooks import XeroWebhooks
 
 
 class XeroSettings(BaseModel):
@@ -29,6 +30,7 @@ class XeroSettings(BaseModel):
     identity_url: str  # https://identity.xero.com: /connect/token and /connect/revocation
     api_base_url: str  # https://api.xero.com: /connections and /api.xro/2.0
     client_id: str  # a PKCE app: there is no client secret
+    webhook_key_parameter: str  # the webhook key Xero signs deliveries with (developer.xero.com)
 
     @classmethod
     def variables(cls) -> dict[str, str]:
@@ -99,3 +101,6 @@ class XeroPackage:
             client_id=self.settings.client_id,
             redirect_uri=callback_url,
         )
+
+    def webhooks(self, secret: Secret) -> XeroWebhooks:
+        return XeroWebhooks(lambda: secret(self.settings.webhook_key_parameter))
