@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -65,3 +66,24 @@ class TestXero(ProviderContract):
         )
         (row,) = (r for r in self.xero.admin.data(XERO_ORG, endpoint)[endpoint] if r[id_field] == remote_id)
         return Decimal(str(row[field])).quantize(Decimal("0.01"))
+
+    # ---------------------------------------------------------------- Xero's own read facts
+
+    def test_changes_use_if_modified_since_at_or_after_the_second_and_include_archived(
+        self, descriptor: Descriptor, operations: Operations, reader: Reader
+    ) -> None:
+        first_body, _ = self.new_body(operations)
+        first = operations.create("contact", first_body, self.key(descriptor))
+        seen = reader.one("contact", first.remote_id).updated_at
+        assert seen is not None
+        self.xero.admin.advance_clock(5)
+        second_body, _ = self.new_body(operations)
+        second = operations.create("contact", second_body, self.key(descriptor))
+        self.delete_behind_our_back("contact", first.remote_id)  # archived: still a change
+
+        since_first = [r.remote_id for r in reader.changes({"contact": seen})]
+        later = [r for r in reader.changes({"contact": seen + timedelta(seconds=3)})]
+
+        assert {first.remote_id, second.remote_id} <= set(since_first)
+        assert {r.remote_id: r.active for r in later} == {second.remote_id: True, first.remote_id: False}
+        assert [r.remote_id for r in reader.changes({"contact": seen + timedelta(days=1)})] == []
