@@ -332,8 +332,7 @@ class CallContext:
 
 
 class OAuthEndpoints(Protocol):
-    """`code_verifier` is PKCE's (RFC 7636): kept with the single-use state, sent at the exchange;
-    a provider without PKCE ignores it."""
+    """`code_verifier`: PKCE's (RFC 7636), kept with the single-use state; ignored without PKCE."""
 
     def authorize_url(self, state: str, code_verifier: str | None = None) -> str: ...
 
@@ -347,12 +346,8 @@ class OAuthEndpoints(Protocol):
 
 
 @runtime_checkable
-class AsksForCompany(Protocol):
-    """The OAuth endpoints of a provider whose consent redirect names no company
-    (`Descriptor.company_id_parameter` None) also have this: the company the consent granted."""
-
-    def chosen_company(self, access_token: str) -> str:
-        """The one company the new grant covers; ValidationFailed when it is none or several."""
+class AsksForCompany(Protocol):  # OAuth endpoints whose redirect names no company: ask which one
+    def chosen_company(self, access_token: str) -> str: ...  # ValidationFailed: none, or several
 
 
 Secret = Callable[[str], str]  # reads a secret parameter by name (SSM, cached by the caller)
@@ -387,9 +382,7 @@ class Notification:
 
 class WebhookReceiver(Protocol):
     """A provider's change notifications: checked as the provider signs them, read in its formats.
-
-    A receiver whose provider wants its 200 without a body says so with a class attribute
-    `acknowledges_with_empty_body = True` (optional; the handler reads it with a default)."""
+    Optional `acknowledges_with_empty_body = True`: the provider wants its 200 without a body."""
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
         """Raises Unauthorized unless the provider signed exactly these bytes (header names lower-case)."""

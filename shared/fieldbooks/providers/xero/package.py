@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -10,8 +11,8 @@ from pydantic import BaseModel
 
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact
-from fieldbooks.providers.contract import CallContext, Descriptor, Secret
-from fieldbooks.providers.xero import mapping
+from fieldbooks.providers.contract import CallContext, Descriptor, RemotePayment, Secret
+from fieldbooks.providers.xero import inbound, mapping
 from fieldbooks.providers.xero.client import XeroClient
 from fieldbooks.providers.xero.descriptor import DESCRIPTOR
 from fieldbooks.providers.xero.oauth import XeroOAuth
@@ -46,6 +47,24 @@ class XeroSettings(BaseModel):
 
 
 class XeroMapper:
+    def payment_of(self, fields: dict[str, Any]) -> RemotePayment:
+        return inbound.payment_of(fields)
+
+    def balance_of(self, fields: dict[str, Any]) -> Decimal | None:
+        return inbound.balance_of(fields)
+
+    def contact_fields(
+        self, body: dict[str, Any], current: Contact | None, settings: ConnectionSettings
+    ) -> dict[str, Any]:
+        return inbound.contact_fields(body, current, settings)
+
+    def property_fields(self, body: dict[str, Any], parent_display_name: str) -> dict[str, Any]:
+        """Xero has no sub-records: no job site ever comes from it."""
+        return {}
+
+    def carried_fields(self, entity: str) -> tuple[str, ...]:
+        return inbound.CARRIED_FIELDS.get(entity, ())
+
     def display_name(self, contact: Contact, settings: ConnectionSettings) -> str:
         return mapping.contact_name(contact, settings)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+from fieldbooks.domain.reference_lists import ReferenceLists
 from fieldbooks.providers.contract import RemoteRecord, RemoteSide
-from fieldbooks.providers.xero import mapping
+from fieldbooks.providers.xero import inbound, mapping
 from fieldbooks.providers.xero.client import XeroClient
 
 SALES_INVOICES = {"where": 'Type=="ACCREC"'}
@@ -47,6 +49,22 @@ class XeroReader:
             found.extend(remote_record(remote_entity, row) for row in rows)
         floor = datetime.min.replace(tzinfo=UTC)
         return sorted(found, key=lambda record: record.updated_at or floor)
+
+    def reference_lists(self) -> ReferenceLists:
+        return inbound.reference_lists(self.client.list("TaxRates"), self.client.list("Accounts"))
+
+    def balances(self) -> Mapping[str, Decimal]:
+        """Every active contact's open balance: what its approved sales invoices still owe, less the
+        credit its credit notes have left (two paged reads, never one call per contact)."""
+        owed = {record.remote_id: Decimal("0.00") for record in self._live("Contacts")}
+        for endpoint, sign in (("Invoices", 1), ("CreditNotes", -1)):
+            params = {"where": 'Type=="ACCREC"' if endpoint == "Invoices" else 'Type=="ACCRECCREDIT"'}
+            for row in self.client.list(endpoint, {**params, "Statuses": "AUTHORISED"}):
+                contact = str((row.get("Contact") or {}).get("ContactID") or "")
+                left = inbound.balance_of(row)
+                if contact in owed and left is not None:
+                    owed[contact] += sign * left
+        return owed
 
     def _live(self, remote_entity: str, params: dict[str, str] | None = None) -> list[RemoteRecord]:
         records = [remote_record(remote_entity, row) for row in self.client.list(remote_entity, params)]
