@@ -98,9 +98,9 @@ def test_initial_sync_waits_for_approval_then_matches_and_creates_the_rest(
     status, waiting = api("GET", f"/runs/{run.run_id}", console_token(tenant, role="member"))
     assert (status, waiting["status"]) == (200, "awaiting_approval")
     counts = waiting["plan"]["counts"]
-    assert counts["contacts"] == {"link": 2, "create": 1, "update": 0, "skip": 0, "conflict": 0}
-    assert counts["items"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
-    assert counts["invoices"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0}
+    assert counts["contacts"] == {"link": 2, "create": 1, "update": 0, "skip": 0, "conflict": 0, "bring_in": 0}
+    assert counts["items"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0, "bring_in": 0}
+    assert counts["invoices"] == {"link": 1, "create": 1, "update": 0, "skip": 0, "conflict": 0, "bring_in": 0}
     assert len(records(xero, "Contacts")) == 2  # nothing is applied before the approval
 
     assert api("POST", f"/runs/{run.run_id}/approve", console_token(tenant))[0] == 200
