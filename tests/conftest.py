@@ -37,6 +37,7 @@ from local.runtime.resources import (  # noqa: E402
     DEV_QUICKBOOKS_CLIENT_ID,
     DEV_QUICKBOOKS_CLIENT_SECRET,
     DEV_TENANT_JWT_SECRET,
+    DEV_XERO_CLIENT_ID,
     LocalStack,
     create_resources,
     local_parameters,
@@ -45,6 +46,7 @@ from local.runtime.template import Template  # noqa: E402
 from local.saas.config import SaasAppConfig  # noqa: E402
 from local.saas.publisher import RecordingSink  # noqa: E402
 from local.saas.server import SaasAppHandle, running_saas_app  # noqa: E402
+from local.simulators import xero as xero_sim  # noqa: E402
 from local.simulators.quickbooks_online import (  # noqa: E402
     CompanySeed,
     RegisteredApp,
@@ -74,6 +76,12 @@ SAAS_URL = f"http://127.0.0.1:{SAAS_PORT}"
 # simulator's registered app allows, as Intuit checks redirect URIs.
 PUBLIC_API_URL = f"http://127.0.0.1:{QBO_PORT + 2}"
 QBO_REDIRECT_URI = f"{PUBLIC_API_URL}/oauth/quickbooks_online/callback"
+# The Xero simulator sits away from the base's 3-a-worker block, one port a worker.
+XERO_PORT = int(os.environ.get("FIELDBOOKS_TEST_PORT_BASE", "18610")) + 100 + _WORKER
+XERO_URL = f"http://127.0.0.1:{XERO_PORT}"
+XERO_REDIRECT_URI = f"{PUBLIC_API_URL}/oauth/xero/callback"
+XERO_ORG = "3f1c9d2e-0b5a-4c1e-9e77-1a2b3c4d5e01"  # the simulator's GB organisation
+XERO_OTHER_ORG = "3f1c9d2e-0b5a-4c1e-9e77-1a2b3c4d5e02"  # its AU one
 QBO_REALM = "9130350000000001"
 QBO_OTHER_REALM = "9130350000000002"
 PARAMETERS = local_parameters(
@@ -83,6 +91,7 @@ PARAMETERS = local_parameters(
     quickbooks_base_url=QBO_URL,
     public_api_base_url=PUBLIC_API_URL,
     console_return_url="http://127.0.0.1:9/settings/integrations",
+    xero_base_url=XERO_URL,
 )
 
 
@@ -129,6 +138,26 @@ def qbo(qbo_simulator: SimulatorHandle) -> SimulatorHandle:
     qbo_simulator.admin.reset(forget_tokens=True)
     qbo_simulator.admin.clear_faults()
     return qbo_simulator
+
+
+@pytest.fixture(scope="session")
+def xero_simulator() -> Iterator[xero_sim.SimulatorHandle]:
+    config = xero_sim.SimulatorConfig(
+        apps=[
+            xero_sim.RegisteredApp(client_id=DEV_XERO_CLIENT_ID, client_secret=None, redirect_uris=[XERO_REDIRECT_URI])
+        ],
+        time_scale=0.01,
+    )
+    with xero_sim.running_simulator(config, port=XERO_PORT) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def xero(xero_simulator: xero_sim.SimulatorHandle) -> xero_sim.SimulatorHandle:
+    """The Xero simulator, reset to its seeded organisations, with no faults and no tokens."""
+    xero_simulator.admin.reset(forget_tokens=True)
+    xero_simulator.admin.clear_faults()
+    return xero_simulator
 
 
 @dataclass

@@ -54,6 +54,7 @@ def oauth_callback(
             state=state,
             code=code,
             company_id=_bounded(company_id),
+            company_from_provider=name is None,
             error=error,
             error_description=error_description,
             browser_secret=browser_binding.secret_from(app.current_event.cookies, state),

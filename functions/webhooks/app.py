@@ -14,7 +14,7 @@ import base64
 import binascii
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -40,12 +40,16 @@ class Acknowledged(BaseModel):
 
 
 @app.post("/webhooks/<provider>")
-def receive_webhook(provider: Annotated[str, Path()]) -> Acknowledged:
+def receive_webhook(provider: Annotated[str, Path()]) -> Response[Acknowledged | None]:
     receiver = registry.webhooks(_provider_named(provider), services)
     body = _raw_body()
     receiver.verify(body, {name.lower(): value for name, value in app.current_event.headers.items()})
     taken = take_delivery(Provider(provider), receiver.notifications(body), services)
-    return Acknowledged(message=f"Received; {len(taken.run_ids)} pull(s) queued.")
+    if getattr(receiver, "acknowledges_with_empty_body", False):
+        # Some providers check that the 200 carries no body (a subscription handshake may).
+        return Response(status_code=200)
+    acknowledged = Acknowledged(message=f"Received; {len(taken.run_ids)} pull(s) queued.")
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=acknowledged)
 
 
 def _provider_named(name: str) -> Provider:

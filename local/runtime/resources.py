@@ -23,6 +23,10 @@ DEV_PLATFORM_API_KEY = "dev-platform-key"
 # The QuickBooks Online simulator's default registered app (local/simulators/quickbooks_online/config.py).
 DEV_QUICKBOOKS_CLIENT_ID = "sim-client-id"
 DEV_QUICKBOOKS_CLIENT_SECRET = "sim-client-secret"
+# The Xero simulator's PKCE app (local/simulators/xero/config.py): a public client, no secret.
+DEV_XERO_CLIENT_ID = "sim-xero-pkce-client-id"
+# The key the Xero simulator signs its webhook deliveries with (its WebhookConfig default).
+DEV_XERO_WEBHOOK_KEY = "sim-webhook-key-0123456789abcdef0123456789abcdef0123456789abcdef"
 # The verifier token the simulator signs its webhook deliveries with (its WebhookConfig default).
 DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN = "sim-verifier-token"
 
@@ -44,8 +48,10 @@ def local_parameters(
     quickbooks_base_url: str = "http://127.0.0.1:9",
     public_api_base_url: str = "http://127.0.0.1:9",
     console_return_url: str = "http://127.0.0.1:9/settings/integrations",
+    xero_base_url: str = "http://127.0.0.1:9",
 ) -> dict[str, str]:
-    """`quickbooks_base_url` is the QuickBooks Online simulator: it serves the API, OAuth and discovery."""
+    """`quickbooks_base_url` is the QuickBooks Online simulator: it serves the API, OAuth and discovery;
+    `xero_base_url` the Xero simulator, which serves Xero's three hosts' paths on one."""
     parameters = template.parameter_defaults()
     parameters.update(
         Stage=stage,
@@ -57,6 +63,11 @@ def local_parameters(
         QuickBooksClientId=DEV_QUICKBOOKS_CLIENT_ID,
         QuickBooksClientSecretParameter=f"/fieldbooks/{stage}/quickbooks-client-secret",
         QuickBooksWebhookVerifierTokenParameter=f"/fieldbooks/{stage}/quickbooks-webhook-verifier-token",
+        XeroAuthorizeUrl=f"{xero_base_url}/identity/connect/authorize",
+        XeroIdentityUrl=xero_base_url,
+        XeroApiBaseUrl=xero_base_url,
+        XeroClientId=DEV_XERO_CLIENT_ID,
+        XeroWebhookKeyParameter=f"/fieldbooks/{stage}/xero-webhook-key",
         PublicApiBaseUrl=public_api_base_url,
         ConsoleReturnUrl=console_return_url,
     )
@@ -167,6 +178,7 @@ def _create_secrets(parameters: dict[str, str], session: boto3.Session) -> None:
         (parameters["SaasApiKeyParameter"], DEV_PLATFORM_API_KEY),
         (parameters["QuickBooksClientSecretParameter"], DEV_QUICKBOOKS_CLIENT_SECRET),
         (parameters["QuickBooksWebhookVerifierTokenParameter"], DEV_QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN),
+        (parameters["XeroWebhookKeyParameter"], DEV_XERO_WEBHOOK_KEY),
     ):
         ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
 

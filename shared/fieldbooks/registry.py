@@ -32,10 +32,17 @@ def _quickbooks_online() -> ProviderPackage:
     return QuickBooksOnlinePackage()
 
 
+def _xero() -> ProviderPackage:
+    from fieldbooks.providers.xero.package import XeroPackage
+
+    return XeroPackage()
+
+
 # Built, and imported, on first use: a package reads its own section of the environment then, and a
 # function that never calls a provider (the intake, the scheduler, the console page) never loads one.
 KNOWN: dict[Provider, Callable[[], ProviderPackage]] = {
     Provider.QUICKBOOKS_ONLINE: _quickbooks_online,
+    Provider.XERO: _xero,
 }
 _packages: dict[Provider, ProviderPackage] = {}
 

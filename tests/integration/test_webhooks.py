@@ -220,7 +220,7 @@ def test_a_company_whose_connection_is_not_live_gets_200_and_nothing_queued(aws,
     assert webhook_runs("t-paused") == []
 
 
-@pytest.mark.parametrize("path", ["/webhooks/quickbooks_desktop", "/webhooks/xero", "/webhooks/sage", "/webhooks/"])
+@pytest.mark.parametrize("path", ["/webhooks/quickbooks_desktop", "/webhooks/sage", "/webhooks/"])
 def test_a_provider_that_sends_no_webhooks_here_is_a_404(aws, path: str) -> None:  # noqa: ANN001
     status, reply = post(b"[]", path=path)
 

@@ -368,10 +368,10 @@ class FakeReader:
 
 
 class FakeOAuth:
-    def authorize_url(self, state: str) -> str:
+    def authorize_url(self, state: str, code_verifier: str | None = None) -> str:
         return f"http://127.0.0.1:9/consent?state={state}"
 
-    def exchange_code(self, code: str) -> OAuthTokens:
+    def exchange_code(self, code: str, code_verifier: str | None = None) -> OAuthTokens:
         return OAuthTokens(access_token="a", refresh_token="r", expires_at=datetime(2030, 1, 1, tzinfo=UTC))
 
     def refresh(self, refresh_token: str) -> OAuthTokens:

@@ -83,8 +83,8 @@ def tenant_api(
     return invoke("TenantApiFunction", http_event(method, path, query=query, headers=headers, body=body))
 
 
-def authorize(tenant_id: str, role: str = "admin") -> Reply:
-    reply = tenant_api("POST", f"/connections/{PROVIDER}/authorize", tenant_id, role=role)
+def authorize(tenant_id: str, role: str = "admin", provider: str = PROVIDER) -> Reply:
+    reply = tenant_api("POST", f"/connections/{provider}/authorize", tenant_id, role=role)
     BROWSER.update(set_cookies(reply))
     return reply
 
@@ -104,10 +104,12 @@ def consent(authorize_url: str, **choices: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(reply.headers["location"]).query))
 
 
-def callback(params: dict[str, str], *, as_json: bool = True, cookies: dict[str, str] | None = None) -> Reply:
+def callback(
+    params: dict[str, str], *, as_json: bool = True, cookies: dict[str, str] | None = None, provider: str = PROVIDER
+) -> Reply:
     """The browser arriving from the provider; `cookies` (default: `BROWSER`'s) as its Cookie header."""
     headers = {"accept": "application/json"} if as_json else {"accept": "text/html"}
-    path = f"/oauth/{PROVIDER}/callback"
+    path = f"/oauth/{provider}/callback"
     event = http_event("GET", path, query=params, headers=headers)
     jar = BROWSER if cookies is None else cookies
     if jar:  # API Gateway (payload 2.0) hands cookies over as a list, not as a header

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from fieldbooks.domain.models import (
     SyncStatus,
 )
 from fieldbooks.observability import logger
-from fieldbooks.providers.contract import OAuthEndpoints
+from fieldbooks.providers.contract import AsksForCompany, OAuthEndpoints
 from fieldbooks.queues.pull_jobs import PullJob
 from fieldbooks.security.token_vault import seal, token_context, unseal
 from fieldbooks.services import Services
@@ -61,6 +62,8 @@ CONSENT_ERRORS = {
         "{label} could not finish the sign-in just now, so nothing was connected. Try again in a minute."
     ),
 }
+# PKCE's code verifier (RFC 7636 4.1: 43-128 unreserved characters); 64 random bytes make 86.
+CODE_VERIFIER_BYTES = 64
 GENERIC_CONSENT_ERROR = (
     "{label} could not finish the sign-in, so nothing was connected. Start again from the Integrations page."
 )
@@ -73,6 +76,8 @@ class CallbackParams:
     state: str | None = None
     code: str | None = None
     company_id: str | None = None  # the redirect parameter its descriptor names
+    # The descriptor names no such parameter: the provider is asked which company the grant covers.
+    company_from_provider: bool = False
     error: str | None = None
     error_description: str | None = None  # logged, never shown: it is the provider's text, not ours
     browser_secret: str | None = None  # the cookie `start_connect` set (connections/browser_binding.py)
@@ -96,8 +101,14 @@ def start_connect(
             f"{provider.label} is already connected to {existing.company_name}. Disconnect it before connecting again."
         )
     secret = browser_binding.new_secret()
-    state = OAuthStateStore().issue(caller.tenant_id, provider, caller.user_id, browser_binding.digest(secret))
-    return ConnectStart(oauth.authorize_url(state), browser_binding.binding(state, secret, callback_url))
+    # Every flow gets a PKCE verifier (kept with the state); a provider without PKCE ignores it.
+    verifier = secrets.token_urlsafe(CODE_VERIFIER_BYTES)
+    state = OAuthStateStore().issue(
+        caller.tenant_id, provider, caller.user_id, browser_binding.digest(secret), code_verifier=verifier
+    )
+    return ConnectStart(
+        oauth.authorize_url(state, code_verifier=verifier), browser_binding.binding(state, secret, callback_url)
+    )
 
 
 def complete_connect(
@@ -108,12 +119,13 @@ def complete_connect(
     consumed = OAuthStateStore().consume(params.state, provider, browser_binding.digest(params.browser_secret))
     if params.error:
         raise ValidationFailed(_consent_error(provider, params.error, params.error_description))
-    if not params.code or not params.company_id:
+    if not params.code or not (params.company_id or params.company_from_provider):
         raise ValidationFailed(f"{provider.label} did not send the sign-in details back. Connect again.")
     existing = services.connections.find(consumed.tenant_id, provider)
-    tokens = oauth.exchange_code(params.code)
+    tokens = oauth.exchange_code(params.code, code_verifier=consumed.code_verifier)
     try:
-        connection = _connect(consumed, provider, params.company_id, tokens, existing, oauth, services)
+        company_id = params.company_id or _chosen_company(provider, oauth, tokens)
+        connection = _connect(consumed, provider, company_id, tokens, existing, oauth, services)
     except CompanyTaken:
         # Not revoked: the grant is our app's connection to a company another tenant syncs, and
         # revoking either token of a connection disconnects it (providers.md 1.1), which would cut
@@ -211,6 +223,13 @@ def mark_needs_reauth(tenant_id: str, provider: Provider, services: Services) ->
 
 
 # ---- internals
+def _chosen_company(provider: Provider, oauth: OAuthEndpoints, tokens: OAuthTokens) -> str:
+    """The company the new grant covers, as the provider says (its redirect does not name it)."""
+    if not isinstance(oauth, AsksForCompany):
+        raise ValidationFailed(f"{provider.label} did not say which company was chosen. Connect again.")
+    return oauth.chosen_company(tokens.access_token)
+
+
 def _connect(
     consumed: ConsumedState,
     provider: Provider,

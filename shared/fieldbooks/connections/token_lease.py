@@ -1,7 +1,7 @@
 """Access tokens for one OAuth connection, refreshed by one worker at a time.
 
 Providers rotate the refresh token and the superseded one may die at once (providers.md 1.1;
-Xero keeps it 30 minutes), so two
+another keeps it 30 minutes, 2.1), so two
 workers refreshing together would leave one of them, or the stored row, holding a dead token: the
 next refresh is `invalid_grant` and the tenant must reconnect for nothing (providers.md 4.1).
 Hence a lease on the connection row, taken with the row's version condition: the worker that wins

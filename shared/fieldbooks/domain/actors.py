@@ -45,7 +45,7 @@ class Actor(BaseModel):
 
     @classmethod
     def webhook(cls, source_label: str) -> Actor:
-        """A notification from the accounting system, named by its label ("Xero", ...), never by code here."""
+        """A notification from the accounting system, named by its product label, never by code here."""
         return cls(kind=ActorKind.SYSTEM, id="webhook", name=f"Fieldbooks ({source_label} webhook)")
 
     @classmethod

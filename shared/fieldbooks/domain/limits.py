@@ -10,7 +10,7 @@ class RateBudget:
     """What one connection may spend, below the provider's published limits. None: no such limit.
 
     The governor (store/rate_budget.py) holds the minute, batch, second and day windows; `concurrent`
-    is declared for the providers that publish it (Xero: 5 at once) and not yet enforced.
+    is declared for the providers that publish it (5 at once, providers.md 2.2) and not yet enforced.
     """
 
     per_minute: int | None = None

@@ -87,6 +87,7 @@ class ConnectionSettings(BaseModel):
     )
     default_income_account_id: str | None = Field(default=None, max_length=50)
     default_tax_code_id: str | None = Field(default=None, max_length=50)
+    deposit_account_id: str | None = Field(default=None, max_length=50, description="Payments are received into it.")
     conflict_policy: ConflictPolicy = ConflictPolicy.MOST_RECENT
     # The one interval the scheduler reads (queues/pull_jobs.py): the connection keeps no copy of it.
     pull_interval_minutes: int = Field(default=15, ge=5, le=1440)

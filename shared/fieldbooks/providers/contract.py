@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -332,15 +332,22 @@ class CallContext:
 
 
 class OAuthEndpoints(Protocol):
-    def authorize_url(self, state: str) -> str: ...
+    """`code_verifier`: PKCE's (RFC 7636), kept with the single-use state; ignored without PKCE."""
 
-    def exchange_code(self, code: str) -> OAuthTokens: ...
+    def authorize_url(self, state: str, code_verifier: str | None = None) -> str: ...
+
+    def exchange_code(self, code: str, code_verifier: str | None = None) -> OAuthTokens: ...
 
     def refresh(self, refresh_token: str) -> OAuthTokens: ...
 
     def revoke(self, token: str) -> None: ...
 
     def company_name(self, company_id: str, access_token: str) -> str: ...
+
+
+@runtime_checkable
+class AsksForCompany(Protocol):  # OAuth endpoints whose redirect names no company: ask which one
+    def chosen_company(self, access_token: str) -> str: ...  # ValidationFailed: none, or several
 
 
 Secret = Callable[[str], str]  # reads a secret parameter by name (SSM, cached by the caller)
@@ -374,7 +381,8 @@ class Notification:
 
 
 class WebhookReceiver(Protocol):
-    """A provider's change notifications: checked as the provider signs them, read in its formats."""
+    """A provider's change notifications: checked as the provider signs them, read in its formats.
+    Optional `acknowledges_with_empty_body = True`: the provider wants its 200 without a body."""
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
         """Raises Unauthorized unless the provider signed exactly these bytes (header names lower-case)."""

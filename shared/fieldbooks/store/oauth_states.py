@@ -6,6 +6,8 @@ tenant exists under that key, and deleting it conditionally is what consumes it,
 racing with the same state cannot both succeed. The row also keeps the digest of the secret the
 starting browser holds in a cookie (connections/browser_binding.py); the delete is conditional on it
 too, so a callback from another browser neither finishes the flow nor uses up the owner's state.
+A PKCE provider's code verifier (RFC 7636) is kept on the row as well, so it lives exactly as long
+as the state and is given back only to the callback that consumes it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class OAuthStateRow(Model):
     provider = UnicodeAttribute()
     user_id = UnicodeAttribute()
     browser_digest = UnicodeAttribute()
+    code_verifier = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
 
 
@@ -53,10 +56,13 @@ class ConsumedState:
     tenant_id: str
     provider: Provider
     user_id: str
+    code_verifier: str | None = None
 
 
 class OAuthStateStore:
-    def issue(self, tenant_id: str, provider: Provider, user_id: str, browser_digest: str) -> str:
+    def issue(
+        self, tenant_id: str, provider: Provider, user_id: str, browser_digest: str, code_verifier: str | None = None
+    ) -> str:
         state = f"{tenant_id}{SEPARATOR}{secrets.token_urlsafe(RANDOM_BYTES)}"
         row = OAuthStateRow(
             tenant_id,
@@ -64,6 +70,7 @@ class OAuthStateStore:
             provider=provider.value,
             user_id=user_id,
             browser_digest=browser_digest,
+            code_verifier=code_verifier,
             expires_at=int(time.time()) + STATE_TTL_SECONDS,
         )
         row.save(condition=OAuthStateRow.state.does_not_exist())
@@ -95,4 +102,6 @@ class OAuthStateStore:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise ValidationFailed(INVALID_STATE) from error
             raise
-        return ConsumedState(tenant_id=row.tenant_id, provider=provider, user_id=row.user_id)
+        return ConsumedState(
+            tenant_id=row.tenant_id, provider=provider, user_id=row.user_id, code_verifier=row.code_verifier
+        )

@@ -108,8 +108,9 @@ class RateGovernor:
                 raise
 
     def _take_from_day(self, cost: int) -> None:
-        """A daily budget (Xero: 5,000 calls a day per organisation) on a row of its own, so providers
-        without one pay nothing for it. Spent: the connection waits for the next UTC day, and says so."""
+        """A daily budget (5,000 calls a day per company at one provider, providers.md 2.2) on a row of
+        its own, so providers without one pay nothing for it. Spent: the connection waits for the next
+        UTC day, and says so."""
         assert self.requests_per_day is not None
         now = self._clock()
         day = int(now // DAY)

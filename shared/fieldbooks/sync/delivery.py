@@ -25,6 +25,7 @@ from fieldbooks.sync.push import Push
 
 # maxReceiveCount of PushQueue in template.yaml (a unit test keeps the two equal).
 PUSH_MAX_RECEIVES = 15
+LONG_PAUSE_SECONDS = 3600  # past an hour the wait is told as a moment, in the provider package's words
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,20 @@ def push_delivered(message: PushMessage, delivery: Delivery, services: Services)
                 _log_parked(message, services, "the accounting system kept asking Fieldbooks to slow down")
             raise
         if message.deferrals == 0:  # one row per record, not one per pause
-            _log(message, services, f"Rate limit reached — retrying in about {seconds} seconds.")
+            _log(message, services, pause_sentence(error, seconds))
     except Exception as error:  # any failure, bugs included, parks the record in the DLQ after the last try
         if delivery.is_last_try:
             reason = error.message if isinstance(error, FieldbooksError) else "an unexpected error"
             _log_parked(message, services, reason)
         raise
+
+
+def pause_sentence(error: RateLimited, seconds: int) -> str:
+    """A short wait is a number of seconds; a long one (a provider's daily limit) is the provider
+    package's own sentence, which says in words until when."""
+    if error.retry_after >= LONG_PAUSE_SECONDS:
+        return error.message
+    return f"Rate limit reached — retrying in about {seconds} seconds."
 
 
 def push_change(message: PushMessage, services: Services) -> None:

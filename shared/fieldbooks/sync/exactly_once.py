@@ -17,18 +17,22 @@ A worker that dies between 3 and 4 leaves the PENDING intent behind: the retry r
 with the SAME key and the provider answers with the record it already made. A new key is only ever
 minted when the provider definitely made nothing (it refused the call) or after the remote twin was
 discarded; both bump `generation`, which is part of the key.
+
+A provider keeps a key's first reply only so long (the descriptor's `Replay.ttl_seconds`), and one
+that replays nothing (`LookUpFirst`) never does: past that, repeating the create could make a second
+record, so the transport first looks the record up by its name or number (`replay_window_passed`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fieldbooks.domain.errors import NotFound, ValidationFailed
 from fieldbooks.domain.models import Link, LinkState, Provider
-from fieldbooks.providers.contract import Written
+from fieldbooks.providers.contract import Idempotency, LookUpFirst, Written
 from fieldbooks.store.links import LinkStore
 
 FULL_LENGTH = 64  # a whole SHA-256 in hex; each provider's descriptor says how much of it it takes
@@ -63,6 +67,18 @@ def next_request_id(
 ) -> str:
     """The key `begin_create` gives a new intent; a batch needs its members' keys before writing them."""
     return request_id(tenant_id, entity, saas_id, version, existing.generation if existing else 0, length)
+
+
+def replay_window_passed(pending: Link | None, idempotency: Idempotency, now: datetime | None = None) -> bool:
+    """Whether a create left PENDING (its reply lost) can no longer be repeated safely with its key:
+    the provider replays nothing, or the intent is older than the provider keeps keys."""
+    if pending is None or pending.state is not LinkState.PENDING or not pending.intent_request_id:
+        return False
+    if isinstance(idempotency, LookUpFirst):
+        return True
+    if idempotency.ttl_seconds is None:
+        return False
+    return (now or datetime.now(UTC)) - pending.updated_at >= timedelta(seconds=idempotency.ttl_seconds)
 
 
 def begin_create(

@@ -165,7 +165,7 @@ class Settle:
         word = "customer" if entity in ("contact", "property") else ENTITY_WORDS.get(entity, noun(entity))
         holders = self._operations().find_by_name(entity, name)
         holder = holders[0] if holders else None
-        owner = self._saas_owner(entity, holder.remote_id) if holder else None
+        owner = self.saas_owner(entity, holder.remote_id) if holder else None
         other_ids: list[str] = []
         if holder is not None and owner is None:
             resolvable = True
@@ -208,7 +208,7 @@ class Settle:
             remote_id=remote_id,
         )
 
-    def _saas_owner(self, entity: str, remote_id: str) -> Link | None:
+    def saas_owner(self, entity: str, remote_id: str) -> Link | None:
         for sharer in self.descriptor.name_sharers(entity):
             if owner := self.services.links.by_remote(self.tenant_id, self.connection.provider, sharer, remote_id):
                 return owner

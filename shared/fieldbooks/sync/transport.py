@@ -26,6 +26,7 @@ from fieldbooks.sync.exactly_once import (
     finish_create,
     next_request_id,
     parse_batch_intent,
+    replay_window_passed,
     request_id,
 )
 from fieldbooks.sync.merge import canonical, changed_fields, three_way
@@ -117,6 +118,11 @@ class CallTransport:
 
         refusals: list[str | None] = []  # the credit applied (None) or why not, once the create is made
 
+        if link is not None and replay_window_passed(link, push.descriptor.idempotency):
+            adopted = self._adopt_lost_create(member.with_link(link))
+            if adopted is not None:
+                return adopted
+
         def create(key: str) -> Written:
             written = push.operations.create(entity, body, key)
             self.settle.check_created_total(entity, record, written.remote_id, written.version, written.total, key)
@@ -147,6 +153,33 @@ class CallTransport:
         if refusals and isinstance(record, CreditNote):
             return self.settle.credit_applied(record, written.remote_id, refusals[-1]) or created
         return created
+
+    def _adopt_lost_create(self, member: Member) -> PushOutcome | None:
+        """The create's reply was lost and its key has lapsed: the record it made (if it did) is found
+        by its unique name or number and linked, instead of being made a second time. None: nothing
+        unclaimed carries that name, so the create is repeated."""
+        push, link = self.push, member.link
+        assert link is not None
+        name = self.settle.descriptor_name(member.entity, member.body)
+        if not name:
+            return None
+        found = [r for r in push.operations.find_by_name(member.entity, name) if r.active]
+        unclaimed = [r for r in found if self.settle.saas_owner(member.entity, r.remote_id) is None]
+        if len(unclaimed) != 1:
+            return None
+        remote = unclaimed[0]
+        written = Written(remote_id=remote.remote_id, version=remote.version, total=remote.total)
+        key = link.intent_request_id or ""
+        try:
+            self.settle.check_created_total(
+                member.entity, member.record, written.remote_id, written.version, written.total, key
+            )
+        except ValidationFailed as error:  # the one found did not match and was taken back
+            abandon_create(push.services.links, link)
+            return self.settle.refused(member.entity, member.record, member.body, error)
+        self.settle.mark_linked_in_saas(member.entity, member.record.id, written.remote_id)
+        linked = finish_create(push.services.links, link, written, canonical(member.body))
+        return self._created(linked, written, member)
 
     def _created(self, linked: Link, written: Written, member: Member) -> PushOutcome:
         """After the link says LINKED: catch up a replayed older version, then the "Created" row."""

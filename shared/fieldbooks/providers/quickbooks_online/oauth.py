@@ -43,14 +43,14 @@ class IntuitOAuth:
         self.redirect_uri = redirect_uri
         self._api_base_url = api_base_url.rstrip("/")
 
-    def authorize_url(self, state: str) -> str:
+    def authorize_url(self, state: str, code_verifier: str | None = None) -> str:
         with self._client() as client:
             url, _ = client.create_authorization_url(
                 self._endpoint("authorization_endpoint"), state=state, scope=ACCOUNTING_SCOPE
             )
         return str(url)
 
-    def exchange_code(self, code: str) -> OAuthTokens:
+    def exchange_code(self, code: str, code_verifier: str | None = None) -> OAuthTokens:
         """Each code works once (providers.md 1.1): a replayed or stale one is the caller's 400, not a retry."""
         try:
             return self._tokens(lambda client: client.fetch_token(self._endpoint("token_endpoint"), code=code))
