@@ -20,6 +20,7 @@ from fieldbooks.providers.contract import (
     Operations,
     ProviderPackage,
     Reader,
+    ServesAgents,
     WebhookReceiver,
 )
 from fieldbooks.services import Services
@@ -32,10 +33,17 @@ def _quickbooks_online() -> ProviderPackage:
     return QuickBooksOnlinePackage()
 
 
+def _quickbooks_desktop() -> ProviderPackage:
+    from fieldbooks.providers.quickbooks_desktop.package import QuickBooksDesktopPackage
+
+    return QuickBooksDesktopPackage()
+
+
 # Built, and imported, on first use: a package reads its own section of the environment then, and a
 # function that never calls a provider (the intake, the scheduler, the console page) never loads one.
 KNOWN: dict[Provider, Callable[[], ProviderPackage]] = {
     Provider.QUICKBOOKS_ONLINE: _quickbooks_online,
+    Provider.QUICKBOOKS_DESKTOP: _quickbooks_desktop,
 }
 _packages: dict[Provider, ProviderPackage] = {}
 
@@ -108,3 +116,11 @@ def webhooks(provider: Provider, services: Services) -> WebhookReceiver:
     if receive is None:
         raise NotFound("There is no webhook here.")
     return receive(services.secret)
+
+
+def agent(provider: Provider) -> ServesAgents:
+    """The package of a provider whose agent polls us (NotFound otherwise, as for any unknown path)."""
+    served = package(provider) if available(provider) else None
+    if served is None or not hasattr(served, "agent_protocol"):
+        raise NotFound("There is no agent endpoint here.")
+    return served  # type: ignore[return-value]
