@@ -10,7 +10,6 @@ import httpx
 import pytest
 from lxml import etree
 from zeep import Client, Settings
-from zeep.exceptions import Fault
 
 from local.simulators.quickbooks_desktop.web_connector import BINDING, WSDL
 from tests.integration.quickbooks_desktop.conftest import PASSWORD, Office
