@@ -1,4 +1,4 @@
-"""The polling agent's endpoint: `POST /qbwc`, where the Web Connector on a customer's PC asks for work.
+"""The polling agent's endpoint, where the Web Connector on a customer's PC asks for work.
 
 No console token arrives here: the agent signs in with its user name and password (`authenticate`)
 and carries the ticket it got on every later call. The wire (SOAP) is the provider package's; the
@@ -44,7 +44,7 @@ def _body(event: dict) -> bytes | None:
 
 
 @app.post("/qbwc")
-def agent_call() -> Response:
+def agent_call() -> Response[str]:
     event = app.current_event.raw_event
     body = _body(event)
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
