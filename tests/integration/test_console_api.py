@@ -456,20 +456,28 @@ def test_links_are_listed_per_entity_a_page_at_a_time(api: Api, tenant: str, qui
     for n in range(3):
         linked(tenant, "contact", f"con_{n}", f"{60 + n}")
     linked(tenant, "item", "itm_1", "7")
+    # No connection yet and several providers on offer: the route is told which one.
     linked("t-someone-else", "contact", "con_9", "99")
 
-    status, first = api("GET", "/links", member(tenant), query={"entity": "contact", "limit": "2"})
+    status, first = api(
+        "GET", "/links", member(tenant), query={"entity": "contact", "limit": "2", "provider": QBO.value}
+    )
     assert status == 200
     assert [(x["saas_id"], x["remote_id"]) for x in first["items"]] == [("con_0", "60"), ("con_1", "61")]
     _, second = api(
-        "GET", "/links", member(tenant), query={"entity": "contact", "limit": "2", "cursor": first["next_cursor"]}
+        "GET",
+        "/links",
+        member(tenant),
+        query={"entity": "contact", "limit": "2", "cursor": first["next_cursor"], "provider": QBO.value},
     )
     assert [x["saas_id"] for x in second["items"]] == ["con_2"]
-    _, everything = api("GET", "/links", member(tenant))
+    _, everything = api("GET", "/links", member(tenant), query={"provider": QBO.value})
     assert len(everything["items"]) == 4
-    status, body = api("GET", "/links", member("t-someone-else"), query={"cursor": first["next_cursor"]})
+    status, body = api(
+        "GET", "/links", member("t-someone-else"), query={"cursor": first["next_cursor"], "provider": QBO.value}
+    )
     assert (status, body["message"]) == (400, "This page link is no longer valid; start again from the first page.")
-    status, body = api("GET", "/links", member(tenant), query={"entity": "job"})
+    status, body = api("GET", "/links", member(tenant), query={"entity": "job", "provider": QBO.value})
     assert status == 400 and "entity" in body["message"]
 
 
@@ -499,7 +507,7 @@ def test_unlinking_marks_the_link_and_clears_the_records_badge(
 def test_unlinking_another_tenants_record_is_not_found(api: Api, tenant: str, quickbooks: FakeQuickBooks) -> None:
     linked("t-someone-else", "contact", "con_9", "99")
 
-    status, body = api("DELETE", "/links/contact/con_9", admin(tenant))
+    status, body = api("DELETE", "/links/contact/con_9", admin(tenant), query={"provider": QBO.value})
 
     assert (status, body["message"]) == (404, "That customer is not linked to QuickBooks Online.")
     assert LinkStore().get("t-someone-else", QBO, "contact", "con_9").state is LinkState.LINKED

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from fieldbooks.domain.models import LinkState, SyncStatus
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from fieldbooks.domain.models import LinkState, RunStatus, SyncStatus
 from fieldbooks.domain.outcomes import PushAction
 from tests.integration.quickbooks_desktop.conftest import QBD, Office, jane
+from tests.support.sqs import receive_event
 
 
 def test_a_queued_contact_reaches_quickbooks_in_one_session_and_ends_linked(office: Office) -> None:
@@ -49,3 +55,25 @@ def test_a_wrong_password_gets_nvu_and_opens_nothing(office: Office) -> None:
     assert report.outcome == "invalid user"
     assert report.calls == ["serverVersion", "clientVersion", "authenticate"]
     assert office.pc.requests == []
+
+
+def test_sync_now_queues_the_records_and_the_run_ends_with_the_web_connector_s_last_answer(
+    office: Office, aws: Any, handler: Callable[[str], Any], context: Any
+) -> None:
+    for first in ("Ann", "Bob"):
+        office.app.create_contact(office.tenant_id, first_name=first, last_name="Lee")
+    started = office.tenant_api("POST", f"/connections/{QBD.value}/sync")
+    assert started.status_code == 202, started.text
+    run_id = started.json()["run_id"]
+    sqs = boto3.client("sqs")
+    handler("PullWorkerFunction")(receive_event(sqs, aws.queue_url("PullQueue")), context)
+    waiting = office.services.runs.get(office.tenant_id, run_id)
+    assert (waiting.status, waiting.progress["contacts"].queued) == (RunStatus.RUNNING, 2)
+
+    assert office.session().outcome == "done"
+
+    finished = office.services.runs.get(office.tenant_id, run_id)
+    assert finished.status is RunStatus.SUCCEEDED
+    assert (finished.progress["contacts"].done, finished.progress["contacts"].queued) == (2, 0)
+    assert {"Ann Lee", "Bob Lee"} <= {c["Name"] for c in office.customers()}
+    assert office.pc.schema_errors == []
