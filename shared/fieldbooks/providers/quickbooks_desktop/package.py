@@ -13,6 +13,7 @@ from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import Contact, Property, SaasRecord
 from fieldbooks.providers.contract import (
     CallContext,
+    CreditApplication,
     Descriptor,
     NewRecord,
     OAuthEndpoints,
@@ -68,6 +69,9 @@ class QbdOperations:
         raise ValidationFailed(ASKS)
 
     def delete(self, entity: str, remote_id: str, version: str | None, key: str) -> None:
+        raise ValidationFailed(ASKS)
+
+    def apply_credit(self, application: CreditApplication, key: str) -> Written:
         raise ValidationFailed(ASKS)
 
     def read(self, entity: str, remote_id: str) -> RemoteRecord:
