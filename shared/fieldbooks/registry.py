@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from fieldbooks.connections.token_lease import LeasedTokenSource
 from fieldbooks.domain.errors import NotFound, ValidationFailed
 from fieldbooks.domain.models import Connection, Provider
+from fieldbooks.providers.agents import ServesAgents
 from fieldbooks.providers.contract import (
     CallContext,
     Descriptor,
@@ -20,7 +21,6 @@ from fieldbooks.providers.contract import (
     Operations,
     ProviderPackage,
     Reader,
-    ServesAgents,
     WebhookReceiver,
 )
 from fieldbooks.services import Services

@@ -16,7 +16,7 @@ from fieldbooks.connections import web_connector
 from fieldbooks.domain.errors import FieldbooksError
 from fieldbooks.domain.models import Direction, Provider, SyncStatus
 from fieldbooks.observability import logger
-from fieldbooks.providers.contract import AgentProtocol, CompanyFile
+from fieldbooks.providers.agents import AgentProtocol, CompanyFile
 from fieldbooks.services import Services
 from fieldbooks.store.agent_sessions import AgentTicket
 from fieldbooks.sync import outbox

@@ -7,7 +7,7 @@ file as a data extension of our OwnerID; each later session reports it back here
 from __future__ import annotations
 
 from fieldbooks.domain.errors import ValidationFailed
-from fieldbooks.providers.contract import CompanyFile
+from fieldbooks.providers.agents import CompanyFile
 from fieldbooks.providers.quickbooks_desktop.codec import parse
 
 

@@ -17,7 +17,7 @@ from lxml import etree
 
 from fieldbooks.domain.errors import FieldbooksError, ValidationFailed
 from fieldbooks.observability import logger
-from fieldbooks.providers.contract import AgentSession, CompanyFile
+from fieldbooks.providers.agents import AgentSession, CompanyFile
 from fieldbooks.providers.quickbooks_desktop.codec import parse
 from fieldbooks.providers.quickbooks_desktop.errors import failure_sentence
 from fieldbooks.providers.quickbooks_desktop.hello import company_file
