@@ -9,6 +9,7 @@ import boto3
 
 from fieldbooks.domain.models import LinkState, RunStatus, SyncStatus
 from fieldbooks.domain.outcomes import PushAction
+from local.simulators.quickbooks_desktop import FaultRule
 from tests.integration.quickbooks_desktop.conftest import QBD, Office, jane
 from tests.support.sqs import receive_event
 
@@ -77,3 +78,29 @@ def test_sync_now_queues_the_records_and_the_run_ends_with_the_web_connector_s_l
     assert (finished.progress["contacts"].done, finished.progress["contacts"].queued) == (2, 0)
     assert {"Ann Lee", "Bob Lee"} <= {c["Name"] for c in office.customers()}
     assert office.pc.schema_errors == []
+
+
+def test_a_long_queue_goes_out_twenty_requests_a_message_with_the_percent_done_between(office: Office) -> None:
+    for n in range(25):
+        office.push("contact", office.app.create_contact(office.tenant_id, first_name=f"P{n:02d}", last_name="Lee"))
+
+    report = office.session()
+
+    assert report.outcome == "done", report
+    assert [e.request.count("<CustomerAddRq") for e in report.exchanges] == [20, 5]
+    assert [e.percent for e in report.exchanges] == [80, 100]
+    assert len({c["Name"] for c in office.customers() if c["Name"].endswith(" Lee")}) == 25
+    assert office.pc.schema_errors == []
+
+
+def test_a_customer_in_use_in_quickbooks_is_sent_again_and_made_once(office: Office) -> None:
+    office.pc.desktop.faults.add(FaultRule(kind="record_in_use", request="CustomerAdd"))
+    contact = jane(office)
+    office.push("contact", contact)
+
+    report = office.session()
+
+    assert report.outcome == "done", report
+    assert len([c for c in office.customers() if c["Name"] == "Jane Doe"]) == 1
+    link = office.services.links.get(office.tenant_id, QBD, "contact", contact.id)
+    assert link.state is LinkState.LINKED
