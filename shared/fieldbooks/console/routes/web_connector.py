@@ -11,11 +11,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from fieldbooks import registry
 from fieldbooks.connections import web_connector
 from fieldbooks.console.routes.context import caller, services
+from fieldbooks.domain.errors import ValidationFailed
 from fieldbooks.domain.models import ConnectionSettings, ConnectionStatus, Provider
 
 router = Router()
@@ -52,10 +53,16 @@ def download_agent_file(provider: Annotated[Provider, Path()]) -> Response[str]:
 
 
 @router.post("/connections/<provider>/password")
-def set_agent_password(provider: Annotated[Provider, Path()], body: PasswordBody) -> PasswordReply:
-    """Stores a slow hash of the password (never the password) and connects the provider."""
+def set_agent_password(provider: Annotated[Provider, Path()]) -> PasswordReply:
+    """Body `{"password": "..."}`. Stores a slow hash of the password (never the password) and connects
+    the provider. The body is read after the role check, so a member learns nothing from its shape."""
     who, stack = caller(router), services(router)
+    who.require_admin()
     registry.agent(provider)
+    try:
+        body = PasswordBody.model_validate(router.current_event.json_body or {})
+    except (ValidationError, ValueError, TypeError) as error:
+        raise ValidationFailed('Send {"password": "..."} with the Web Connector password.') from error
     connection = web_connector.set_password(who, provider, body.password, stack)
     return PasswordReply(
         message="Password set. Add the .qwc file to the Web Connector and type this password there.",
