@@ -11,6 +11,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+@dataclass(frozen=True)
+class SendAgain:
+    """A look-up's answer: the item goes back to the queue and is sent afresh. `version` is the
+    record's current one when an update re-read it (a stale version); None after a create's look-up
+    found nothing (so nothing was made and the create goes again)."""
+
+    version: str | None = None
+
+
 # ---------------------------------------------------------------- agents that poll us (QUEUE)
 @dataclass(frozen=True)
 class CompanyFile:

@@ -24,6 +24,7 @@ from fieldbooks.domain.limits import RateBudget  # noqa: F401 - part of the seam
 from fieldbooks.domain.models import ConnectionSettings, Provider
 from fieldbooks.domain.records import Contact, Property, SaasRecord
 from fieldbooks.domain.reference_lists import ReferenceEntry, ReferenceLists  # noqa: F401 - part of the seam
+from fieldbooks.providers.agents import SendAgain  # noqa: F401 - part of the seam: a work result
 
 
 class Transport(StrEnum):
@@ -277,18 +278,8 @@ class OutgoingWork:
     body: dict[str, Any] = field(default_factory=dict)
     remote_id: str | None = None
     version: str | None = None
-    # Sent before and never answered (the answer was lost, or the provider said "try again"): a
-    # LookUpFirst package looks the record up before repeating a create, or re-reads before an update.
+    # Sent before, never answered: a LookUpFirst package looks up before a create, re-reads before an update.
     resent: bool = False
-
-
-@dataclass(frozen=True)
-class SendAgain:
-    """A look-up's answer: the item goes back to the queue and is sent afresh. `version` is the
-    record's current one when an update re-read it (a stale version); None after a create's look-up
-    found nothing (so nothing was made and the create goes again)."""
-
-    version: str | None = None
 
 
 WorkResult = Written | FieldbooksError | SendAgain
