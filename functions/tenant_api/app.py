@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fieldbooks.console.http_errors import plain_reply, register_error_responses
-from fieldbooks.console.routes import connections, reports, review, runs, sync_log
+from fieldbooks.console.routes import connections, reports, review, runs, sync_log, web_connector
 from fieldbooks.domain.actors import acting_as
 from fieldbooks.domain.errors import FieldbooksError, ValidationFailed
 from fieldbooks.observability import logger
@@ -19,7 +19,7 @@ from fieldbooks.services import Services
 
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_responses(app)
-for concern in (connections, sync_log, runs, review, reports):
+for concern in (connections, sync_log, runs, review, reports, web_connector):
     app.include_router(concern.router)
 services = Services.from_environment()
 TITLE = "Fieldbooks tenant console API"

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from fieldbooks.connections.token_lease import LeasedTokenSource
 from fieldbooks.domain.errors import NotFound, ValidationFailed
 from fieldbooks.domain.models import Connection, Provider
+from fieldbooks.providers.agents import ServesAgents
 from fieldbooks.providers.contract import (
     CallContext,
     Descriptor,
@@ -38,11 +39,18 @@ def _xero() -> ProviderPackage:
     return XeroPackage()
 
 
+def _quickbooks_desktop() -> ProviderPackage:
+    from fieldbooks.providers.quickbooks_desktop.package import QuickBooksDesktopPackage
+
+    return QuickBooksDesktopPackage()
+
+
 # Built, and imported, on first use: a package reads its own section of the environment then, and a
 # function that never calls a provider (the intake, the scheduler, the console page) never loads one.
 KNOWN: dict[Provider, Callable[[], ProviderPackage]] = {
     Provider.QUICKBOOKS_ONLINE: _quickbooks_online,
     Provider.XERO: _xero,
+    Provider.QUICKBOOKS_DESKTOP: _quickbooks_desktop,
 }
 _packages: dict[Provider, ProviderPackage] = {}
 
@@ -115,3 +123,11 @@ def webhooks(provider: Provider, services: Services) -> WebhookReceiver:
     if receive is None:
         raise NotFound("There is no webhook here.")
     return receive(services.secret)
+
+
+def agent(provider: Provider) -> ServesAgents:
+    """The package of a provider whose agent polls us (NotFound otherwise, as for any unknown path)."""
+    served = package(provider) if available(provider) else None
+    if served is None or not hasattr(served, "agent_protocol"):
+        raise NotFound("There is no agent endpoint here.")
+    return served  # type: ignore[return-value]

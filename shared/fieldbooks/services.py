@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.session
 
 from fieldbooks.settings import Settings
+from fieldbooks.store.agent_sessions import AgentSessionStore
 from fieldbooks.store.company_claims import CompanyClaimStore
 from fieldbooks.store.conflicts import ConflictStore, PendingActionStore
 from fieldbooks.store.connections import ConnectionStore
@@ -48,6 +49,7 @@ class Services:
     webhook_receipts: WebhookReceiptStore = field(default_factory=WebhookReceiptStore)
     reference_lists: ReferenceListStore = field(default_factory=ReferenceListStore)
     pull_cursors: PullCursorStore = field(default_factory=PullCursorStore)
+    agent_sessions: AgentSessionStore = field(default_factory=AgentSessionStore)
 
     @classmethod
     def from_environment(cls) -> Services:

@@ -457,6 +457,7 @@ def test_links_are_listed_per_entity_a_page_at_a_time(api: Api, tenant: str, qui
     for n in range(3):
         linked(tenant, "contact", f"con_{n}", f"{60 + n}")
     linked(tenant, "item", "itm_1", "7")
+    # No connection yet and several providers on offer: the route is told which one.
     linked("t-someone-else", "contact", "con_9", "99")
 
     status, first = api(

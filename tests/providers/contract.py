@@ -12,6 +12,7 @@ it has open.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,19 @@ from fieldbooks.domain.errors import (
 from fieldbooks.domain.models import ConnectionSettings
 from fieldbooks.domain.records import RECORD_MODELS, SaasRecord
 from fieldbooks.domain.reference_lists import ReferenceLists
-from fieldbooks.providers.contract import CreditApplication, Descriptor, Operations, Parents, Reader, RemoteRecord
+from fieldbooks.providers.contract import (
+    CreditApplication,
+    Descriptor,
+    Operations,
+    OutgoingWork,
+    Parents,
+    Reader,
+    RemoteRecord,
+    SendAgain,
+    WorkCodec,
+    WorkResult,
+    Written,
+)
 
 STAMP = "2026-11-21T10:00:00Z"
 
@@ -212,3 +225,122 @@ class ProviderContract:
 
         assert balances[kept_id] == 0 and str(balances[kept_id]) == "0.00"  # exact cents, a Decimal
         assert gone_id not in balances
+
+
+# ---------------------------------------------------------------- the QUEUE variant
+class QueueProviderContract:
+    """What a QUEUE package (its codec) owes the outbox, whichever way it is exactly once.
+
+    Subclasses define the fixtures `descriptor`, `operations` (bodies) and `codec`, and the hooks:
+    `answer(request)` runs a request message on the provider's side (None: the answer was lost after
+    the commit), `edit_behind_our_back`, `take_name_elsewhere` (another kind of record holds it),
+    `make_busy` (the next write finds the record in use), `count_named` and `check_request`.
+    """
+
+    def answer(self, request: str, lose: bool = False) -> str | None:
+        raise NotImplementedError
+
+    def edit_behind_our_back(self, entity: str, remote_id: str) -> None:
+        raise NotImplementedError
+
+    def take_name_elsewhere(self, name: str) -> None:
+        raise NotImplementedError
+
+    def make_busy(self, entity: str) -> None:
+        raise NotImplementedError
+
+    def count_named(self, entity: str, name: str) -> int:
+        raise NotImplementedError
+
+    def check_request(self, request: str) -> None:
+        """Fails when the provider would refuse the message's shape (a schema, element order)."""
+
+    # ---------------------------------------------------------------- helpers
+    def work(self, operations: Operations, descriptor: Descriptor, **fields: Any) -> OutgoingWork:
+        body, _ = ProviderContract().new_body(operations)
+        values: dict[str, Any] = {"item_id": secrets.token_hex(8), "entity": "contact", "operation": "create"}
+        values |= {"key": ProviderContract().key(descriptor), "body": body} | fields
+        return OutgoingWork(**values)
+
+    def exchange(self, codec: WorkCodec, work: list[OutgoingWork], lose: bool = False) -> dict[str, WorkResult]:
+        request = codec.encode(work)
+        self.check_request(request)
+        response = self.answer(request, lose=lose)
+        return {} if response is None else codec.decode(response)
+
+    def settle(self, codec: WorkCodec, work: OutgoingWork, rounds: int = 3) -> WorkResult:
+        """What the outbox does with one item until it is settled: sent again after a look-up."""
+        for _ in range(rounds):
+            result = self.exchange(codec, [work])[work.item_id]
+            if not isinstance(result, SendAgain):
+                return result
+            version = result.version if result.version is not None else work.version
+            work = replace(work, resent=False, version=version)
+        raise AssertionError("the item was never settled")
+
+    # ---------------------------------------------------------------- the behaviour
+    def test_each_item_of_a_message_is_answered_by_its_own_id(
+        self, descriptor: Descriptor, operations: Operations, codec: WorkCodec
+    ) -> None:
+        batch = [self.work(operations, descriptor) for _ in range(3)]
+
+        results = self.exchange(codec, batch)
+
+        assert set(results) == {w.item_id for w in batch}
+        written = [results[w.item_id] for w in batch]
+        assert all(isinstance(r, Written) and r.remote_id for r in written)
+        assert len({r.remote_id for r in written}) == 3  # type: ignore[union-attr]
+
+    def test_an_answer_lost_after_the_commit_never_makes_a_second_record(
+        self, descriptor: Descriptor, operations: Operations, codec: WorkCodec
+    ) -> None:
+        work = self.work(operations, descriptor)
+        assert self.exchange(codec, [work], lose=True) == {}
+
+        again = self.settle(codec, replace(work, resent=True))  # what the next session sends
+
+        assert isinstance(again, Written) and again.remote_id
+        assert self.count_named("contact", work.body.get("Name") or work.body.get("DisplayName")) == 1
+
+    def test_a_create_sent_again_that_never_arrived_is_made_once(
+        self, descriptor: Descriptor, operations: Operations, codec: WorkCodec
+    ) -> None:
+        work = self.work(operations, descriptor, resent=True)  # sent once, lost before it arrived
+
+        made = self.settle(codec, work)
+
+        assert isinstance(made, Written)
+        assert self.count_named("contact", work.body.get("Name") or work.body.get("DisplayName")) == 1
+
+    def test_a_stale_version_is_stale_and_sent_again_it_lands(
+        self, descriptor: Descriptor, operations: Operations, codec: WorkCodec
+    ) -> None:
+        created = self.settle(codec, self.work(operations, descriptor))
+        assert isinstance(created, Written)
+        self.edit_behind_our_back("contact", created.remote_id)
+        update = self.work(
+            operations, descriptor, operation="update", remote_id=created.remote_id, version=created.version
+        )
+
+        stale = self.exchange(codec, [update])[update.item_id]
+        assert isinstance(stale, StaleVersion)
+        landed = self.settle(codec, replace(update, resent=True))
+
+        assert isinstance(landed, Written) and landed.remote_id == created.remote_id
+        assert landed.version != created.version
+
+    def test_a_name_held_elsewhere_is_a_duplicate_name(
+        self, descriptor: Descriptor, operations: Operations, codec: WorkCodec
+    ) -> None:
+        work = self.work(operations, descriptor)
+        self.take_name_elsewhere(work.body.get("Name") or work.body.get("DisplayName"))
+
+        assert isinstance(self.exchange(codec, [work])[work.item_id], DuplicateName)
+
+    def test_a_record_in_use_is_transient(
+        self, descriptor: Descriptor, operations: Operations, codec: WorkCodec
+    ) -> None:
+        work = self.work(operations, descriptor)
+        self.make_busy("contact")
+
+        assert isinstance(self.exchange(codec, [work])[work.item_id], Transient)

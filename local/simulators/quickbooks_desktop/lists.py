@@ -136,7 +136,9 @@ def other_name_add(kind: str) -> Handler:
 
     def handle(request: Request) -> Reply:
         record = add_name(request.company, kind, request.body)
-        return Reply(rets=[render(f"{kind}Ret", record)])
+        # FullName is kept for the shared name list; a VendorRet has only Name, so it is not written.
+        known = element_order().positions(f"{kind}Ret")
+        return Reply(rets=[render(f"{kind}Ret", {k: v for k, v in record.items() if k in known})])
 
     return handle
 

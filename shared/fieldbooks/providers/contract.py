@@ -24,6 +24,7 @@ from fieldbooks.domain.limits import RateBudget  # noqa: F401 - part of the seam
 from fieldbooks.domain.models import ConnectionSettings, Provider
 from fieldbooks.domain.records import Contact, Property, SaasRecord
 from fieldbooks.domain.reference_lists import ReferenceEntry, ReferenceLists  # noqa: F401 - part of the seam
+from fieldbooks.providers.agents import SendAgain  # noqa: F401 - part of the seam: a work result
 
 
 class Transport(StrEnum):
@@ -88,6 +89,8 @@ class Descriptor:
     pulled: tuple[str, ...] = ()
     # How far back `Reader.changes` can look; an older cursor gets a full comparison (None: no limit).
     changes_window: timedelta | None = None
+    # QUEUE providers: who asks for the work ("Waiting for <this> to ask for customer Jane Doe.").
+    waiting_for: str | None = None
 
     def syncs(self, entity: str) -> bool:
         return entity in self.remote_entities
@@ -275,6 +278,11 @@ class OutgoingWork:
     body: dict[str, Any] = field(default_factory=dict)
     remote_id: str | None = None
     version: str | None = None
+    # Sent before, never answered: a LookUpFirst package looks up before a create, re-reads before an update.
+    resent: bool = False
+
+
+WorkResult = Written | FieldbooksError | SendAgain
 
 
 class WorkCodec(Protocol):
@@ -282,7 +290,7 @@ class WorkCodec(Protocol):
 
     def encode(self, work: list[OutgoingWork]) -> str: ...
 
-    def decode(self, response: str) -> dict[str, Written | FieldbooksError]:
+    def decode(self, response: str) -> dict[str, WorkResult]:
         """One result per item the response answers; an item it does not mention stays queued."""
 
 

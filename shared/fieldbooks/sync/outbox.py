@@ -17,7 +17,7 @@ from fieldbooks.domain.models import Link, LinkState, Run, RunStatus, SyncStatus
 from fieldbooks.domain.outcomes import PushAction, PushOutcome
 from fieldbooks.domain.records import Invoice, SaasRecord
 from fieldbooks.domain.wording import describe
-from fieldbooks.providers.contract import OutgoingWork, Written
+from fieldbooks.providers.contract import OutgoingWork, SendAgain, Written
 from fieldbooks.queues.run_events import publish_run_finished
 from fieldbooks.services import Services
 from fieldbooks.store.base import sortable_id
@@ -67,7 +67,8 @@ class QueueTransport:
                 created_at=datetime.now(UTC),
             )
         )  # already waiting: it is sent as the record is then, so one item carries every version
-        detail = f"Waiting for {push.descriptor.short_label} to ask for {describe(entity, record)}."
+        asker = push.descriptor.waiting_for or push.descriptor.short_label
+        detail = f"Waiting for {asker} to ask for {describe(entity, record)}."
         outcome = push.settle.outcome(PushAction.QUEUED, entity, record.id, detail, status=SyncStatus.QUEUED)
         return outcome.model_copy(update={"work_item_id": item.item_id})
 
@@ -103,6 +104,7 @@ def next_message(push: Push, limit: int = MESSAGE_ITEMS) -> str | None:
                 body=body,
                 remote_id=link.remote_id if link else None,
                 version=link.remote_version if link else None,
+                resent=item.state is WorkState.SENT,
             )
         )
         services.work_items.save(item.model_copy(update={"state": WorkState.SENT, "sent": canonical(body)}))
@@ -116,6 +118,9 @@ def receive(push: Push, response: str) -> list[PushOutcome]:
         item = push.services.work_items.get(push.tenant_id, push.connection.provider, item_id)
         if item is None or item.state is not WorkState.SENT:
             continue  # settled by an earlier delivery of the same answer
+        if isinstance(result, SendAgain):
+            _send_again(push, item, result)
+            continue
         if isinstance(result, FieldbooksError) and not isinstance(result, ValidationFailed | RemoteNotFound):
             continue  # a provider-side hiccup: the item is sent again
         record = push.services.saas.get(push.tenant_id, item.entity, item.saas_id)  # type: ignore[arg-type]
@@ -123,6 +128,14 @@ def receive(push: Push, response: str) -> list[PushOutcome]:
         _finish(push, item, outcome)
         outcomes.append(outcome)
     return outcomes
+
+
+def _send_again(push: Push, item: WorkItem, result: SendAgain) -> None:
+    """A look-up answered: the item is queued again as new (a re-read brings the current version)."""
+    link = push.link(item.entity, item.saas_id)
+    if result.version is not None and link is not None:
+        push.services.links.save(link.model_copy(update={"remote_version": result.version}))
+    push.services.work_items.save(item.model_copy(update={"state": WorkState.QUEUED}))
 
 
 def _settled(push: Push, item: WorkItem, record: SaasRecord, result: Written | FieldbooksError) -> PushOutcome:

@@ -222,3 +222,13 @@ def test_inactive_customers_hide_from_default_queries_but_keep_their_name(deskto
     assert "Gone Quiet" not in [r.findtext("Name") for r in msgs[0]]
     assert "Gone Quiet" in [r.findtext("Name") for r in msgs[1]]
     assert status(msgs[2])[0] == 3100
+
+
+def test_a_vendor_add_answers_a_schema_valid_vendor_ret_and_takes_the_name_from_customers(
+    desktop: QuickBooksDesktop,
+) -> None:
+    rs = only(exchange(desktop, "<VendorAddRq><VendorAdd><Name>Jane Doe</Name></VendorAdd></VendorAddRq>"))
+    assert status(rs) == (0, "Info")
+    assert rs.find("VendorRet/Name").text == "Jane Doe"
+    clash = only(exchange(desktop, "<CustomerAddRq><CustomerAdd><Name>Jane Doe</Name></CustomerAdd></CustomerAddRq>"))
+    assert status(clash) == (3100, "Error")
