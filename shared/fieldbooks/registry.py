@@ -21,8 +21,8 @@ from fieldbooks.providers.contract import (
     Operations,
     ProviderPackage,
     Reader,
-    WebhookReceiver,
 )
+from fieldbooks.providers.notifications import WebhookReceiver
 from fieldbooks.services import Services
 from fieldbooks.store.rate_budget import RateGovernor
 

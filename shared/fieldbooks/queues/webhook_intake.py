@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from fieldbooks.domain.models import Connection, Provider, RunKind, RunStatus
 from fieldbooks.observability import logger
-from fieldbooks.providers.contract import Notification
+from fieldbooks.providers.notifications import Notification
 from fieldbooks.queues.pull_jobs import PullJob, PullTarget, send_pull_job
 from fieldbooks.services import Services
 

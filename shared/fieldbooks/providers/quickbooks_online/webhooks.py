@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fieldbooks.domain.errors import Unauthorized, ValidationFailed
 from fieldbooks.observability import logger
-from fieldbooks.providers.contract import Notification
+from fieldbooks.providers.notifications import Notification
 from fieldbooks.providers.quickbooks_online.client import ID_PATTERN
 from fieldbooks.providers.quickbooks_online.descriptor import DESCRIPTOR
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fieldbooks.domain.errors import Unauthorized, ValidationFailed
 from fieldbooks.observability import logger
-from fieldbooks.providers.contract import Notification
+from fieldbooks.providers.notifications import Notification
 from fieldbooks.providers.xero.client import ID_PATTERN
 
 SIGNATURE_HEADER = "x-xero-signature"
