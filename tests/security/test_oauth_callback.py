@@ -69,8 +69,8 @@ def exchanged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     grants: list[str] = []
     exchange = IntuitOAuth.exchange_code
 
-    def recording(self: IntuitOAuth, code: str) -> Any:
-        tokens = exchange(self, code)
+    def recording(self: IntuitOAuth, code: str, code_verifier: str | None = None) -> Any:
+        tokens = exchange(self, code, code_verifier=code_verifier)
         grants.append(tokens.refresh_token)
         return tokens
 
