@@ -135,13 +135,13 @@ class SaasPlatformClient:
 
     def create_contact(self, tenant_id: str, fields: ContactFields, idempotency_key: str) -> Contact:
         """`idempotency_key` should be derived from what is being created (e.g. the accounting id)."""
-        body = self._send(
+        return self._write(
+            Contact,
             "POST",
             f"/{tenant_id}/contacts",
             json=fields.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
-        return self._parse(Contact, body)
 
     def update_contact(
         self,
@@ -152,24 +152,24 @@ class SaasPlatformClient:
         idempotency_key: str | None = None,
     ) -> Contact:
         """Sends only the fields set on `changes`; `StaleVersion` if the contact moved past `if_match`."""
-        body = self._send(
+        return self._write(
+            Contact,
             "PATCH",
             f"/{tenant_id}/contacts/{contact_id}",
             json=changes.model_dump(mode="json", exclude_unset=True),
-            headers={"If-Match": str(if_match)},
+            if_match=if_match,
             idempotency_key=idempotency_key,
         )
-        return self._parse(Contact, body)
 
     def create_property(self, tenant_id: str, fields: PropertyFields, idempotency_key: str) -> Property:
         """A job site of an existing contact (one that accounting brought in)."""
-        body = self._send(
+        return self._write(
+            Property,
             "POST",
             f"/{tenant_id}/properties",
             json=fields.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
-        return self._parse(Property, body)
 
     def update_property(
         self,
@@ -180,49 +180,47 @@ class SaasPlatformClient:
         idempotency_key: str | None = None,
     ) -> Property:
         """Sends only the fields set on `changes`; `StaleVersion` if the job site moved past `if_match`."""
-        body = self._send(
+        return self._write(
+            Property,
             "PATCH",
             f"/{tenant_id}/properties/{property_id}",
             json=changes.model_dump(mode="json", exclude_unset=True),
-            headers={"If-Match": str(if_match)},
+            if_match=if_match,
             idempotency_key=idempotency_key,
         )
-        return self._parse(Property, body)
 
     def record_payment(self, tenant_id: str, fields: PaymentFields, idempotency_key: str) -> Payment:
-        body = self._send(
+        return self._write(
+            Payment,
             "POST",
             f"/{tenant_id}/payments",
             json=fields.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
-        return self._parse(Payment, body)
 
     def void_invoice(
         self, tenant_id: str, invoice_id: str, if_match: int | None = None, idempotency_key: str | None = None
     ) -> Invoice:
-        headers = {"If-Match": str(if_match)} if if_match is not None else {}
-        body = self._send(
+        return self._write(
+            Invoice,
             "POST",
             f"/{tenant_id}/invoices/{invoice_id}/void",
-            headers=headers,
+            if_match=if_match,
             idempotency_key=idempotency_key,
         )
-        return self._parse(Invoice, body)
 
     def reverse_payment(
         self, tenant_id: str, payment_id: str, if_match: int | None = None, idempotency_key: str | None = None
     ) -> Payment:
         """Takes back a payment voided or deleted in accounting; the invoices it paid are owed again.
         A repeat returns the reversed payment unchanged."""
-        headers = {"If-Match": str(if_match)} if if_match is not None else {}
-        body = self._send(
+        return self._write(
+            Payment,
             "POST",
             f"/{tenant_id}/payments/{payment_id}/reverse",
-            headers=headers,
+            if_match=if_match,
             idempotency_key=idempotency_key,
         )
-        return self._parse(Payment, body)
 
     def set_accounting_link(
         self,
@@ -233,23 +231,23 @@ class SaasPlatformClient:
         idempotency_key: str | None = None,
     ) -> SaasRecord:
         """Shows "Linked to accounting" on the record in the product."""
-        body = self._send(
+        return self._write(
+            RECORD_MODELS[entity],
             "PUT",
             f"/{tenant_id}/{COLLECTION_OF[entity]}/{record_id}/accounting-link",
             json=link.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
-        return self._parse(RECORD_MODELS[entity], body)
 
     def clear_accounting_link(
         self, tenant_id: str, entity: Entity, record_id: str, idempotency_key: str | None = None
     ) -> SaasRecord:
-        body = self._send(
+        return self._write(
+            RECORD_MODELS[entity],
             "DELETE",
             f"/{tenant_id}/{COLLECTION_OF[entity]}/{record_id}/accounting-link",
             idempotency_key=idempotency_key,
         )
-        return self._parse(RECORD_MODELS[entity], body)
 
     # --- reference lists (from accounting: tax codes, tax rates, income accounts)
 
@@ -278,6 +276,22 @@ class SaasPlatformClient:
             return model.model_validate(body)
         except ValidationError as error:
             raise Transient(f"The SaaS platform sent a reference list Fieldbooks cannot read: {error}") from error
+
+    def _write(
+        self,
+        model: type[AnyRecord],
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        if_match: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> AnyRecord:
+        """Every record write-back: optional optimistic lock (`If-Match`, a stale one is `StaleVersion`),
+        the key `_send` always sends, and the reply read back as `model`."""
+        headers = {"If-Match": str(if_match)} if if_match is not None else None
+        body = self._send(method, path, json=json, headers=headers, idempotency_key=idempotency_key)
+        return self._parse(model, body)
 
     def _get(self, model: type[AnyRecord], tenant_id: str, record_id: str) -> AnyRecord:
         return self._parse(model, self._send("GET", f"/{tenant_id}/{COLLECTION_OF[model.entity]}/{record_id}"))
