@@ -8,7 +8,7 @@ and `web_connector()` builds the QBWC client for a `.qwc`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from local.simulators.quickbooks_desktop.config import SimulatorConfig
 from local.simulators.quickbooks_desktop.desktop import QuickBooksDesktop
 from local.simulators.quickbooks_desktop.qwc import parse_qwc
 from local.simulators.quickbooks_desktop.web_connector import WebConnector
-from local.simulators.serving import serving
+from local.simulators.serving import AdminHttp, serving
 
 
 def build_app(desktop: QuickBooksDesktop) -> Starlette:
@@ -29,11 +29,11 @@ def build_app(desktop: QuickBooksDesktop) -> Starlette:
     return app
 
 
-class AdminClient:
+class AdminClient(AdminHttp):
     """The `/_sim/` endpoints as methods, for tests and the demo."""
 
     def __init__(self, base_url: str) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=60.0)
+        super().__init__(base_url, timeout=60.0)
 
     def reset(self) -> None:
         self._post("/_sim/reset", {})
@@ -60,29 +60,13 @@ class AdminClient:
 
     def add_fault(self, kind: str, **rule: Any) -> None:
         """kind: lost_response, record_in_use, quickbooks_closed, access_denied (faults.FaultRule)."""
-        self._post("/_sim/faults", {"kind": kind, **rule})
-
-    def clear_faults(self) -> None:
-        self._http.delete("/_sim/faults").raise_for_status()
+        super().add_fault(kind, **rule)
 
     def advance_clock(self, seconds: float) -> str:
         return self._post("/_sim/clock/advance", {"seconds": seconds})["now"]
 
     def run_web_connector(self, qwc: str, password: str) -> dict[str, Any]:
         return self._post("/_sim/web-connector/run", {"qwc": qwc, "password": password})
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        reply = self._http.get(path, params=params)
-        reply.raise_for_status()
-        return reply.json()
-
-    def _post(self, path: str, body: dict[str, Any]) -> Any:
-        reply = self._http.post(path, json=body)
-        reply.raise_for_status()
-        return reply.json()
 
 
 @dataclass
@@ -101,9 +85,8 @@ def running_simulator(config: SimulatorConfig | None = None, port: int | None = 
     """At `port` when given, else at a free one."""
     config = config or SimulatorConfig()
     desktop = QuickBooksDesktop(config)
-    with serving(build_app(desktop), "QuickBooks Desktop simulator", port, lifespan="off") as base_url:
-        handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), desktop=desktop, config=config)
-        try:
-            yield handle
-        finally:
-            handle.admin.close()
+    with (
+        serving(build_app(desktop), "QuickBooks Desktop simulator", port, lifespan="off") as base_url,
+        closing(AdminClient(base_url)) as admin,
+    ):
+        yield SimulatorHandle(base_url=base_url, admin=admin, desktop=desktop, config=config)

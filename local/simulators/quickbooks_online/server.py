@@ -6,22 +6,20 @@ Tests and the local stack use it; `SimulatorHandle.admin` wraps the `/_sim/` end
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from local.simulators.quickbooks_online.app import build_app
 from local.simulators.quickbooks_online.config import SimulatorConfig
-from local.simulators.serving import serving
+from local.simulators.serving import AdminHttp, serving
 
 
-class AdminClient:
+class AdminClient(AdminHttp):
     """The `/_sim/` endpoints as methods, for tests and the demo."""
 
     def __init__(self, base_url: str) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=10.0)
+        super().__init__(base_url)
 
     def reset(self, forget_tokens: bool = False) -> None:
         self._post("/_sim/reset", {"forget_tokens": forget_tokens})
@@ -54,14 +52,11 @@ class AdminClient:
     def add_fault(self, kind: str, **rule: Any) -> None:
         """kind: error (status 500|503), delay (seconds), drop_after_commit, throttle; `times`,
         `realm_id` and `entity` narrow it (see faults.FaultRule); `entity="OAuth"` is the token endpoint."""
-        self._post("/_sim/faults", {"kind": kind, **rule})
+        super().add_fault(kind, **rule)
 
     def faults(self) -> list[dict[str, Any]]:
         """Rules not used up yet."""
         return self._get("/_sim/faults")
-
-    def clear_faults(self) -> None:
-        self._http.delete("/_sim/faults").raise_for_status()
 
     def advance_clock(self, seconds: float) -> None:
         self._post("/_sim/clock/advance", {"seconds": seconds})
@@ -74,19 +69,6 @@ class AdminClient:
 
     def configure_webhooks(self, **settings: Any) -> None:
         self._post("/_sim/webhooks", settings)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        reply = self._http.get(path, params=params)
-        reply.raise_for_status()
-        return reply.json()
-
-    def _post(self, path: str, body: dict[str, Any]) -> Any:
-        reply = self._http.post(path, json=body)
-        reply.raise_for_status()
-        return reply.json()
 
 
 @dataclass
@@ -119,9 +101,8 @@ class SimulatorHandle:
 def running_simulator(config: SimulatorConfig | None = None, port: int | None = None) -> Iterator[SimulatorHandle]:
     """At `port` when given (a stack whose settings name the URL up front), else at a free one."""
     config = config or SimulatorConfig()
-    with serving(build_app(config), "QuickBooks Online simulator", port, lifespan="on") as base_url:
-        handle = SimulatorHandle(base_url=base_url, admin=AdminClient(base_url), config=config)
-        try:
-            yield handle
-        finally:
-            handle.admin.close()
+    with (
+        serving(build_app(config), "QuickBooks Online simulator", port, lifespan="on") as base_url,
+        closing(AdminClient(base_url)) as admin,
+    ):
+        yield SimulatorHandle(base_url=base_url, admin=admin, config=config)
