@@ -35,8 +35,10 @@ lint: $(VENV)/.installed $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 test: lint
 	$(PY) -m pytest -q -n 2
 
+PROVIDER ?= quickbooks_online
+
 demo: $(VENV)/.installed
-	$(PY) -m local.demo
+	$(PY) -m local.demo --provider $(PROVIDER)
 
 bench: $(VENV)/.installed
 	$(PY) -m local.bench

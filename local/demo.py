@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from decimal import Decimal
 from typing import Any
@@ -60,13 +60,30 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The handlers publish no custom metric yet; Powertools warns about that on every invocation.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    with running_everything(api_port=args.api_port, moto_port=args.moto_port) as (local, saas, qbo):
+    SCENARIOS[args.provider](args.api_port, args.moto_port, args.once)
+
+
+def run_quickbooks_online_demo(api_port: int, moto_port: int, once: bool) -> None:
+    with running_everything(api_port=api_port, moto_port=moto_port) as (local, saas, qbo):
         logging.getLogger("fieldbooks").setLevel(logging.WARNING)  # handlers' JSON logs: only problems
         print(summary(local, saas, qbo))
         run_scenario(local, saas, qbo)
         print(console_sign_in_link(local, saas))
-        if not args.once:
+        if not once:
             _serve_until_interrupted()
+
+
+def run_xero_demo(api_port: int, moto_port: int, once: bool) -> None:
+    # Imported here: local.demo_xero reuses this module's helpers (a top-level import would be circular).
+    from local.demo_xero import run_xero_demo as run
+
+    run(api_port, moto_port, once, _serve_until_interrupted)
+
+
+SCENARIOS: dict[str, Callable[[int, int, bool], None]] = {
+    "quickbooks_online": run_quickbooks_online_demo,
+    "xero": run_xero_demo,
+}
 
 
 @contextmanager
@@ -324,6 +341,7 @@ def _serve_until_interrupted() -> None:
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m local.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--provider", choices=sorted(SCENARIOS), default="quickbooks_online", help="whose books")
     parser.add_argument("--once", action="store_true", help="run the scenario and exit")
     parser.add_argument("--api-port", type=int, default=3000, help="console API port (0: any free port)")
     parser.add_argument("--moto-port", type=int, default=0, help="embedded AWS port (0: any free port)")

@@ -118,6 +118,7 @@ def running_stack(
     quickbooks_url: str | None = None,
     visibility_scale: float = DEFAULT_VISIBILITY_SCALE,
     schedule_scale: float | None = 1.0,
+    xero_url: str | None = None,
 ) -> Iterator[RunningStack]:
     """Starts everything on 127.0.0.1 (port 0: a free port) and stops it all on exit.
 
@@ -146,6 +147,7 @@ def running_stack(
             public_api_base_url=api_url,
             # The OAuth pop-up comes back to the Integrations page this stack serves (functions/console_page).
             console_return_url=f"{api_url}/console",
+            xero_base_url=xero_url or "http://127.0.0.1:9",
         )
         resources = create_resources(template, parameters, boto3.Session(region_name=REGION))
         cleanup.enter_context(process_environment(resources.all_environments()))

@@ -53,3 +53,37 @@ def test_the_demo_runs_the_scenario_over_real_http_and_stops_cleanly() -> None:
     assert "QuickBooks holds invoice INV-0007 1 time(s) again (and the deleted" in output  # exactly once
     assert "GET /reports/balances -> 7 customers, 0 with differences" in output
     assert "Traceback" not in output
+
+
+def test_the_xero_demo_connects_with_pkce_and_an_organisation_pick_and_xero_holds_the_books() -> None:
+    output = _run_demo("--provider", "xero")
+    assert "(PKCE code_challenge_method=S256)" in output
+    assert "GET /connections -> Xero: Sim Field Services Ltd (connected)" in output  # the GB organisation picked
+    assert "Run initial finished: succeeded" in output
+    assert "Run sync_now finished: succeeded Plan approved." in output
+    holds = output[output.index("Xero now holds:") : output.index("Sync log (")]
+    for entity, count in (("Contacts", 2), ("Items", 2), ("Invoices", 3), ("Payments", 1)):
+        assert f"  {entity:10} {count}\n" in holds
+    assert "contact Ann Lee 0117 496 0123" in holds  # the live edit reached Xero
+    assert holds.count("(equal to the penny)") == 3 and "app says" not in holds
+    assert "invoice INV-0003 PAID: Total 144.0" in holds  # the live invoice and its payment
+    assert "Created payment of 144.00 in Xero." in output
+    assert "error " not in output[output.index("Sync log (") :]
+    assert "Traceback" not in output
+
+
+def _run_demo(*arguments: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_TABLE") and not k.endswith("_URL")}
+    env["PYTHONPATH"] = f"{ROOT / 'shared'}{os.pathsep}{ROOT}"
+    result = subprocess.run(
+        [sys.executable, "-m", "local.demo", "--once", "--api-port", "0", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    return output
