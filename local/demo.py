@@ -22,7 +22,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from decimal import Decimal
 from typing import Any
 
@@ -86,6 +86,18 @@ SCENARIOS: dict[str, Callable[[int, int, bool], None]] = {
 }
 
 
+def running_saas_on_bus(moto_port: int) -> AbstractContextManager[SaasAppHandle]:
+    """The reference SaaS app publishing to the embedded bus; its outbox retries until the bus exists."""
+    events = boto3.client(
+        "events",
+        region_name="us-east-1",
+        endpoint_url=f"http://127.0.0.1:{moto_port}",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    return running_saas_app(SaasAppConfig(db_path=":memory:"), sink=EventBridgeSink("fsm-saas", client=events))
+
+
 @contextmanager
 def running_everything(
     api_port: int = 0, moto_port: int = 0
@@ -93,17 +105,7 @@ def running_everything(
     """The local stack, the reference SaaS app publishing to its bus, and the QuickBooks simulator."""
     moto_port, api_port = moto_port or free_port(), api_port or free_port()
     with ExitStack() as stack:
-        # The SaaS app publishes to the embedded bus; its outbox retries until the bus exists.
-        events = boto3.client(
-            "events",
-            region_name="us-east-1",
-            endpoint_url=f"http://127.0.0.1:{moto_port}",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        saas = stack.enter_context(
-            running_saas_app(SaasAppConfig(db_path=":memory:"), sink=EventBridgeSink("fsm-saas", client=events))
-        )
+        saas = stack.enter_context(running_saas_on_bus(moto_port))
         # Intuit accepts only registered redirect URIs; the simulator's app registers ours.
         redirect_uri = f"{local_api_url(Template(), STAGE, api_port)}/oauth/quickbooks_online/callback"
         qbo = stack.enter_context(running_simulator(simulator_config(redirect_uri)))

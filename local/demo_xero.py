@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import boto3
 import httpx
 
 from local.demo import (
@@ -26,15 +25,14 @@ from local.demo import (
     print_plan,
     print_run,
     print_sync_log,
+    running_saas_on_bus,
     wait_for_run,
 )
 from local.runtime.resources import DEV_XERO_CLIENT_ID
 from local.runtime.stack import RunningStack, free_port, local_api_url, running_stack
 from local.runtime.template import Template
 from local.saas.client import SaasAppClient
-from local.saas.config import SaasAppConfig
-from local.saas.publisher import EventBridgeSink
-from local.saas.server import SaasAppHandle, running_saas_app
+from local.saas.server import SaasAppHandle
 from local.simulators.xero import RegisteredApp, SimulatorConfig, SimulatorHandle, running_simulator
 
 CONNECTION = "/connections/xero"
@@ -62,16 +60,7 @@ def running_xero_world(
     """The local stack, the reference SaaS app publishing to its bus, and the Xero simulator."""
     moto_port, api_port = moto_port or free_port(), api_port or free_port()
     with ExitStack() as stack:
-        events = boto3.client(
-            "events",
-            region_name="us-east-1",
-            endpoint_url=f"http://127.0.0.1:{moto_port}",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        saas = stack.enter_context(
-            running_saas_app(SaasAppConfig(db_path=":memory:"), sink=EventBridgeSink("fsm-saas", client=events))
-        )
+        saas = stack.enter_context(running_saas_on_bus(moto_port))
         # Xero accepts only registered redirect URIs; the simulator's PKCE app (no secret) registers ours.
         redirect_uri = f"{local_api_url(Template(), STAGE, api_port)}/oauth/xero/callback"
         app = RegisteredApp(client_id=DEV_XERO_CLIENT_ID, client_secret=None, redirect_uris=[redirect_uri])
